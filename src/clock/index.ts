@@ -1,0 +1,145 @@
+/**
+ * Time, injectable (STYLE P11). Schedule logic takes a Clock so unit tests can drive it with a
+ * ManualClock; the real thing uses the monotonic `performance.now()` and the wall clock.
+ */
+export interface Clock {
+  /** Monotonic milliseconds (arbitrary origin); use for intervals. */
+  now(): number
+  /** Wall-clock milliseconds since the epoch; use for timestamps people read. */
+  wallNow(): number
+  /** Resolves after `ms` (monotonic); rejects with the signal's reason when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted', 'AbortError')
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  wallNow: () => Date.now(),
+  sleep(ms, signal) {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(abortReason(signal))
+        return
+      }
+      const onAbort = (): void => {
+        clearTimeout(timer)
+        reject(abortReason(signal!))
+      }
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }, Math.max(0, ms))
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  },
+}
+
+interface PendingSleep {
+  at: number
+  seq: number
+  resolve: () => void
+}
+
+/**
+ * A clock that only moves when told to. `advance(ms)` runs every sleep that falls due, in order,
+ * letting promise continuations run between them so that chained sleeps behave as in real time.
+ */
+export class ManualClock implements Clock {
+  #now: number
+  #wallOrigin: number
+  #seq = 0
+  #pending: PendingSleep[] = []
+
+  constructor(startMs = 0, wallOriginMs = Date.UTC(2026, 0, 1)) {
+    this.#now = startMs
+    this.#wallOrigin = wallOriginMs
+  }
+
+  now(): number {
+    return this.#now
+  }
+
+  wallNow(): number {
+    return this.#wallOrigin + this.#now
+  }
+
+  /** Number of sleeps not yet due. */
+  get pendingCount(): number {
+    return this.#pending.length
+  }
+
+  /** Monotonic time of the next sleep that will fall due, or undefined. */
+  nextDueAt(): number | undefined {
+    return this.#pending.reduce<number | undefined>((min, p) => (min === undefined || p.at < min ? p.at : min), undefined)
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(abortReason(signal))
+        return
+      }
+      const entry: PendingSleep = { at: this.#now + Math.max(0, ms), seq: this.#seq++, resolve: () => {} }
+      const onAbort = (): void => {
+        this.#pending = this.#pending.filter((p) => p !== entry)
+        reject(abortReason(signal!))
+      }
+      entry.resolve = () => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      this.#pending.push(entry)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  /** Moves time forward by `ms`, resolving due sleeps in time order. */
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms
+    for (;;) {
+      await flushMicrotasks()
+      const due = this.#pending
+        .filter((p) => p.at <= target)
+        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0]
+      if (!due) break
+      this.#pending = this.#pending.filter((p) => p !== due)
+      this.#now = Math.max(this.#now, due.at)
+      due.resolve()
+    }
+    this.#now = target
+    await flushMicrotasks()
+  }
+
+  /** Advances to each next due sleep until none is left or `maxMs` has passed. */
+  async runAll(maxMs = Number.MAX_SAFE_INTEGER): Promise<void> {
+    const limit = this.#now + maxMs
+    for (;;) {
+      await flushMicrotasks()
+      const next = this.nextDueAt()
+      if (next === undefined || next > limit) break
+      await this.advance(next - this.#now)
+    }
+  }
+}
+
+async function flushMicrotasks(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve()
+  await new Promise<void>((resolve) => setImmediate(resolve))
+}
+
+/**
+ * Parses a duration: a number is milliseconds; strings take a unit: `ms`, `s`, `m`, `min`, `h`.
+ * Returns undefined when the text is not a duration.
+ */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$/i.exec(text)
+  if (!m) return undefined
+  const value = Number(m[1])
+  const unit = (m[2] ?? 'ms').toLowerCase()
+  const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'h' ? 3_600_000 : 60_000
+  return value * factor
+}

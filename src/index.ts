@@ -1,0 +1,26 @@
+/**
+ * The public library API of fake-fluentd: explicit named exports only (STYLE P14, P16).
+ * Each part adds its factories and option types under its own heading.
+ */
+
+/* Errors */
+export { FakeFluentdError, ErrorCodes, isFakeFluentdError } from './errors.js'
+export type { ErrorCode } from './errors.js'
+
+/* Time */
+export { systemClock, ManualClock, parseDuration } from './clock/index.js'
+export type { Clock } from './clock/index.js'
+
+/* Journal, faults and validation contracts */
+export type { JournalEntry, JournalEvent, JournalOutcome, JournalEntryKind } from './journal/types.js'
+export type {
+  FaultEngine,
+  RequestFacts,
+  ConnectionFacts,
+  ResponseAction,
+  ConnectionAction,
+  AppliedFault,
+  RequestDecision,
+  ConnectionDecision,
+} from './faults/types.js'
+export type { Verdict, VerdictError, Validator, ValidationMode } from './validation/types.js'

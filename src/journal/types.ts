@@ -1,0 +1,72 @@
+/**
+ * A journal entry: one request that reached the receiver (or one connection that never became a
+ * request, such as a failed TLS handshake). Recorded on arrival and completed when answered.
+ * @see ../../../shared/SPEC.md "Admin API"
+ */
+import type { AppliedFault } from '../faults/types.js'
+import type { Verdict } from '../validation/types.js'
+
+export type JournalEntryKind = 'request' | 'tls-error' | 'connection'
+
+/** How the exchange ended. `pending` while it has not. */
+export type JournalOutcome =
+  | 'pending'
+  | 'answered'
+  | 'reset'
+  | 'closed'
+  | 'hung'
+  | 'client-aborted'
+  | 'tls-error'
+  | 'stalled'
+  | 'refused'
+
+export interface JournalEvent {
+  /** Event time as Fluentd computes it: seconds since the epoch (float, from ?time=, record time, or arrival). */
+  time: number
+  record: Record<string, unknown>
+}
+
+export interface JournalEntry {
+  /** Monotonically increasing from 1 within a receiver. */
+  id: number
+  kind: JournalEntryKind
+  /** Wall clock ms since epoch at arrival (first byte of the request line, or the TCP connect). */
+  receivedAt: number
+  /** Monotonic ms at arrival (performance.now() origin of the receiver process). */
+  receivedMono: number
+  /** Wall clock ms when the answer was fully sent, or the connection was cut; undefined while pending. */
+  endedAt?: number
+  /** Monotonic ms, same meaning as endedAt. */
+  endedMono?: number
+  outcome: JournalOutcome
+  connectionId: number
+  remoteAddress: string
+  remotePort: number
+  tls?: { protocol?: string; cipher?: string; servername?: string; alpn?: string | false; error?: string; code?: string }
+  method?: string
+  /** Full request target including query string. */
+  url?: string
+  path?: string
+  tag?: string
+  httpVersion?: string
+  headers?: Record<string, string | string[]>
+  contentType?: string
+  /** Bytes of the (decoded) body. */
+  bodySize?: number
+  /** The body as text (UTF-8, lossy), truncated to a bound; `bodyTruncated` says when. */
+  body?: string
+  bodyTruncated?: boolean
+  /** 1-based attempt number of this delivery (same tag + same body bytes). */
+  attempt?: number
+  /** Events emitted to the pipeline (only when the answer is 2xx). */
+  events?: JournalEvent[]
+  /** Per-notification schema verdicts (when validation is on). */
+  verdicts?: Verdict[]
+  fault?: AppliedFault
+  /** Status sent (undefined when none was sent). */
+  status?: number
+  /** Body of a non-2xx answer (Fluentd's text) or error detail. */
+  responseBody?: string
+  /** Human-readable note on errors (parse error, 413 reason, TLS error text). */
+  error?: string
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { ManualClock, parseDuration, systemClock } from '../../src/clock/index.js'
+
+describe('ManualClock', () => {
+  it('resolves sleeps in time order only when advanced', async () => {
+    const clock = new ManualClock()
+    const order: string[] = []
+    void clock.sleep(300).then(() => order.push(`b@${clock.now()}`))
+    void clock.sleep(100).then(() => order.push(`a@${clock.now()}`))
+    await clock.advance(99)
+    expect(order).toEqual([])
+    await clock.advance(250)
+    expect(order).toEqual(['a@100', 'b@300'])
+    expect(clock.now()).toBe(349)
+  })
+
+  it('runs chained sleeps within one advance', async () => {
+    const clock = new ManualClock()
+    const seen: number[] = []
+    const chain = (async () => {
+      for (const ms of [1000, 3000, 5000]) {
+        await clock.sleep(ms)
+        seen.push(clock.now())
+      }
+    })()
+    await clock.advance(10_000)
+    await chain
+    expect(seen).toEqual([1000, 4000, 9000])
+  })
+
+  it('rejects a sleep when its signal aborts', async () => {
+    const clock = new ManualClock()
+    const ac = new AbortController()
+    const p = clock.sleep(1000, ac.signal)
+    ac.abort(new Error('cancelled'))
+    await expect(p).rejects.toThrow('cancelled')
+    expect(clock.pendingCount).toBe(0)
+  })
+})
+
+describe('systemClock', () => {
+  it('sleeps at least the time asked', async () => {
+    const t0 = systemClock.now()
+    await systemClock.sleep(30)
+    expect(systemClock.now() - t0).toBeGreaterThanOrEqual(29)
+  })
+})
+
+describe('parseDuration', () => {
+  it.each([
+    ['250', 250],
+    ['250ms', 250],
+    ['16s', 16_000],
+    ['1.5s', 1500],
+    ['2m', 120_000],
+    ['30min', 1_800_000],
+    ['12h', 43_200_000],
+  ])('%s = %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms)
+  })
+
+  it.each(['', 'abc', '-1s', '5 days', '1e3'])('rejects %j', (text) => {
+    expect(parseDuration(text)).toBeUndefined()
+  })
+})
