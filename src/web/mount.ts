@@ -1,0 +1,55 @@
+/**
+ * The web page of the admin server: `GET /` and its assets (from the package's `web/` folder), plus
+ * the read-only `GET /api/profile` the page needs to draw the expected schedule. Everything here is
+ * served with a strict Content-Security-Policy (see csp.ts).
+ */
+import { join } from 'node:path'
+import type { Request, Response, Router } from 'express'
+import type { RetryProfile } from '../sender/profile-types.js'
+import { WEB_ASSETS, WEB_ROOT } from './assets.js'
+import { WEB_PAGE_HEADERS } from './csp.js'
+import { profileView } from './profile-view.js'
+
+/** What the page needs to know that the journal does not say. */
+export interface WebPageContext {
+  /** The profile attempts are compared with; the page shows no expected schedule without one. */
+  profile?: RetryProfile
+  /** The time scale of the sender being watched (the demo's, or 1 for a real integration). Default 1. */
+  timeScale?: number
+  /** A short line the page shows under its title, e.g. the demo scenario. */
+  caption?: string
+}
+
+/** Anything routes can be added to: an express application or a Router. */
+type Mountable = Pick<Router, 'get'>
+
+function setPageHeaders(res: Response): void {
+  for (const [name, value] of Object.entries(WEB_PAGE_HEADERS)) res.setHeader(name, value)
+}
+
+/**
+ * Adds the page to an express app (or router): `GET /`, `GET /web/*` (a fixed list of files) and
+ * `GET /api/profile`. Mount it on the admin server, which is bound to loopback.
+ * `ctx` is read on every request, so changing its fields later (a demo picking a scale) takes effect.
+ */
+export function mountWebPage(app: Mountable, ctx: WebPageContext = {}): void {
+  for (const [urlPath, asset] of Object.entries(WEB_ASSETS)) {
+    app.get(urlPath, (_req: Request, res: Response, next: (err?: unknown) => void) => {
+      setPageHeaders(res)
+      res.setHeader('Cache-Control', 'no-cache')
+      res.type(asset.type)
+      res.sendFile(join(WEB_ROOT, asset.file), { dotfiles: 'deny' }, (err) => {
+        if (err) next(err)
+      })
+    })
+  }
+
+  app.get('/api/profile', (_req: Request, res: Response) => {
+    setPageHeaders(res)
+    res.setHeader('Cache-Control', 'no-store')
+    res.json({
+      caption: ctx.caption ?? null,
+      profile: ctx.profile ? profileView(ctx.profile, ctx.timeScale ?? 1) : null,
+    })
+  })
+}
