@@ -1,0 +1,88 @@
+/**
+ * Helpers the scenario families share: scaled schedules, timeouts kept out of the way, deadlines,
+ * fault plans in the JSON shape of src/faults/plan-types.ts.
+ */
+import type { FaultPlan, FaultStep } from '../../faults/plan-types.js'
+import type { RetryProfile } from '../../sender/profile-types.js'
+import { groupAttempts, type GroupedAttempts } from '../judges/attempts.js'
+import { noStrayAttempts } from '../judges/checks.js'
+import { compareTimeline, intervalsCheck, renderTimeline } from '../judges/timeline.js'
+import { sampleNotification, sampleTypes } from '../samples.js'
+import { expectedIntervals, type ExpectedInterval } from '../schedule.js'
+import type { BuildContext, Check, DeliverySpec, Judgement, Observation, SettingsOverrides } from '../types.js'
+
+/** Real-time floor for timeouts a scenario does not test, ms: slow machines must not trip them. */
+export const TIMEOUT_FLOOR_MS = 3000
+
+/** The profile's intervals scaled to real time. */
+export function scaledIntervals(profile: RetryProfile, scale: number): ExpectedInterval[] {
+  return expectedIntervals(profile).map((i) => ({ ...i, nominalMs: i.nominalMs * scale, minMs: i.minMs * scale, maxMs: i.maxMs * scale }))
+}
+
+/**
+ * Settings whose timeouts cannot fire by accident: integration values (scale 1) raised so that, once
+ * scaled, they are at least TIMEOUT_FLOOR_MS of real time.
+ */
+export function relaxedTimeouts(profile: RetryProfile, scale: number): Pick<SettingsOverrides, 'requestTimeoutMs' | 'connectTimeoutMs'> {
+  return {
+    requestTimeoutMs: Math.max(profile.requestTimeoutMs, Math.ceil(TIMEOUT_FLOOR_MS / scale)),
+    connectTimeoutMs: Math.max(profile.connectTimeoutMs, Math.ceil(TIMEOUT_FLOOR_MS / scale)),
+  }
+}
+
+/** Real-time budget for `attempts` attempts spread over the first `attempts - 1` intervals, ms. */
+export function budgetMs(profile: RetryProfile, scale: number, attempts: number, perAttemptMs = 150): number {
+  const span = scaledIntervals(profile, scale)
+    .slice(0, Math.max(0, attempts - 1))
+    .reduce((s, i) => s + i.maxMs, 0)
+  return Math.ceil(span * 1.5 + attempts * perAttemptMs + 3000)
+}
+
+/** A single-notification delivery at `atMs`. */
+export function single(n: number, atMs = 0, type: (typeof sampleTypes)[number] = 'ip_blocked'): DeliverySpec {
+  return { atMs, notifications: [sampleNotification(n, type)], batch: false }
+}
+
+/** A batch delivery (one body) of one notification of each sample type. */
+export function batchOfTypes(n: number, atMs = 0): DeliverySpec {
+  return { atMs, notifications: sampleTypes.map((t, i) => sampleNotification(n + i, t)), batch: true }
+}
+
+/** A plan: these steps for the first requests, then `then` (undefined: plain Fluentd, 200). */
+export function stepsPlan(steps: FaultStep[], then?: FaultStep, id = 'scenario'): FaultPlan {
+  return { rules: [{ id, steps, ...(then ? { then } : {}) }] }
+}
+
+/** `n` failures with `status`, then plain Fluentd (200). */
+export function failThenOk(n: number, status = 500): FaultPlan {
+  return stepsPlan(n > 0 ? [{ status, times: n }] : [])
+}
+
+/** Every request answered with `status`. */
+export function always(status: number): FaultPlan {
+  return { rules: [{ id: 'scenario', then: { status } }] }
+}
+
+/** Groups attempts and adds the stray-attempt check. */
+export function grouped(obs: Observation, profile: RetryProfile): { g: GroupedAttempts; stray: Check } {
+  const g = groupAttempts(obs, profile)
+  return { g, stray: noStrayAttempts(g.unmatched, g.deliveries.length !== 1) }
+}
+
+/** Timeline judgement of one delivery against the first `expectedAttempts - 1` intervals. */
+export function timelineJudgement(ctx: BuildContext, obs: Observation, expectedAttempts: number): { judgement: Judgement; g: GroupedAttempts } {
+  const { g, stray } = grouped(obs, ctx.profile)
+  const d = g.deliveries[0]!
+  const rows = compareTimeline(d.attempts, scaledIntervals(ctx.profile, ctx.timeScale), ctx.tolerance, expectedAttempts)
+  return {
+    g,
+    judgement: { checks: [intervalsCheck(rows), stray], timeline: renderTimeline(rows, ctx.tolerance) },
+  }
+}
+
+/** Offsets (ms) of the expected attempts from the first one, assuming instant answers. */
+export function expectedOffsets(profile: RetryProfile, scale: number, attempts: number): number[] {
+  const out = [0]
+  for (const i of scaledIntervals(profile, scale).slice(0, attempts - 1)) out.push(out[out.length - 1]! + i.nominalMs)
+  return out
+}

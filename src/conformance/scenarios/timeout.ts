@@ -1,0 +1,104 @@
+/**
+ * Timeouts: an answer after the request timeout is a failed attempt (retried), an answer just before
+ * it is a delivery; a stalled TLS handshake fails at the connection timeout and is retried.
+ * @see ../../../../shared/SPEC.md "Delivery rules of the reference sender", "Conformance scenarios"
+ */
+import { withinTolerance } from '../judges/timeline.js'
+import { attemptCount, deliveredOnce } from '../judges/checks.js'
+import type { Attempt } from '../judges/attempts.js'
+import type { BuildContext, Check, ScenarioDefinition } from '../types.js'
+import { grouped, single, stepsPlan } from './common.js'
+
+/** The answer comes this much later than the request timeout (factor). */
+const LATE = 1.6
+/** "Just before": the answer comes at this fraction of the request timeout. */
+const EARLY = 0.7
+
+function durationCheck(name: string, a: Attempt | undefined, expectedMs: number, ctx: BuildContext): Check {
+  const took = a?.endMono !== undefined ? a.endMono - a.startMono : undefined
+  const ok = took !== undefined && withinTolerance(took, expectedMs, expectedMs, ctx.tolerance)
+  return {
+    name,
+    passed: ok,
+    expected: `cut after ${Math.round(expectedMs)} ms (tolerance ${ctx.tolerance.absMs} ms + ${Math.round(ctx.tolerance.rel * 100)} %)`,
+    observed: a === undefined ? 'no attempt' : took === undefined ? `still open (${a.outcome})` : `${Math.round(took)} ms, ${a.kind} ${a.outcome}${a.status !== undefined ? ` ${a.status}` : ''} (delta ${Math.round(took - expectedMs)} ms, ${Math.round(((took - expectedMs) / expectedMs) * 100)} %)`,
+    evidence: a ? [a.entryId] : [],
+  }
+}
+
+export const timeoutScenarios: ScenarioDefinition[] = [
+  {
+    id: 'timeout.request-after',
+    family: 'timeout',
+    title: 'Answer after the request timeout: the attempt fails and is retried',
+    description: `The first answer comes at ${LATE} x the request timeout; the sender must give up at the timeout and retry (answered 200).`,
+    defaultTimeScale: 0.1,
+    build: (ctx) => {
+      const timeoutMs = ctx.profile.requestTimeoutMs * ctx.timeScale
+      return {
+        plan: stepsPlan([{ delayMs: Math.round(timeoutMs * LATE), status: 200 }]),
+        settings: { requestTimeoutMs: ctx.profile.requestTimeoutMs, connectTimeoutMs: ctx.profile.connectTimeoutMs },
+        deliveries: [single(1)],
+        deadlineMs: Math.ceil(timeoutMs * LATE + 8000),
+        settleMs: 300,
+        judge(obs) {
+          const { g, stray } = grouped(obs, ctx.profile)
+          const d = g.deliveries[0]!
+          return { checks: [attemptCount(d, 2), durationCheck('first attempt cut at the request timeout', d.attempts[0], timeoutMs, ctx), deliveredOnce(d), stray] }
+        },
+      }
+    },
+  },
+  {
+    id: 'timeout.request-before',
+    family: 'timeout',
+    title: 'Answer just before the request timeout: delivered',
+    description: `The answer (200) comes at ${EARLY} x the request timeout; the sender must wait for it: one attempt.`,
+    defaultTimeScale: 0.1,
+    build: (ctx) => {
+      const timeoutMs = ctx.profile.requestTimeoutMs * ctx.timeScale
+      return {
+        plan: stepsPlan([{ delayMs: Math.round(timeoutMs * EARLY), status: 200 }]),
+        settings: { requestTimeoutMs: ctx.profile.requestTimeoutMs, connectTimeoutMs: ctx.profile.connectTimeoutMs },
+        deliveries: [single(1)],
+        deadlineMs: Math.ceil(timeoutMs + 8000),
+        settleMs: 300,
+        judge(obs) {
+          const { g, stray } = grouped(obs, ctx.profile)
+          const d = g.deliveries[0]!
+          return { checks: [attemptCount(d, 1), deliveredOnce(d), stray] }
+        },
+      }
+    },
+  },
+  {
+    id: 'timeout.connect',
+    family: 'timeout',
+    title: 'Stalled TLS handshake: fails at the connection timeout and is retried',
+    description: 'The first connection never gets a TLS answer; the sender must give up at its connection timeout and retry on a new connection (answered 200).',
+    defaultTimeScale: 0.1,
+    build: (ctx) => {
+      const connectMs = ctx.profile.connectTimeoutMs * ctx.timeScale
+      return {
+        plan: stepsPlan([{ action: 'stall-tls' }]),
+        settings: { requestTimeoutMs: ctx.profile.requestTimeoutMs, connectTimeoutMs: ctx.profile.connectTimeoutMs },
+        deliveries: [single(1)],
+        deadlineMs: Math.ceil(connectMs * 2 + 8000),
+        settleMs: 300,
+        judge(obs) {
+          const { g, stray } = grouped(obs, ctx.profile)
+          const d = g.deliveries[0]!
+          const first = d.attempts[0]
+          const stalled: Check = {
+            name: 'first attempt is the stalled handshake',
+            passed: first !== undefined && first.kind !== 'request',
+            expected: 'a connection that never completed TLS',
+            observed: first === undefined ? 'no attempt' : `#${first.entryId} ${first.kind} ${first.outcome}`,
+            evidence: first ? [first.entryId] : [],
+          }
+          return { checks: [attemptCount(d, 2), stalled, durationCheck('stalled handshake abandoned at the connection timeout', first, connectMs, ctx), deliveredOnce(d), stray] }
+        },
+      }
+    },
+  },
+]

@@ -1,0 +1,91 @@
+/**
+ * TLS trust: an untrusted certificate is refused when verification is on and no CA is given; the
+ * same certificate is accepted with the receiver's CA, and with verification off.
+ * @see ../../../../shared/SPEC.md "Conformance scenarios"
+ */
+import { attemptCount, deliveredOnce } from '../judges/checks.js'
+import type { Check, ScenarioDefinition } from '../types.js'
+import { grouped, relaxedTimeouts, single } from './common.js'
+
+function acceptedScenario(id: string, title: string, description: string, verifyTls: boolean, ca: 'none' | 'receiver'): ScenarioDefinition {
+  return {
+    id,
+    family: 'tls',
+    title,
+    description,
+    defaultTimeScale: 0.05,
+    build: (ctx) => ({
+      settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), verifyTls, ca },
+      deliveries: [single(1)],
+      deadlineMs: 8000,
+      settleMs: 250,
+      judge(obs) {
+        const { g, stray } = grouped(obs, ctx.profile)
+        const d = g.deliveries[0]!
+        const tlsErrors = d.attempts.filter((a) => a.kind !== 'request')
+        const handshake: Check = {
+          name: 'TLS handshake completed',
+          passed: tlsErrors.length === 0,
+          expected: 'no failed handshake',
+          observed: tlsErrors.length === 0 ? 'none failed' : tlsErrors.map((a) => `#${a.entryId} ${a.kind} ${a.entry.tls?.error ?? a.entry.error ?? a.outcome}`).join('; '),
+          evidence: tlsErrors.map((a) => a.entryId),
+        }
+        return { checks: [handshake, attemptCount(d, 1), deliveredOnce(d), stray] }
+      },
+    }),
+  }
+}
+
+export const tlsScenarios: ScenarioDefinition[] = [
+  {
+    id: 'tls.untrusted-refused',
+    family: 'tls',
+    title: 'Untrusted certificate refused (verification on, no CA given)',
+    description:
+      'WEBHOOK_VERIFY_TLS=true and no CA file: the receiver\'s self-signed certificate must be rejected during the handshake; no request may reach the receiver. Ends after the third attempt.',
+    defaultTimeScale: 0.01,
+    build: (ctx) => ({
+      settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), verifyTls: true, ca: 'none' },
+      deliveries: [single(1)],
+      deadlineMs: 8000,
+      settleMs: 150,
+      // Three refused handshakes are conclusive; the rest of the schedule is retry.* business.
+      doneWhen: (obs) => obs.journal.length >= 3 || obs.journal.some((e) => e.kind === 'request'),
+      judge(obs) {
+        const requests = obs.journal.filter((e) => e.kind === 'request')
+        const refused = obs.journal.filter((e) => e.kind === 'tls-error')
+        const checks: Check[] = [
+          {
+            name: 'no request over an untrusted connection',
+            passed: requests.length === 0,
+            expected: 'the handshake fails on the sender side; no HTTP request arrives',
+            observed: requests.length === 0 ? 'no request' : `${requests.length} request(s) sent over the untrusted connection (${requests.map((e) => `#${e.id} ${e.method ?? ''} ${e.status ?? ''}`).join(', ')})`,
+            evidence: requests.map((e) => e.id),
+          },
+          {
+            name: 'the sender tried (handshake refused)',
+            passed: refused.length >= 1,
+            expected: 'at least one handshake refused by the sender (journal kind tls-error)',
+            observed: refused.length >= 1 ? `${refused.length} refused: ${refused.map((e) => `#${e.id} ${e.tls?.error ?? e.error ?? ''}`.trim()).join('; ')}` : `no handshake seen (${obs.journal.length} journal entries)`,
+            evidence: refused.map((e) => e.id),
+          },
+        ]
+        return { checks }
+      },
+    }),
+  },
+  acceptedScenario(
+    'tls.accepted-with-ca',
+    'Certificate accepted with the CA (verification on)',
+    'WEBHOOK_VERIFY_TLS=true and WEBHOOK_CA_FILE set to the receiver\'s CA: one request, delivered.',
+    true,
+    'receiver',
+  ),
+  acceptedScenario(
+    'tls.accepted-verify-off',
+    'Certificate accepted with verification off (no CA)',
+    'WEBHOOK_VERIFY_TLS=false and no CA file: one request, delivered.',
+    false,
+    'none',
+  ),
+]

@@ -1,0 +1,61 @@
+/**
+ * The schedule a profile promises, as the judges see it: one expected interval per retry, at time
+ * scale 1 (pure; the runner scales). Jittered profiles give a range per interval.
+ * @see ../../../shared/SPEC.md "Delivery rules of the reference sender"
+ */
+import type { RetryProfile } from '../sender/profile-types.js'
+
+/** One retry interval: from the end of the failed attempt to the start of the next, ms. */
+export interface ExpectedInterval {
+  /** 1-based cycle (exponential profiles have one cycle). */
+  cycle: number
+  /** 1-based position inside the cycle. */
+  position: number
+  /** The profile's value, ms. */
+  nominalMs: number
+  /** Range allowed by jitter (equal to nominal without jitter), ms. */
+  minMs: number
+  maxMs: number
+}
+
+/** Every retry interval of one delivery, in order; the delivery is dropped after the last one fails. */
+export function expectedIntervals(profile: RetryProfile): ExpectedInterval[] {
+  const s = profile.schedule
+  switch (s.kind) {
+    case 'table':
+      return s.cycles.flatMap((cycle, c) =>
+        cycle.map((ms, i) => ({ cycle: c + 1, position: i + 1, nominalMs: ms, minMs: ms, maxMs: ms })),
+      )
+    case 'exponential': {
+      const out: ExpectedInterval[] = []
+      for (let i = 0; i < s.maxRetries; i++) {
+        const d = Math.min(s.initialMs * s.multiplier ** i, s.maxMs)
+        const minMs = s.jitter === 'full' ? 0 : s.jitter === 'equal' ? d / 2 : d
+        out.push({ cycle: 1, position: i + 1, nominalMs: d, minMs, maxMs: d })
+      }
+      return out
+    }
+  }
+}
+
+/** Attempts of one delivery that never succeeds: the first one plus one per interval. */
+export function maxAttempts(profile: RetryProfile): number {
+  return expectedIntervals(profile).length + 1
+}
+
+/** Number of retry cycles (1 for exponential profiles). */
+export function cycleCount(profile: RetryProfile): number {
+  return profile.schedule.kind === 'table' ? profile.schedule.cycles.length : 1
+}
+
+/** Attempts made up to and including the end of cycle `n` (1-based) when every attempt fails. */
+export function attemptsThroughCycle(profile: RetryProfile, n: number): number {
+  return 1 + expectedIntervals(profile).filter((i) => i.cycle <= n).length
+}
+
+/** Sum of the nominal intervals of the first `count` retries, ms at scale 1. */
+export function nominalSpanMs(profile: RetryProfile, count = Number.MAX_SAFE_INTEGER): number {
+  return expectedIntervals(profile)
+    .slice(0, count)
+    .reduce((sum, i) => sum + i.maxMs, 0)
+}

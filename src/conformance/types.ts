@@ -1,0 +1,181 @@
+/**
+ * Conformance types: scenarios (what the receiver does, what the sender is given, what is expected),
+ * observations (journal + sender events), checks, results and the report.
+ * @see ../../../shared/SPEC.md "Conformance scenarios", "Sender contract"
+ */
+import type { JournalEntry } from '../journal/types.js'
+import type { RetryProfile } from '../sender/profile-types.js'
+
+/** Scenario families, one file each under scenarios/. */
+export type ScenarioFamily = 'delivery' | 'format' | 'tls' | 'retry' | 'timeout' | 'disable'
+
+/**
+ * The integration settings handed to the sender under test (SPEC "Sender contract"). Timeouts are
+ * integration values at time scale 1; the sender multiplies them (and every interval and window) by
+ * `timeScale`.
+ */
+export interface ConformanceSettings {
+  url: string
+  method: 'POST' | 'PUT'
+  headers: Record<string, string>
+  /** Path of a PEM CA certificate, or '' for none. */
+  caFile: string
+  verifyTls: boolean
+  format: 'json' | 'ndjson'
+  /** Request timeout at scale 1, ms. */
+  requestTimeoutMs: number
+  /** Connection (TCP + TLS) timeout at scale 1, ms. */
+  connectTimeoutMs: number
+  timeScale: number
+}
+
+/** What a scenario changes from the default settings (url and timeScale are filled in by the runner). */
+export type SettingsOverrides = Partial<Omit<ConformanceSettings, 'url' | 'timeScale'>> & {
+  /** 'none': no CA file; 'receiver': the receiver's CA (default). */
+  ca?: 'none' | 'receiver'
+}
+
+/** One delivery handed to the sender: one request body, started `atMs` after the scenario starts. */
+export interface DeliverySpec {
+  /** Offset from the scenario start, ms (real time, already scaled). */
+  atMs: number
+  notifications: Array<Record<string, unknown>>
+  /** true: handed as an array (one body of several); false: a single notification object. */
+  batch: boolean
+}
+
+/** An event printed or emitted by the sender (`{"event":"disabled"}` and so on), stamped on arrival. */
+export interface SenderEvent {
+  event: string
+  /** Monotonic ms (performance.now of the runner process) when the runner saw it. */
+  mono: number
+  data: Record<string, unknown>
+}
+
+/** How the sender process or session ended. */
+export interface SenderEnd {
+  /** 'ended': it finished by itself; 'killed': the runner cut it at the deadline; 'exited-early': before its input was complete. */
+  how: 'ended' | 'killed' | 'exited-early'
+  exitCode?: number | null
+  signal?: string | null
+  /** Last lines of standard error, for diagnostics. */
+  stderrTail?: string
+}
+
+/** Everything a judge sees. Pure data: judges are functions of it. */
+export interface Observation {
+  /** Journal entries of this scenario's receiver, in id order. */
+  journal: JournalEntry[]
+  events: SenderEvent[]
+  /** The deliveries as handed over, with the monotonic time each was handed. */
+  handed: Array<DeliverySpec & { handedMono: number }>
+  /** Monotonic ms of the scenario start and end. */
+  startedMono: number
+  endedMono: number
+  /** Whether the adapter can report sender events at all (builtin: yes; command: when it prints any). */
+  eventsReported: boolean
+  senderEnd?: SenderEnd
+}
+
+/** A tolerance for measured times: passes when |observed - expected| <= absMs + rel * expected. */
+export interface Tolerance {
+  /** Absolute slack, ms (real time). */
+  absMs: number
+  /** Relative slack, a fraction of the expected value. */
+  rel: number
+}
+
+/** One expectation and what was seen. */
+export interface Check {
+  name: string
+  passed: boolean
+  expected: string
+  observed: string
+  /** Journal entry ids that support the observation. */
+  evidence: number[]
+}
+
+/** The judgement of a scenario: checks plus, for timing scenarios, the side-by-side timeline. */
+export interface Judgement {
+  checks: Check[]
+  /** Expected vs observed attempt timeline as a text table. */
+  timeline?: string
+}
+
+/** Context a scenario is built in. */
+export interface BuildContext {
+  profile: RetryProfile
+  /** Real-time factor for this scenario (the scenario default or the --time-scale override). */
+  timeScale: number
+  tolerance: Tolerance
+}
+
+/** A scenario made concrete for one profile and time scale. */
+export interface BuiltScenario {
+  /** The receiver's fault plan (JSON, as `PUT /api/faults`); undefined = plain Fluentd behaviour. */
+  plan?: unknown
+  settings: SettingsOverrides
+  deliveries: DeliverySpec[]
+  /** Hard limit for the run, ms (real time); the sender is stopped then. */
+  deadlineMs: number
+  /** Time to keep watching after the sender says it is done, ms (catches late attempts). */
+  settleMs: number
+  /** Optional: stop early once the observation is conclusive (e.g. N attempts seen). */
+  doneWhen?: (obs: Observation) => boolean
+  /** The first attempts the runner expects, for progress output: offsets (ms) from a delivery's first attempt. */
+  expectedOffsetsMs?: number[]
+  judge(obs: Observation): Judgement
+}
+
+/** A scenario of the catalogue. */
+export interface ScenarioDefinition {
+  /** Kebab id, `family.name`, e.g. `retry.cycle-1`. */
+  id: string
+  family: ScenarioFamily
+  title: string
+  /** What it checks and how, one or two sentences (shown by --list). */
+  description: string
+  /** Default real-time factor (1 = real durations). */
+  defaultTimeScale: number
+  /** Why the scenario does not apply to a profile, or null when it does. */
+  notApplicable?(profile: RetryProfile): string | null
+  build(ctx: BuildContext): BuiltScenario
+}
+
+export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'skipped'
+
+export interface ScenarioResult {
+  id: string
+  title: string
+  family: ScenarioFamily
+  status: ScenarioStatus
+  timeScale: number
+  durationMs: number
+  checks: Check[]
+  timeline?: string
+  /** One-paragraph summary of what failed (failures and errors), with the comparison. */
+  message?: string
+  /** Error code when status is 'error' (e.g. FF_ERR_SENDER_EXITED). */
+  errorCode?: string
+  senderEnd?: SenderEnd
+  /** Journal entries of the run (for the JSON report). */
+  journal: Array<Pick<JournalEntry, 'id' | 'kind' | 'receivedMono' | 'endedMono' | 'method' | 'tag' | 'status' | 'outcome' | 'attempt'>>
+  events: SenderEvent[]
+}
+
+export interface ConformanceReport {
+  sender: string
+  profile: string
+  startedAt: string
+  durationMs: number
+  tolerance: Tolerance
+  totals: { total: number; passed: number; failed: number; errors: number; skipped: number }
+  results: ScenarioResult[]
+}
+
+/** Live progress, for the CLI (STYLE P13: the runner emits, subscribers print). */
+export type ProgressEvent =
+  | { type: 'scenario-start'; id: string; title: string; timeScale: number; deadlineMs: number }
+  | { type: 'waiting'; id: string; waitingFor: string; attemptsSeen: number; nextExpectedInMs?: number }
+  | { type: 'attempt'; id: string; entryId: number; kind: string; status?: number; outcome: string; attemptsSeen: number }
+  | { type: 'scenario-end'; id: string; status: ScenarioStatus; durationMs: number; message?: string }
