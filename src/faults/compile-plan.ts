@@ -1,0 +1,240 @@
+/**
+ * Turns a schema-valid plan into the engine's internal form and rejects combinations that make no
+ * sense, naming the rule and step (`rules[0].steps[2]`). Runs when the plan is loaded, never at
+ * request time (STYLE P1).
+ */
+import { ErrorCodes, FakeFluentdError } from '../errors.js'
+import type { ResponseAction } from './types.js'
+import type { FaultMatch, FaultPlan, FaultRule, FaultStep, HeaderMatcher } from './plan-types.js'
+import { compileTagGlob } from './tag-glob.js'
+
+/** A wait before acting. */
+export type DelaySpec =
+  | { kind: 'fixed'; ms: number }
+  | { kind: 'uniform'; minMs: number; maxMs: number }
+  | { kind: 'lognormal'; medianMs: number; sigma: number; maxMs?: number }
+
+/** What a step does: a request action, or stalling the TLS handshake of a new connection. */
+export type StepAction = ResponseAction | { type: 'stall-tls' }
+
+export interface StepOutcome {
+  delay?: DelaySpec
+  action: StepAction
+}
+
+/**
+ * A step ready to use. `level` says who consumes it: `connection` steps (stall-tls) are consumed by
+ * new connections (decideConnection), `request` steps by requests (decideRequest).
+ */
+export interface CompiledStep {
+  source: FaultStep
+  times: number
+  level: 'connection' | 'request'
+  hit: StepOutcome
+  /** Set for probabilistic steps; `miss` is what happens when the draw does not hit. */
+  probability?: number
+  miss?: StepOutcome
+}
+
+export interface HeaderTest {
+  /** Lower case. */
+  name: string
+  explain: string
+  test(value: string | undefined): boolean
+}
+
+export interface CompiledMatch {
+  /** Upper case. */
+  methods?: string[]
+  tagPattern?: string
+  tag?: RegExp
+  headers: HeaderTest[]
+  attempt?: { min: number; max: number }
+  /** True when some matcher needs the request (so the rule cannot be decided at connect time). */
+  needsRequest: boolean
+}
+
+export interface CompiledRule {
+  index: number
+  id?: string
+  source: FaultRule
+  match: CompiledMatch
+  steps: CompiledStep[]
+  then?: CompiledStep
+}
+
+export interface CompiledPlan {
+  seed?: number
+  rules: CompiledRule[]
+}
+
+function fail(where: string, message: string): never {
+  throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `invalid fault plan: ${where}: ${message}`)
+}
+
+/** Compiles a plan that already passed the JSON Schema. Throws FF_ERR_FAULT_SPEC on a bad combination. */
+export function compilePlan(plan: FaultPlan): CompiledPlan {
+  return {
+    ...(plan.seed !== undefined && { seed: plan.seed }),
+    rules: plan.rules.map((rule, index) => compileRule(rule, index)),
+  }
+}
+
+function compileRule(rule: FaultRule, index: number): CompiledRule {
+  const where = `rules[${index}]`
+  const match = compileMatch(rule.match ?? {}, `${where}.match`)
+  const steps = (rule.steps ?? []).map((step, i) => compileStep(step, `${where}.steps[${i}]`))
+  const then = rule.then === undefined ? undefined : compileStep(rule.then, `${where}.then`)
+  if (steps.length === 0 && then === undefined) fail(where, 'a rule needs "steps" or "then" (or both)')
+  if (then?.source.times !== undefined) fail(`${where}.then`, '"times" makes no sense in "then", which applies to every request after the steps')
+  if (match.needsRequest) {
+    const all = then ? [...steps, then] : steps
+    const at = all.findIndex((s) => s.level === 'connection')
+    if (at >= 0) {
+      const stepWhere = at < steps.length ? `${where}.steps[${at}]` : `${where}.then`
+      fail(stepWhere, 'stall-tls happens before any request is read, so its rule cannot match on method, tag, header or attempt; put it in a rule without those matchers')
+    }
+  }
+  return { index, ...(rule.id !== undefined && { id: rule.id }), source: rule, match, steps, ...(then && { then }) }
+}
+
+function compileMatch(match: FaultMatch, where: string): CompiledMatch {
+  const out: CompiledMatch = { headers: [], needsRequest: false }
+  if (match.method !== undefined) {
+    out.methods = (Array.isArray(match.method) ? match.method : [match.method]).map((m) => m.toUpperCase())
+  }
+  if (match.tag !== undefined) {
+    try {
+      out.tag = compileTagGlob(match.tag)
+    } catch (err) {
+      fail(`${where}.tag`, (err as Error).message)
+    }
+    out.tagPattern = match.tag
+  }
+  for (const [name, matcher] of Object.entries(match.header ?? {})) {
+    out.headers.push(compileHeader(name, matcher, `${where}.header.${name}`))
+  }
+  if (match.attempt !== undefined) {
+    const a = match.attempt
+    const range = typeof a === 'number' ? { min: a, max: a } : Array.isArray(a) ? { min: a[0], max: a[1] } : { min: a.min ?? 1, max: a.max ?? Number.POSITIVE_INFINITY }
+    if (range.min > range.max) fail(`${where}.attempt`, `the range is empty (min ${range.min} > max ${range.max})`)
+    out.attempt = range
+  }
+  out.needsRequest = out.methods !== undefined || out.tag !== undefined || out.headers.length > 0 || out.attempt !== undefined
+  return out
+}
+
+function compileHeader(name: string, matcher: HeaderMatcher, where: string): HeaderTest {
+  const lower = name.toLowerCase()
+  if (typeof matcher === 'string' || 'equals' in matcher) {
+    const expected = typeof matcher === 'string' ? matcher : matcher.equals
+    return { name: lower, explain: `${name}: ${expected}`, test: (v) => v === expected }
+  }
+  if ('regex' in matcher) {
+    let re: RegExp
+    try {
+      re = new RegExp(matcher.regex)
+    } catch (err) {
+      fail(where, `bad regular expression: ${(err as Error).message}`)
+    }
+    return { name: lower, explain: `${name} ~ /${matcher.regex}/`, test: (v) => v !== undefined && re.test(v) }
+  }
+  const present = matcher.present
+  return { name: lower, explain: present ? `${name} present` : `no ${name}`, test: (v) => (v !== undefined) === present }
+}
+
+const REQUEST_LEVEL_ONLY = new Set(['hang', 'stall-tls'])
+
+/** Compiles one step (also used for `then` and `else`). */
+export function compileStep(step: FaultStep, where: string, inElse = false): CompiledStep {
+  if (inElse) {
+    if (step.times !== undefined) fail(where, '"times" is not allowed in "else" (the enclosing step counts)')
+    if (step.probability !== undefined) fail(where, 'a nested "probability" is not allowed in "else"')
+  }
+  if (step.else !== undefined && step.probability === undefined) fail(where, '"else" needs "probability" in the same step')
+  const hasAction = step.action !== undefined || step.status !== undefined || step.delayMs !== undefined || step.delay !== undefined
+  if (step.probability !== undefined && !hasAction) {
+    fail(where, 'a "probability" step needs the action to take on a hit, e.g. {"probability": 0.6, "status": 503}')
+  }
+  const hit = compileOutcome(step, where)
+  const level = hit.action.type === 'stall-tls' ? 'connection' : 'request'
+  const compiled: CompiledStep = { source: step, times: step.times ?? 1, level, hit }
+  if (step.probability !== undefined) {
+    compiled.probability = step.probability
+    const miss: StepOutcome = step.else === undefined ? { action: { type: 'pass' } } : compileStep(step.else, `${where}.else`, true).hit
+    const missLevel = miss.action.type === 'stall-tls' ? 'connection' : 'request'
+    if (level === 'connection' && !(miss.action.type === 'pass' && miss.delay === undefined) && missLevel !== 'connection') {
+      fail(`${where}.else`, 'a stall-tls step is decided when the connection opens, so its "else" can only be omitted (accept the connection) or another stall-tls')
+    }
+    if (level === 'request' && missLevel === 'connection') {
+      fail(`${where}.else`, 'stall-tls in "else" of a request step cannot work: the request is already past the TLS handshake')
+    }
+    compiled.miss = miss
+  }
+  return compiled
+}
+
+function compileOutcome(step: FaultStep, where: string): StepOutcome {
+  const action = step.action ?? (step.status !== undefined ? 'respond' : 'pass')
+  const delay = compileDelay(step, where)
+  if (delay && REQUEST_LEVEL_ONLY.has(action)) fail(where, `a delay before "${action}" makes no difference; remove "delayMs"/"delay"`)
+  if (step.status !== undefined && action !== 'respond' && action !== 'slow-body') {
+    fail(where, `"status" goes with "respond" or "slow-body", not with "${action}"`)
+  }
+  for (const key of ['body', 'headers', 'retryAfter'] as const) {
+    if (step[key] !== undefined && action !== 'respond' && action !== 'slow-body') {
+      fail(where, `"${key}" goes with a status ("respond" or "slow-body"), not with "${action}"`)
+    }
+  }
+  if (step.durationMs !== undefined && action !== 'slow-body' && action !== 'refuse') {
+    fail(where, `"durationMs" goes with "slow-body" or "refuse", not with "${action}"`)
+  }
+  const headers = { ...step.headers }
+  if (step.retryAfter !== undefined) headers['Retry-After'] = String(step.retryAfter)
+  const extras = {
+    ...(step.body !== undefined && { body: step.body }),
+    ...(Object.keys(headers).length > 0 && { headers }),
+  }
+  let out: StepAction
+  switch (action) {
+    case 'respond':
+      if (step.status === undefined) fail(where, '"respond" needs a "status" (100-599)')
+      out = { type: 'respond', status: step.status, ...extras }
+      break
+    case 'slow-body':
+      if (step.durationMs === undefined) fail(where, '"slow-body" needs "durationMs" (how long the body takes, in ms)')
+      out = { type: 'slow-body', durationMs: step.durationMs, status: step.status ?? 200, ...extras }
+      break
+    case 'refuse':
+      if (step.durationMs === undefined) fail(where, '"refuse" needs "durationMs" (how long new connections are refused, in ms)')
+      out = { type: 'refuse', durationMs: step.durationMs }
+      break
+    case 'pass':
+    case 'hang':
+    case 'reset':
+    case 'close':
+    case 'stall-tls':
+      out = { type: action }
+      break
+    default: {
+      const never: never = action
+      fail(where, `unknown action ${String(never)}`)
+    }
+  }
+  return { ...(delay && { delay }), action: out }
+}
+
+function compileDelay(step: FaultStep, where: string): DelaySpec | undefined {
+  if (step.delayMs !== undefined && step.delay !== undefined) fail(where, 'give either "delayMs" (fixed) or "delay" (random), not both')
+  if (step.delayMs !== undefined) return { kind: 'fixed', ms: step.delayMs }
+  const d = step.delay
+  if (d === undefined) return undefined
+  if ('uniform' in d) {
+    const [minMs, maxMs] = d.uniform
+    if (minMs > maxMs) fail(`${where}.delay.uniform`, `min ${minMs} ms is greater than max ${maxMs} ms`)
+    return { kind: 'uniform', minMs, maxMs }
+  }
+  const { medianMs, sigma, maxMs } = d.lognormal
+  if (maxMs !== undefined && maxMs < medianMs) fail(`${where}.delay.lognormal`, `maxMs ${maxMs} is below medianMs ${medianMs}`)
+  return { kind: 'lognormal', medianMs, sigma, ...(maxMs !== undefined && { maxMs }) }
+}

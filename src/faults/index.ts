@@ -1,0 +1,23 @@
+/**
+ * Fault injection: the plan model, its validation, the `--fault` shorthand and the engine that
+ * decides what the receiver does with each connection and request.
+ * @see ../../../shared/SPEC.md "Fault plan"
+ */
+export { createFaultEngine, DEFAULT_FAULT_SEED } from './engine.js'
+export type { FaultEngineOptions } from './engine.js'
+export { validateFaultPlan } from './validate-plan.js'
+export { parseFaultShorthand } from './shorthand.js'
+export { loadFaultPlanFile } from './load-plan-file.js'
+export { explainStep } from './explain.js'
+export { compileTagGlob } from './tag-glob.js'
+export { SeededRandom } from './rng.js'
+export type {
+  FaultPlan,
+  FaultRule,
+  FaultMatch,
+  FaultStep,
+  FaultActionName,
+  HeaderMatcher,
+  DelayDistribution,
+} from './plan-types.js'
+export type * from './types.js'

@@ -1,0 +1,30 @@
+/** Reads a fault plan from a JSON file (`--faults PLAN.json`). */
+import { readFile } from 'node:fs/promises'
+import { ErrorCodes, FakeFluentdError } from '../errors.js'
+import type { FaultPlan } from './plan-types.js'
+import { validateFaultPlan } from './validate-plan.js'
+
+/**
+ * Reads, parses and validates a plan file.
+ * @throws FakeFluentdError FF_ERR_FAULT_SPEC for a file that cannot be read, is not JSON or is not a valid plan
+ */
+export async function loadFaultPlanFile(path: string): Promise<FaultPlan> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `cannot read fault plan ${path}: ${(err as Error).message}`, { cause: err })
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `fault plan ${path} is not JSON: ${(err as Error).message}`, { cause: err })
+  }
+  try {
+    return validateFaultPlan(json)
+  } catch (err) {
+    if (err instanceof FakeFluentdError) throw new FakeFluentdError(err.code, `${path}: ${err.message}`, { cause: err })
+    throw err
+  }
+}
