@@ -1,0 +1,113 @@
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import type { ValidateFunction } from 'ajv'
+import * as ajvFormats from 'ajv-formats'
+import { ErrorCodes, FakeFluentdError } from '../errors.js'
+import { ENVELOPE_SCHEMA_ID, defaultSchemaDir, loadNotificationSchemas } from './schema-files.js'
+import { jsonTypeOf, toVerdictErrors } from './verdict-errors.js'
+import type { Validator, Verdict, VerdictError } from './types.js'
+
+/** What to do with a notification whose `details.notification_type` no schema knows. */
+export type UnknownTypePolicy = 'fail' | 'envelope'
+
+/** Options of {@link createValidator}; unknown keys are rejected (STYLE P6). */
+export interface CreateValidatorOptions {
+  /** Folder of the notification schemas. Default: the package's `schemas/notifications/`. */
+  schemaDir?: string
+  /**
+   * `fail` (default): an unknown type is invalid, keyword `notification_type`, message
+   * `unknown notification_type "x"; known: ...`. `envelope`: judge it against the envelope only.
+   */
+  unknownTypes?: UnknownTypePolicy
+}
+
+const OPTION_KEYS = new Set(['schemaDir', 'unknownTypes'])
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object, so take the function either way.
+type FormatsPlugin = (ajv: Ajv2020) => Ajv2020
+const addFormats: FormatsPlugin = ((ajvFormats as { default?: unknown }).default ?? ajvFormats) as FormatsPlugin
+
+function checkOptions(options: CreateValidatorOptions): Required<CreateValidatorOptions> {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) {
+      throw new FakeFluentdError(
+        ErrorCodes.FF_ERR_OPTION,
+        `unexpected createValidator option "${key}"; known: ${[...OPTION_KEYS].join(', ')}`,
+      )
+    }
+  }
+  const unknownTypes = options.unknownTypes ?? 'fail'
+  if (unknownTypes !== 'fail' && unknownTypes !== 'envelope') {
+    throw new FakeFluentdError(
+      ErrorCodes.FF_ERR_OPTION,
+      `unknownTypes must be "fail" or "envelope", got ${JSON.stringify(unknownTypes)}`,
+    )
+  }
+  return { schemaDir: options.schemaDir ?? defaultSchemaDir, unknownTypes }
+}
+
+/** `details.notification_type` when `notification` is an object holding it as an own string property. */
+function notificationTypeOf(notification: object): string | null {
+  if (!Object.hasOwn(notification, 'details')) return null
+  const details = (notification as { details?: unknown }).details
+  if (typeof details !== 'object' || details === null || !Object.hasOwn(details, 'notification_type')) return null
+  const type = (details as { notification_type?: unknown }).notification_type
+  return typeof type === 'string' ? type : null
+}
+
+/**
+ * Creates a validator: one ajv (draft 2020-12, strict, allErrors, ajv-formats) with every schema of
+ * `schemas/notifications/` compiled once, here. `validate()` is synchronous and picks the schema by
+ * `details.notification_type` through a map (never a `oneOf` over all types, whose errors are useless).
+ * A schema that does not compile throws FF_ERR_SCHEMA.
+ * @see ../../schemas/notifications/ and test/fixtures/notifications/README.md
+ */
+export function createValidator(options: CreateValidatorOptions = {}): Validator {
+  const { schemaDir, unknownTypes } = checkOptions(options)
+  const { all, typeIds } = loadNotificationSchemas(schemaDir)
+  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true })
+  addFormats(ajv)
+  let envelope: ValidateFunction
+  const byType = new Map<string, ValidateFunction>()
+  try {
+    for (const schema of all) ajv.addSchema(schema)
+    envelope = ajv.getSchema(ENVELOPE_SCHEMA_ID) as ValidateFunction
+    for (const [type, id] of typeIds) byType.set(type, ajv.getSchema(id) as ValidateFunction)
+  } catch (err) {
+    throw new FakeFluentdError(
+      ErrorCodes.FF_ERR_SCHEMA,
+      `the notification schemas in ${schemaDir} do not compile: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    )
+  }
+  const types = Object.freeze([...byType.keys()].sort())
+  const knownList = types.join(', ')
+
+  function validate(notification: unknown, index = 0): Verdict {
+    if (typeof notification !== 'object' || notification === null || Array.isArray(notification)) {
+      return {
+        index,
+        type: null,
+        valid: false,
+        errors: [{ pointer: '', keyword: 'type', message: `must be an object (a notification), got ${jsonTypeOf(notification)}` }],
+      }
+    }
+    const type = notificationTypeOf(notification)
+    const typed = type === null ? undefined : byType.get(type)
+    const check = typed ?? envelope
+    const errors: VerdictError[] = check(notification) ? [] : toVerdictErrors(check.errors, notification)
+    if (type !== null && typed === undefined && unknownTypes === 'fail') {
+      errors.push({
+        pointer: '/details/notification_type',
+        keyword: 'notification_type',
+        message: `unknown notification_type ${JSON.stringify(type)}; known: ${knownList}`,
+      })
+    }
+    return { index, type, valid: errors.length === 0, errors }
+  }
+
+  return {
+    validate,
+    validateAll: (notifications) => notifications.map((n, i) => validate(n, i)),
+    types,
+  }
+}
