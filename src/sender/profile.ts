@@ -1,0 +1,133 @@
+/**
+ * Retry profiles: the built-in `wallarm` profile and loading others from JSON files validated by
+ * schemas/profile.schema.json (unknown keys rejected, STYLE P6). Profiles are frozen once loaded.
+ * @see ../../../shared/SPEC.md "Delivery rules of the reference sender"
+ */
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
+import { ErrorCodes, FakeFluentdError } from '../errors.js'
+import type { RetryProfile } from './profile-types.js'
+
+const SECOND_MS = 1000
+const MINUTE_MS = 60 * SECOND_MS
+const HOUR_MS = 60 * MINUTE_MS
+
+/**
+ * Wallarm's delivery rules, to the letter of its documentation, with the open points settled as
+ * SPEC says: 17 attempts at most (1 + 5 + 5 + 6), intervals from the end of the failed attempt,
+ * success = 2xx, 3xx not followed, auto-disable at >= 60 % failed of >= 20 attempts in 12 h.
+ * Identical to profiles/wallarm.json.
+ */
+export const wallarmProfile: RetryProfile = deepFreeze({
+  name: 'wallarm',
+  description:
+    "Wallarm's Fluentd/webhook integration: 3 retry cycles (1,3,5,10,10 s; 0,1,3,5,30 s; 1,1,3,5,10,30 min), 17 attempts at most, intervals from the end of the failed attempt, auto-disable at >= 60 % failed attempts in 12 h (at least 20 attempts)",
+  schedule: {
+    kind: 'table',
+    cycles: [
+      [1, 3, 5, 10, 10].map((s) => s * SECOND_MS),
+      [0, 1, 3, 5, 30].map((s) => s * SECOND_MS),
+      [1, 1, 3, 5, 10, 30].map((m) => m * MINUTE_MS),
+    ],
+  },
+  requestTimeoutMs: 15 * SECOND_MS,
+  connectTimeoutMs: 20 * SECOND_MS,
+  successStatus: [[200, 299]],
+  followRedirects: false,
+  intervalFrom: 'attempt-end',
+  autoDisable: { windowMs: 12 * HOUR_MS, failureRatio: 0.6, minAttempts: 20 },
+})
+
+/** Folder of the profile files shipped with the package (top-level profiles/). */
+export const profilesDir: string = fileURLToPath(new URL('../../profiles/', import.meta.url))
+
+const schemaPath = fileURLToPath(new URL('../../schemas/profile.schema.json', import.meta.url))
+
+let validateFn: ReturnType<Ajv2020['compile']> | undefined
+
+function validator(): ReturnType<Ajv2020['compile']> {
+  if (!validateFn) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true })
+    const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as object
+    validateFn = ajv.compile(schema)
+  }
+  return validateFn
+}
+
+function describeError(e: ErrorObject): string {
+  const where = e.instancePath || '/'
+  if (e.keyword === 'additionalProperties') {
+    return `${where}: unknown key "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`
+  }
+  return `${where}: ${e.message ?? e.keyword}`
+}
+
+/**
+ * Checks a parsed profile against schemas/profile.schema.json and the rules a schema cannot say
+ * (status ranges in order). Returns a frozen copy; throws FF_ERR_PROFILE listing every problem.
+ */
+export function parseProfile(value: unknown, source = 'profile'): RetryProfile {
+  const validate = validator()
+  if (!validate(value)) {
+    // oneOf failures repeat the same problem per branch; show each line once.
+    const lines = [...new Set((validate.errors ?? []).map(describeError))]
+    throw new FakeFluentdError(
+      ErrorCodes.FF_ERR_PROFILE,
+      `Invalid retry profile ${source}:\n  ${lines.join('\n  ')}\nSee schemas/profile.schema.json and profiles/wallarm.json for the format.`,
+    )
+  }
+  const profile = structuredClone(value) as RetryProfile & { $schema?: string }
+  delete profile.$schema
+  for (const [lo, hi] of profile.successStatus) {
+    if (lo > hi) {
+      throw new FakeFluentdError(
+        ErrorCodes.FF_ERR_PROFILE,
+        `Invalid retry profile ${source}: successStatus range [${lo}, ${hi}] is reversed; write [low, high].`,
+      )
+    }
+  }
+  return deepFreeze(profile)
+}
+
+/**
+ * Loads a profile: `wallarm` (built in), the name of a file in the package's profiles/ folder
+ * (`exponential-jitter`), or a path to a JSON file. Throws FF_ERR_PROFILE when the file is missing,
+ * is not JSON or does not validate.
+ */
+export function loadProfile(nameOrPath: string): RetryProfile {
+  if (nameOrPath === 'wallarm') return wallarmProfile
+  const isPath = nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json')
+  const file = isPath ? nameOrPath : `${profilesDir}${nameOrPath}.json`
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    const hint = isPath ? 'check the path' : 'use "wallarm", a file in profiles/, or a path to a JSON file'
+    throw new FakeFluentdError(ErrorCodes.FF_ERR_PROFILE, `Cannot read retry profile "${nameOrPath}": ${(err as NodeJS.ErrnoException).code ?? 'error'}; ${hint}.`, {
+      cause: err,
+    })
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    throw new FakeFluentdError(ErrorCodes.FF_ERR_PROFILE, `Retry profile "${nameOrPath}" is not valid JSON: ${(err as Error).message}.`, {
+      cause: err,
+    })
+  }
+  return parseProfile(parsed, `"${nameOrPath}"`)
+}
+
+/** True when `status` falls in one of the profile's success ranges. */
+export function isSuccessStatus(profile: RetryProfile, status: number): boolean {
+  return profile.successStatus.some(([lo, hi]) => status >= lo && status <= hi)
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
