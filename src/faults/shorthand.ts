@@ -219,7 +219,7 @@ function parseStep(tok: Token, context: StepContext): FaultStep {
   const eq = text.indexOf('=')
   const name = eq >= 0 ? text.slice(0, eq) : text
   const value = eq >= 0 ? text.slice(eq + 1) : undefined
-  const valueTok: Token = { text: value ?? '', start: tok.start + eq + 1 }
+  const valueTok: Token = { text: value ?? '', start: eq >= 0 ? tok.start + eq + 1 : tok.start + text.length }
   const noValue = (): void => {
     if (value !== undefined) throw new ShorthandError(`'${name}' takes no value (at position ${at(tok, eq)}); write just '${name}'`, at(tok, eq))
   }
@@ -250,7 +250,7 @@ function parseStep(tok: Token, context: StepContext): FaultStep {
       return step
     }
     case 'delay': {
-      if (context !== 'top') unknown(name)
+      if (context === 'after-delay') unknown(name)
       const [dur, after] = splitOnce(valueTok)
       if (value === undefined) throw new ShorthandError(`missing duration after 'delay' at position ${at(tok, name.length)}; expected delay=<dur>[:<step>], e.g. delay=16s:200`, at(tok, name.length))
       const range = dur.text.split('..')
@@ -296,8 +296,8 @@ function splitOnce(tok: Token): [Token, Token | undefined] {
 function duration(tok: Token, text: string | undefined, form: string): number {
   const ms = text === undefined || text === '' ? undefined : parseDuration(text)
   if (ms === undefined) {
-    const shown = text === undefined ? 'nothing' : `'${text}'`
-    throw new ShorthandError(`bad duration ${shown} at position ${at(tok)}; expected ${form} where <dur> is a number with a unit ms, s, m or h (e.g. 16s, 500ms)`, at(tok))
+    const what = text === undefined || text === '' ? 'missing duration' : `bad duration '${text}'`
+    throw new ShorthandError(`${what} at position ${at(tok)}; expected ${form} where <dur> is a number with a unit ms, s, m or h (e.g. 16s, 500ms)`, at(tok))
   }
   return ms
 }
