@@ -23,4 +23,8 @@ export type {
   RequestDecision,
   ConnectionDecision,
 } from './faults/types.js'
+
+/* Faults */
+export { createFaultEngine, parseFaultShorthand, validateFaultPlan, loadFaultPlanFile, explainStep, DEFAULT_FAULT_SEED } from './faults/index.js'
+export type { FaultEngineOptions, FaultPlan, FaultRule, FaultMatch, FaultStep, FaultActionName, HeaderMatcher, DelayDistribution } from './faults/index.js'
 export type { Verdict, VerdictError, Validator, ValidationMode } from './validation/types.js'
