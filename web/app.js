@@ -93,11 +93,11 @@ function connectStream() {
   const onData = (ev) => {
     let data
     try { data = JSON.parse(ev.data) } catch { return }
-    if (data && (data.type === 'clear' || data.type === 'cleared' || ev.type === 'clear')) { clearLocal(); return }
+    if (ev.type === 'cleared' || ev.type === 'clear' || (data && (data.type === 'cleared' || data.type === 'clear'))) { clearLocal(); return }
     for (const e of entriesFrom(data)) upsert(e)
   }
   es.onmessage = onData
-  for (const name of ['entry', 'request', 'new', 'update', 'updated', 'complete', 'completed', 'end', 'journal', 'clear']) {
+  for (const name of ['added', 'completed', 'cleared', 'entry', 'update', 'clear']) {
     es.addEventListener(name, onData)
   }
   es.onopen = () => {

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path'
 import type { Request, Response, Router } from 'express'
+import { wallarmProfile } from '../sender/profile.js'
 import type { RetryProfile } from '../sender/profile-types.js'
 import { WEB_ASSETS, WEB_ROOT } from './assets.js'
 import { WEB_PAGE_HEADERS } from './csp.js'
@@ -12,8 +13,8 @@ import { profileView } from './profile-view.js'
 
 /** What the page needs to know that the journal does not say. */
 export interface WebPageContext {
-  /** The profile attempts are compared with; the page shows no expected schedule without one. */
-  profile?: RetryProfile
+  /** The profile attempts are compared with (default `wallarm`); `null`: no expected schedule. */
+  profile?: RetryProfile | null
   /** The time scale of the sender being watched (the demo's, or 1 for a real integration). Default 1. */
   timeScale?: number
   /** A short line the page shows under its title, e.g. the demo scenario. */
@@ -49,7 +50,7 @@ export function mountWebPage(app: Mountable, ctx: WebPageContext = {}): void {
     res.setHeader('Cache-Control', 'no-store')
     res.json({
       caption: ctx.caption ?? null,
-      profile: ctx.profile ? profileView(ctx.profile, ctx.timeScale ?? 1) : null,
+      profile: ctx.profile === null ? null : profileView(ctx.profile ?? wallarmProfile, ctx.timeScale ?? 1),
     })
   })
 }

@@ -1,0 +1,164 @@
+/**
+ * The terminal timeline of `fake-fluentd demo`: one line per attempt (delivery, attempt, cycle,
+ * planned vs actual interval, how long it took, the result), a rule at each new cycle, the endings,
+ * and on a TTY a countdown line to the next expected attempt. Subscribes to the demo's events.
+ */
+import type { DemoEvent, DemoReadyEvent } from '../demo/events.js'
+
+/** Where and how to print. */
+export interface DemoPrinterOptions {
+  write: (text: string) => void
+  /** ANSI colours. */
+  color: boolean
+  /** Rewrite a countdown line in place (a TTY). */
+  live: boolean
+}
+
+/** A duration for the terminal: `850 ms`, `3.20 s`, `12.0 s`, `1 min 30 s`. */
+export function fmtMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—'
+  const sign = ms < 0 ? '-' : ''
+  const a = Math.abs(ms)
+  if (a < 1000) return `${sign}${Math.round(a)} ms`
+  if (a < 10_000) return `${sign}${(a / 1000).toFixed(2)} s`
+  if (a < 60_000) return `${sign}${(a / 1000).toFixed(1)} s`
+  const m = Math.floor(a / 60_000)
+  const sec = Math.round((a % 60_000) / 1000)
+  return `${sign}${m} min${sec ? ` ${sec} s` : ''}`
+}
+
+function signed(ms: number): string {
+  const rounded = Math.round(ms)
+  return rounded > 0 ? `+${fmtMs(rounded)}` : rounded === 0 ? '±0 ms' : fmtMs(rounded)
+}
+
+const ESC = '\u001b['
+
+/** Column layout of the attempt table. */
+const COLUMNS = ['delivery', 'attempt', 'cycle', 'planned', 'actual', 'deviation', 'took', 'result'] as const
+const WIDTHS = [9, 8, 9, 10, 10, 10, 9, 0]
+
+function row(cells: readonly string[]): string {
+  return cells.map((c, i) => (WIDTHS[i] ? c.padEnd(WIDTHS[i] ?? 0) : c)).join(' ').trimEnd()
+}
+
+/** Creates a listener that prints the demo's events. Call `stop()` to clear the countdown timer. */
+export function createDemoPrinter(options: DemoPrinterOptions): { listener: (event: DemoEvent) => void; stop(): void } {
+  const paint = (code: string, text: string): string => (options.color ? `${ESC}${code}m${text}${ESC}0m` : text)
+  const dim = (t: string): string => paint('2', t)
+  const bold = (t: string): string => paint('1', t)
+  const red = (t: string): string => paint('31', t)
+  const green = (t: string): string => paint('32', t)
+  const yellow = (t: string): string => paint('33', t)
+  const cyan = (t: string): string => paint('36', t)
+
+  let ready: DemoReadyEvent | undefined
+  let lastCycle = -1
+  let countdown: { due: number; text: string } | undefined
+  let timer: ReturnType<typeof setInterval> | undefined
+  let countdownShown = false
+
+  const clearCountdown = (): void => {
+    if (countdownShown) options.write(`\r${ESC}2K`)
+    countdownShown = false
+  }
+  const drawCountdown = (): void => {
+    if (!countdown) return
+    const left = countdown.due - performance.now()
+    options.write(`\r${ESC}2K${yellow(`  … ${countdown.text} in ${fmtMs(Math.max(0, left))}`)}`)
+    countdownShown = true
+  }
+  const line = (text: string): void => {
+    clearCountdown()
+    options.write(`${text}\n`)
+    if (countdown && options.live) drawCountdown()
+  }
+
+  const cycleRule = (cycle: number): string => {
+    const intervals = ready?.cycles[cycle - 1] ?? []
+    const scale = ready?.timeScale ?? 1
+    const real = intervals.map((ms) => fmtMs(ms / scale)).join(', ')
+    const scaled = intervals.map((ms) => fmtMs(ms)).join(', ')
+    return dim(`  ── cycle ${cycle}: ${real}${scale !== 1 ? `  (scaled: ${scaled})` : ''}`)
+  }
+
+  const listener = (event: DemoEvent): void => {
+    switch (event.type) {
+      case 'ready': {
+        ready = event
+        const scaleNote = event.timeScale === 1 ? 'real time' : `time scale ${event.timeScale}: 1 s of schedule = ${fmtMs(1000 * event.timeScale)}`
+        line(bold(`fake-fluentd demo · ${event.scenario} · ${scaleNote}`))
+        line(event.story)
+        line(`  ingest   ${event.ingestUrl}`)
+        line(`  page     ${cyan(event.pageUrl)}   ${dim('← open it to watch the timeline')}`)
+        line(`  profile  ${event.profileName}, request timeout ${fmtMs(event.requestTimeoutMs)}`)
+        line(`  expect   ${event.ending} in about ${fmtMs(event.expectedDurationMs)}${event.deliveries > 1 ? ` (${event.deliveries} deliveries)` : ''}`)
+        line('')
+        line(dim(row(COLUMNS)))
+        break
+      }
+      case 'attempt': {
+        if (event.cycle !== lastCycle && event.cycle > 0) {
+          line(cycleRule(event.cycle))
+        }
+        lastCycle = Math.max(lastCycle, event.cycle)
+        countdown = undefined
+        const cycleLen = ready?.cycles[event.cycle - 1]?.length
+        const cycle = event.cycle === 0 ? 'first' : `${event.cycle} (${event.position}/${cycleLen ?? '?'})`
+        const deviation = event.plannedMs !== undefined && event.actualMs !== undefined ? signed(event.actualMs - event.plannedMs) : ''
+        const result = event.status !== undefined ? String(event.status) : (event.failure ?? 'failed')
+        const cells = [
+          `#${event.delivery}`,
+          String(event.attempt),
+          cycle,
+          fmtMs(event.plannedMs),
+          fmtMs(event.actualMs),
+          deviation,
+          fmtMs(event.durationMs),
+          event.ok ? green(result) : red(result),
+        ]
+        line(row(cells))
+        break
+      }
+      case 'waiting':
+        countdown = { due: event.dueMono, text: `#${event.delivery}: attempt ${event.nextAttempt} (cycle ${event.cycle})` }
+        if (options.live) {
+          drawCountdown()
+          timer ??= setInterval(drawCountdown, 100)
+          timer.unref?.()
+        }
+        break
+      case 'delivered':
+        countdown = undefined
+        line(green(`  #${event.delivery} delivered on attempt ${event.attempts}`))
+        break
+      case 'dropped':
+        countdown = undefined
+        line(red(`  #${event.delivery} dropped after ${event.attempts} attempts: the last interval of the last cycle failed too`))
+        break
+      case 'disabled':
+        countdown = undefined
+        line(red(bold(`  integration disabled: ${event.failed} of ${event.attempts} attempts in the window failed (${Math.round(event.ratio * 100)} %); pending retries cancelled`)))
+        break
+      case 'done': {
+        countdown = undefined
+        if (timer) clearInterval(timer)
+        timer = undefined
+        clearCountdown()
+        const verdict = event.asExpected ? green('as expected') : red(`expected ${ready?.ending ?? '?'}`)
+        line('')
+        line(bold(`Story over in ${fmtMs(event.elapsedMs)}: ${event.ending} after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'}, ${verdict}.`))
+        break
+      }
+    }
+  }
+
+  return {
+    listener,
+    stop() {
+      if (timer) clearInterval(timer)
+      timer = undefined
+      clearCountdown()
+    },
+  }
+}
