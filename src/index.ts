@@ -28,3 +28,10 @@ export type {
 export { createFaultEngine, parseFaultShorthand, validateFaultPlan, loadFaultPlanFile, explainStep, DEFAULT_FAULT_SEED } from './faults/index.js'
 export type { FaultEngineOptions, FaultPlan, FaultRule, FaultMatch, FaultStep, FaultActionName, HeaderMatcher, DelayDistribution } from './faults/index.js'
 export type { Verdict, VerdictError, Validator, ValidationMode } from './validation/types.js'
+
+/* Validation */
+export { createValidator, parseNotifications, sampleNotification, sampleTypes, sampleHit } from './validation/index.js'
+export type { CreateValidatorOptions, UnknownTypePolicy, BodyFormat, ParsedItem, ParseFailure, ParsedNotifications, SampleAttack } from './validation/index.js'
+export type { KnownNotification, KnownNotificationType, NotificationEnvelope, Hit, Vulnerability, SecurityIssue, ScopeChange, ChangedParameter } from './validation/notification-types.js'
+/** Every per-type notification type (NewHitsNotification, VulnNotification, ...), generated from schemas/. */
+export type * as Notifications from './validation/notification-types.js'

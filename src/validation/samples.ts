@@ -287,7 +287,8 @@ export function sampleNotification(type: string, overrides: Record<string, unkno
   if (template === undefined) {
     throw new FakeFluentdError(ErrorCodes.FF_ERR_OPTION, `no sample for notification type "${type}"; known: ${sampleTypes().join(', ')}`)
   }
-  const notification = template()
+  // Templates share nested constants (the vulnerability, attack arrays): clone so callers own their copy.
+  const notification = structuredClone(template())
   merge(notification, overrides)
   return notification
 }
@@ -301,7 +302,7 @@ export function sampleHit(attack: SampleAttack, overrides: Record<string, unknow
   if (!Object.hasOwn(ATTACKS, attack)) {
     throw new FakeFluentdError(ErrorCodes.FF_ERR_OPTION, `no sample attack "${String(attack)}"; known: ${Object.keys(ATTACKS).join(', ')}`)
   }
-  const notification = hitNotification(attack)
+  const notification = structuredClone(hitNotification(attack))
   merge(notification, overrides)
   return notification
 }
