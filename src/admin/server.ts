@@ -1,0 +1,56 @@
+/**
+ * The admin HTTP server: the admin app on its own port, loopback by default, with every socket
+ * tracked so close() is quick even with open SSE streams.
+ */
+import { createServer, type Server } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Response } from 'express'
+import { FakeFluentdError } from '../errors.js'
+import { createAdminApp, type AdminAppOptions } from './app.js'
+
+export interface AdminServerOptions extends Omit<AdminAppOptions, 'streams'> {
+  /** 0 = any free port. */
+  port: number
+  /** Default 127.0.0.1; anything else exposes the API deliberately. */
+  host?: string
+}
+
+export interface AdminServer {
+  url: string
+  port: number
+  server: Server
+  close(): Promise<void>
+}
+
+/** Starts the admin API. Throws FakeFluentdError FF_ERR_LISTEN when the port cannot be bound. */
+export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
+  const streams = new Set<Response>()
+  const app = createAdminApp({ ...options, streams })
+  const server = createServer(app)
+  const sockets = new Set<Socket>()
+  server.on('connection', (s: Socket) => {
+    sockets.add(s)
+    s.once('close', () => sockets.delete(s))
+  })
+  const host = options.host ?? '127.0.0.1'
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) =>
+      reject(new FakeFluentdError('FF_ERR_LISTEN', `Cannot listen on ${host}:${options.port} for the admin API: ${err.message}. Pick another --admin-port (0 = off).`, { cause: err })),
+    )
+    server.listen({ port: options.port, host, exclusive: true }, () => resolve())
+  })
+  const addr = server.address()
+  const port = typeof addr === 'object' && addr ? addr.port : options.port
+  const urlHost = host.includes(':') ? `[${host}]` : host
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const r of streams) r.end()
+        server.close(() => resolve())
+        for (const s of sockets) s.destroy()
+      }),
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * Certificates for the HTTPS receiver: a self-signed CA plus a server certificate signed by it
+ * (package `selfsigned` v5, async), cached under a directory and reused while still valid and
+ * covering every wanted name. User-supplied cert/key files are accepted as they are.
+ * @see ../../../shared/SPEC.md "Parts" (certs)
+ */
+import { X509Certificate, createPrivateKey } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { isIP } from 'node:net'
+import { join, resolve } from 'node:path'
+import { generate } from 'selfsigned'
+import { FakeFluentdError } from '../errors.js'
+
+/** Names every generated server certificate covers. */
+export const DEFAULT_SANS: readonly string[] = ['localhost', '127.0.0.1', '::1']
+
+/** Default cache directory, relative to the working directory. */
+export const DEFAULT_CERT_DIR = 'certs'
+
+/** File names inside the cert directory. */
+export const CERT_FILES = {
+  ca: 'ca.pem',
+  caKey: 'ca-key.pem',
+  cert: 'server.pem',
+  key: 'server-key.pem',
+} as const
+
+/** Certificate material ready for `https.createServer`. */
+export interface CertificateSet {
+  /** Server certificate (PEM). */
+  cert: string
+  /** Server private key (PEM). */
+  key: string
+  /** CA certificate (PEM) clients should trust; undefined for user-supplied certs without a CA. */
+  ca?: string
+  /** Absolute path of the CA file (for the integration's "CA certificate" field). */
+  caPath?: string
+  certPath?: string
+  keyPath?: string
+  /** True when this call generated new files. */
+  created: boolean
+}
+
+export interface EnsureCertificatesOptions {
+  /** Cache directory; default `certs` resolved against the working directory. */
+  certDir?: string
+  /** Extra SANs (DNS names or IPs) on top of localhost, 127.0.0.1 and ::1. */
+  hosts?: readonly string[]
+  /** Regenerate even when a valid cached pair exists. */
+  force?: boolean
+}
+
+/** What `fake-fluentd certs` shows about a certificate. */
+export interface CertificateInfo {
+  subject: string
+  issuer: string
+  /** SAN entries as plain names/IPs. */
+  sans: string[]
+  validFrom: Date
+  validTo: Date
+  /** SHA-256 fingerprint, colon-separated hex. */
+  fingerprint256: string
+}
+
+/** Reads subject, SANs, validity and fingerprint of a PEM certificate. */
+export function describeCertificate(pem: string): CertificateInfo {
+  const x = new X509Certificate(pem)
+  return {
+    subject: x.subject.replace(/\n/g, ', '),
+    issuer: x.issuer.replace(/\n/g, ', '),
+    sans: parseSans(x.subjectAltName),
+    validFrom: new Date(x.validFrom),
+    validTo: new Date(x.validTo),
+    fingerprint256: x.fingerprint256,
+  }
+}
+
+function parseSans(text: string | undefined): string[] {
+  if (!text) return []
+  return text
+    .split(/,\s*/)
+    .map((part) => part.replace(/^(DNS|IP Address):/, '').trim())
+    .map((name) => normaliseName(name))
+}
+
+function normaliseName(name: string): string {
+  // X509Certificate prints ::1 as 0:0:0:0:0:0:0:1; compare in a canonical form.
+  if (isIP(name) === 6) {
+    try {
+      return new URL(`http://[${name}]/`).hostname.replace(/^\[|\]$/g, '')
+    } catch {
+      return name.toLowerCase()
+    }
+  }
+  return name.toLowerCase()
+}
+
+/** All SANs wanted for the given extra hosts, de-duplicated, canonical. */
+export function wantedSans(hosts: readonly string[] = []): string[] {
+  return [...new Set([...DEFAULT_SANS, ...hosts].map((h) => normaliseName(h.trim())).filter((h) => h.length > 0))]
+}
+
+function cachedPairUsable(dir: string, sans: readonly string[], nowMs: number): boolean {
+  const paths = Object.values(CERT_FILES).map((f) => join(dir, f))
+  if (!paths.every((p) => existsSync(p))) return false
+  try {
+    const ca = readFileSync(join(dir, CERT_FILES.ca), 'utf8')
+    const cert = readFileSync(join(dir, CERT_FILES.cert), 'utf8')
+    const key = readFileSync(join(dir, CERT_FILES.key), 'utf8')
+    const caX = new X509Certificate(ca)
+    const certX = new X509Certificate(cert)
+    // Renew a day before expiry so a long-running serve does not cross it.
+    const margin = 24 * 3600 * 1000
+    if (Date.parse(certX.validTo) - margin < nowMs || Date.parse(caX.validTo) - margin < nowMs) return false
+    if (!certX.verify(caX.publicKey)) return false
+    if (!certX.checkPrivateKey(createPrivateKey(key))) return false
+    const have = new Set(parseSans(certX.subjectAltName))
+    return sans.every((s) => have.has(s))
+  } catch {
+    // Unreadable or corrupt files: regenerate.
+    return false
+  }
+}
+
+/**
+ * Returns the cached CA + server certificate under `certDir`, generating them when missing,
+ * expired, not matching each other, or lacking one of the wanted SANs.
+ * Throws FakeFluentdError FF_ERR_CERT when the directory cannot be written.
+ */
+export async function ensureCertificates(options: EnsureCertificatesOptions = {}): Promise<CertificateSet> {
+  const dir = resolve(options.certDir ?? DEFAULT_CERT_DIR)
+  const sans = wantedSans(options.hosts)
+  const paths = {
+    ca: join(dir, CERT_FILES.ca),
+    caKey: join(dir, CERT_FILES.caKey),
+    cert: join(dir, CERT_FILES.cert),
+    key: join(dir, CERT_FILES.key),
+  }
+  let created = false
+  if (options.force || !cachedPairUsable(dir, sans, Date.now())) {
+    try {
+      mkdirSync(dir, { recursive: true })
+      const now = new Date(Date.now() - 60_000)
+      const tenYears = new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000)
+      const ca = await generate([{ name: 'commonName', value: 'fake-fluentd local CA' }], {
+        algorithm: 'sha256',
+        keySize: 2048,
+        notBeforeDate: now,
+        notAfterDate: tenYears,
+        extensions: [
+          { name: 'basicConstraints', cA: true, critical: true },
+          { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+        ],
+      })
+      const oneYear = new Date(now.getTime() + 397 * 24 * 3600 * 1000)
+      const server = await generate([{ name: 'commonName', value: 'localhost' }], {
+        algorithm: 'sha256',
+        keySize: 2048,
+        notBeforeDate: now,
+        notAfterDate: oneYear,
+        ca: { key: ca.private, cert: ca.cert },
+        extensions: [
+          { name: 'basicConstraints', cA: false },
+          { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+          { name: 'extKeyUsage', serverAuth: true },
+          {
+            name: 'subjectAltName',
+            altNames: sans.map((s) => (isIP(s) ? { type: 7 as const, ip: s } : { type: 2 as const, value: s })),
+          },
+        ],
+      })
+      writeFileSync(paths.caKey, ca.private, { mode: 0o600 })
+      writeFileSync(paths.ca, ca.cert)
+      writeFileSync(paths.key, server.private, { mode: 0o600 })
+      writeFileSync(paths.cert, server.cert)
+      created = true
+    } catch (err) {
+      throw new FakeFluentdError(
+        'FF_ERR_CERT',
+        `Failed to create certificates in ${dir}: ${(err as Error).message}. Check that the directory is writable, or pass --cert/--key.`,
+        { cause: err },
+      )
+    }
+  }
+  return {
+    cert: readFileSync(paths.cert, 'utf8'),
+    key: readFileSync(paths.key, 'utf8'),
+    ca: readFileSync(paths.ca, 'utf8'),
+    caPath: paths.ca,
+    certPath: paths.cert,
+    keyPath: paths.key,
+    created,
+  }
+}
+
+/**
+ * Loads a user-supplied certificate and key (PEM files). The certificate file may hold a chain;
+ * it is not used as a CA. Throws FF_ERR_CERT when unreadable or when the key does not match.
+ */
+export function loadCertificateFiles(certPath: string, keyPath: string, caPath?: string): CertificateSet {
+  try {
+    const cert = readFileSync(certPath, 'utf8')
+    const key = readFileSync(keyPath, 'utf8')
+    const x = new X509Certificate(cert)
+    if (!x.checkPrivateKey(createPrivateKey(key))) {
+      throw new Error('the key does not belong to the certificate')
+    }
+    const ca = caPath ? readFileSync(caPath, 'utf8') : undefined
+    return {
+      cert,
+      key,
+      ca,
+      caPath: caPath ? resolve(caPath) : undefined,
+      certPath: resolve(certPath),
+      keyPath: resolve(keyPath),
+      created: false,
+    }
+  } catch (err) {
+    throw new FakeFluentdError(
+      'FF_ERR_CERT',
+      `Failed to load --cert ${certPath} / --key ${keyPath}: ${(err as Error).message}.`,
+      { cause: err },
+    )
+  }
+}

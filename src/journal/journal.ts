@@ -1,0 +1,178 @@
+/**
+ * The journal: every request (and failed/stalled connection) the receiver saw, recorded on arrival
+ * and completed when answered or cut. A bounded in-memory ring plus an optional NDJSON file.
+ *
+ * File guarantee: each entry is appended to the file exactly once, when it is *settled*:
+ * - for an answered request, synchronously (fs.writeSync on an open fd) right before the first
+ *   byte of the answer is written, so an event answered 2xx is in the file (the kernel's page
+ *   cache) before the client can see the 2xx, and survives kill -9 of this process;
+ * - for everything else (hung, reset, closed, client-aborted, tls-error, stalled, refused), when the
+ *   connection or exchange ends, or when the journal is closed (pending entries are then written
+ *   with their outcome still 'pending').
+ * In memory, an answered entry's `endedAt` is updated again when the answer has been fully sent
+ * (it differs from the file only for slow-body answers).
+ * @see ../../../shared/SPEC.md "Admin API"
+ */
+import { closeSync, openSync, writeSync } from 'node:fs'
+import type { Clock } from '../clock/index.js'
+import { systemClock } from '../clock/index.js'
+import { FakeFluentdError } from '../errors.js'
+import { filterEntries, type JournalQuery } from './filter.js'
+import type { JournalEntry } from './types.js'
+
+/** Default number of entries kept in memory. */
+export const DEFAULT_JOURNAL_MAX = 10_000
+
+/** What subscribers receive: a new entry (`added`) or a finished one (`completed`). */
+export interface JournalChange {
+  type: 'added' | 'completed' | 'cleared'
+  entry?: JournalEntry
+}
+
+export type JournalListener = (change: JournalChange) => void
+
+export interface JournalOptions {
+  /** Entries kept in memory; older ones are dropped first. Default 10000. */
+  max?: number
+  /** Append settled entries to this NDJSON file (created if missing). */
+  file?: string
+  clock?: Clock
+}
+
+/** Fields a new entry needs; id, times and outcome are filled in by the journal. */
+export type NewJournalEntry = Omit<JournalEntry, 'id' | 'receivedAt' | 'receivedMono' | 'outcome'> &
+  Partial<Pick<JournalEntry, 'receivedAt' | 'receivedMono' | 'outcome'>>
+
+export interface Journal {
+  /** Records a new entry (outcome 'pending' unless given) and notifies subscribers. */
+  add(fields: NewJournalEntry): JournalEntry
+  /**
+   * Marks an entry as answered or cut: sets endedAt/endedMono (now unless given), merges `fields`,
+   * writes the file line (once) and notifies subscribers.
+   */
+  complete(entry: JournalEntry, fields: Partial<JournalEntry>): void
+  /** Writes the entry's file line now (once) without completing it in memory: used right before an answer. */
+  persist(entry: JournalEntry): void
+  /** Updates the in-memory entry without notifying or writing (e.g. endedAt after the body was sent). */
+  touch(entry: JournalEntry, fields: Partial<JournalEntry>): void
+  /** Entries in id order, filtered. */
+  entries(query?: JournalQuery): JournalEntry[]
+  /** Number of entries in memory. */
+  readonly size: number
+  /** Drops every in-memory entry (the file is kept). */
+  clear(): void
+  /** Calls `listener` for every change; returns the unsubscribe function. */
+  subscribe(listener: JournalListener): () => void
+  /** Writes still-pending entries to the file and closes it. */
+  close(): void
+}
+
+/** Creates a journal. Throws FakeFluentdError FF_ERR_OPTION when the file cannot be opened. */
+export function createJournal(options: JournalOptions = {}): Journal {
+  const max = options.max ?? DEFAULT_JOURNAL_MAX
+  if (!Number.isInteger(max) || max < 1) {
+    throw new FakeFluentdError('FF_ERR_OPTION', `Invalid journal size ${String(max)}: use a whole number >= 1.`)
+  }
+  const clock = options.clock ?? systemClock
+  let fd: number | undefined
+  if (options.file) {
+    try {
+      fd = openSync(options.file, 'a')
+    } catch (err) {
+      throw new FakeFluentdError('FF_ERR_OPTION', `Cannot open journal file ${options.file}: ${(err as Error).message}.`, {
+        cause: err,
+      })
+    }
+  }
+  // Ring buffer: `ring[(start + i) % max]` for i < count.
+  const ring: (JournalEntry | undefined)[] = new Array<JournalEntry | undefined>(max)
+  let start = 0
+  let count = 0
+  let nextId = 1
+  const written = new WeakSet<JournalEntry>()
+  const pending = new Set<JournalEntry>()
+  const listeners = new Set<JournalListener>()
+
+  function emit(change: JournalChange): void {
+    for (const l of listeners) {
+      try {
+        l(change)
+      } catch {
+        // A faulty subscriber must never break the ingest path.
+      }
+    }
+  }
+
+  function writeLine(entry: JournalEntry): void {
+    if (fd === undefined || written.has(entry)) return
+    written.add(entry)
+    writeSync(fd, JSON.stringify(entry) + '\n')
+  }
+
+  const journal: Journal = {
+    add(fields) {
+      const entry = {
+        ...fields,
+        id: nextId++,
+        receivedAt: fields.receivedAt ?? clock.wallNow(),
+        receivedMono: fields.receivedMono ?? clock.now(),
+        outcome: fields.outcome ?? 'pending',
+      } as JournalEntry
+      if (count < max) {
+        ring[(start + count) % max] = entry
+        count++
+      } else {
+        ring[start] = entry
+        start = (start + 1) % max
+      }
+      if (entry.outcome === 'pending') pending.add(entry)
+      emit({ type: 'added', entry })
+      return entry
+    },
+    complete(entry, fields) {
+      Object.assign(entry, fields)
+      if (entry.endedAt === undefined) entry.endedAt = clock.wallNow()
+      if (entry.endedMono === undefined) entry.endedMono = clock.now()
+      pending.delete(entry)
+      writeLine(entry)
+      emit({ type: 'completed', entry })
+    },
+    persist(entry) {
+      writeLine(entry)
+    },
+    touch(entry, fields) {
+      Object.assign(entry, fields)
+    },
+    entries(query) {
+      const out: JournalEntry[] = []
+      for (let i = 0; i < count; i++) {
+        const e = ring[(start + i) % max]
+        if (e) out.push(e)
+      }
+      return query ? filterEntries(out, query) : out
+    },
+    get size() {
+      return count
+    },
+    clear() {
+      ring.fill(undefined)
+      start = 0
+      count = 0
+      emit({ type: 'cleared' })
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    close() {
+      for (const e of pending) writeLine(e)
+      pending.clear()
+      if (fd !== undefined) {
+        closeSync(fd)
+        fd = undefined
+      }
+      listeners.clear()
+    },
+  }
+  return journal
+}

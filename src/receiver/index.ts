@@ -1,0 +1,10 @@
+/** The receiver part: the fake Fluentd in_http. */
+export { startReceiver, parseRequiredHeader } from './receiver.js'
+export type { Receiver, ReceiverOptions, TlsOptions, TlsVersionOption } from './types.js'
+export { DEFAULT_BODY_LIMIT, DEFAULT_KEEPALIVE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, TLS_VERSION_OPTIONS } from './types.js'
+export { OUTPUT_MODES, attachPrinter } from './printer.js'
+export type { OutputMode, PrinterOptions } from './printer.js'
+export { formatFluentdLine, formatFluentdTime } from './fluentd-format.js'
+export { parseRequestBody, PARAM_REQUIRED_MESSAGE } from './parse-body.js'
+export type { ParsedEvent, ParseResult, ParseInput } from './parse-body.js'
+export { parseByteSize } from './byte-size.js'

@@ -1,0 +1,222 @@
+/**
+ * Turns a request body into records exactly as Fluentd v1.18 in_http does (research §2, §5):
+ * Content-Type picks where the `json`/`ndjson`/`msgpack` params come from, the query string adds its
+ * own, precedence is msgpack > json > ndjson, and record `time` keys become event times.
+ * @see ../../../shared/research/fluentd-in_http.md
+ */
+import { decodeMulti } from '@msgpack/msgpack'
+
+/** Fluentd's 400 text when no usable param is present. */
+export const PARAM_REQUIRED_MESSAGE = "'json', 'ndjson' or 'msgpack' parameter is required"
+
+/** One record and its event time (float seconds since the epoch). */
+export interface ParsedEvent {
+  time: number
+  record: Record<string, unknown>
+}
+
+export type ParseResult =
+  | { ok: true; events: ParsedEvent[]; /** What was silently dropped (invalid JSON, non-objects). */ dropped: string[] }
+  | { ok: false; /** Fluentd's exception text, the second line of the 400 body. */ message: string }
+
+/** Params as in_http sees them; values are raw bytes (msgpack may be binary). */
+type Params = Map<string, Buffer>
+
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48
+  if (c >= 65 && c <= 70) return c - 55
+  if (c >= 97 && c <= 102) return c - 87
+  return -1
+}
+
+/** Form-decodes bytes ('+' is a space, %XX a byte); invalid escapes stay as they are. */
+function formDecode(buf: Buffer): Buffer {
+  if (buf.indexOf(0x25) < 0 && buf.indexOf(0x2b) < 0) return buf
+  const out = Buffer.allocUnsafe(buf.length)
+  let j = 0
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i]!
+    if (c === 0x2b) out[j++] = 0x20
+    else if (c === 0x25 && i + 2 < buf.length + 0 && hexVal(buf[i + 1] ?? 0) >= 0 && hexVal(buf[i + 2] ?? 0) >= 0) {
+      out[j++] = hexVal(buf[i + 1]!) * 16 + hexVal(buf[i + 2]!)
+      i += 2
+    } else out[j++] = c
+  }
+  return out.subarray(0, j)
+}
+
+/** Parses `a=1&b=2;c=3` into params (first value of a repeated key wins, as WEBrick's FormData). */
+export function parseQuery(buf: Buffer, into: Params = new Map()): Params {
+  let start = 0
+  while (start <= buf.length) {
+    let end = start
+    while (end < buf.length && buf[end] !== 0x26 && buf[end] !== 0x3b) end++
+    if (end > start) {
+      const pair = buf.subarray(start, end)
+      const eq = pair.indexOf(0x3d)
+      const key = formDecode(eq < 0 ? pair : pair.subarray(0, eq)).toString('utf8')
+      const value = eq < 0 ? Buffer.alloc(0) : formDecode(pair.subarray(eq + 1))
+      if (!into.has(key)) into.set(key, value)
+    }
+    start = end + 1
+  }
+  return into
+}
+
+/** Extracts form fields from a multipart/form-data body. */
+function parseMultipart(body: Buffer, boundary: string, into: Params): void {
+  const delim = Buffer.from(`--${boundary}`)
+  let pos = body.indexOf(delim)
+  while (pos >= 0) {
+    const partStart = pos + delim.length
+    if (body[partStart] === 0x2d && body[partStart + 1] === 0x2d) break // closing --boundary--
+    const next = body.indexOf(delim, partStart)
+    if (next < 0) break
+    let part = body.subarray(partStart, next)
+    if (part[0] === 0x0d && part[1] === 0x0a) part = part.subarray(2)
+    const headerEnd = part.indexOf('\r\n\r\n')
+    if (headerEnd >= 0) {
+      const head = part.subarray(0, headerEnd).toString('latin1')
+      let content = part.subarray(headerEnd + 4)
+      if (content.length >= 2 && content[content.length - 2] === 0x0d && content[content.length - 1] === 0x0a) {
+        content = content.subarray(0, content.length - 2)
+      }
+      const name = /content-disposition:[^\r\n]*\bname="([^"]*)"/i.exec(head)?.[1]
+      if (name !== undefined && !into.has(name)) into.set(name, content)
+    }
+    pos = next
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** Collects records from one parsed JSON/msgpack value: object → 1, array → each object element. */
+function collect(value: unknown, out: Record<string, unknown>[], dropped: string[]): void {
+  if (isPlainObject(value)) out.push(value)
+  else if (Array.isArray(value)) {
+    for (const el of value) {
+      if (isPlainObject(el)) out.push(el)
+      else dropped.push(`non-object array element (${describe(el)})`)
+    }
+  } else dropped.push(`non-object JSON value (${describe(value)})`)
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'array'
+  return typeof v
+}
+
+function parseJsonText(text: string, out: Record<string, unknown>[], dropped: string[], what: string): void {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    dropped.push(`invalid ${what}: ${(err as Error).message}`)
+    return
+  }
+  collect(value, out, dropped)
+}
+
+/** Ruby's class name for a value, as in "can't convert String into an exact number". */
+function rubyName(v: unknown): string {
+  if (typeof v === 'string') return 'String'
+  if (v === true) return 'true'
+  if (Array.isArray(v)) return 'Array'
+  if (typeof v === 'object') return 'Hash'
+  return typeof v
+}
+
+export interface ParseInput {
+  /** Raw `Content-Type` header value (case-sensitive prefix match, as Fluentd). */
+  contentType: string | undefined
+  /** Query string bytes without the leading '?', or undefined. */
+  query: string | undefined
+  /** Decoded body. */
+  body: Buffer
+  /** Arrival time, float seconds, used when no other time applies. */
+  arrivalTime: number
+}
+
+/**
+ * Parses a request the way in_http does. Returns `ok: false` with Fluentd's message when Fluentd
+ * would answer 400; `dropped` lists what Fluentd would silently ignore (for `--strict-parse`).
+ */
+export function parseRequestBody(input: ParseInput): ParseResult {
+  const params: Params = input.query ? parseQuery(Buffer.from(input.query, 'latin1')) : new Map()
+  const ct = input.contentType ?? ''
+  // Content-Type params override query params (Fluentd: params['json'] = body after parsing the query).
+  if (ct.startsWith('application/x-www-form-urlencoded')) {
+    const form = parseQuery(input.body)
+    for (const [k, v] of form) params.set(k, v)
+  } else if (ct.startsWith('multipart/form-data; boundary=')) {
+    const boundary = ct.slice('multipart/form-data; boundary='.length).replace(/^"|"$/g, '')
+    const form: Params = new Map()
+    parseMultipart(input.body, boundary, form)
+    for (const [k, v] of form) params.set(k, v)
+  } else if (ct.startsWith('application/msgpack')) {
+    params.set('msgpack', input.body)
+  } else if (ct.startsWith('application/json') || ct.startsWith('application/csp-report')) {
+    params.set('json', input.body)
+  } else if (ct.startsWith('application/x-ndjson')) {
+    params.set('ndjson', input.body)
+  }
+
+  const records: Record<string, unknown>[] = []
+  const dropped: string[] = []
+  const msgpack = params.get('msgpack')
+  const json = params.get('json')
+  const ndjson = params.get('ndjson')
+  if (msgpack !== undefined) {
+    try {
+      for (const value of decodeMulti(msgpack)) collect(value, records, dropped)
+    } catch (err) {
+      dropped.push(`invalid msgpack: ${(err as Error).message}`)
+    }
+  } else if (json !== undefined) {
+    parseJsonText(json.toString('utf8'), records, dropped, 'JSON')
+  } else if (ndjson !== undefined) {
+    for (const line of ndjson.toString('utf8').split(/\r?\n/)) {
+      if (line.length === 0) continue
+      parseJsonText(line, records, dropped, 'NDJSON line')
+    }
+  } else {
+    return { ok: false, message: PARAM_REQUIRED_MESSAGE }
+  }
+
+  // Event time: ?time= (query or form) wins and keeps the record's key; else a record `time` key is
+  // used and removed; else arrival. Any failure rejects the whole request.
+  const paramTime = params.get('time')
+  let fixedTime: number | undefined
+  if (paramTime !== undefined) {
+    const t = rubyToF(paramTime.toString('utf8'))
+    fixedTime = t === 0 ? input.arrivalTime : t
+  }
+  const events: ParsedEvent[] = []
+  for (const record of records) {
+    if (fixedTime !== undefined) {
+      events.push({ time: fixedTime, record })
+      continue
+    }
+    if (!Object.prototype.hasOwnProperty.call(record, 'time')) {
+      events.push({ time: input.arrivalTime, record })
+      continue
+    }
+    const t = record['time']
+    delete record['time']
+    if (t === null || t === false) events.push({ time: input.arrivalTime, record })
+    else if (typeof t === 'number' && Number.isFinite(t)) events.push({ time: t, record })
+    else return { ok: false, message: `can't convert ${rubyName(t)} into an exact number` }
+  }
+  return { ok: true, events, dropped }
+}
+
+/** Ruby's String#to_f: the longest numeric prefix, 0 when none. */
+function rubyToF(text: string): number {
+  const m = /^\s*[+-]?(\d[\d_]*)?(\.\d+)?([eE][+-]?\d+)?/.exec(text)
+  if (!m || (m[1] === undefined && m[2] === undefined)) return 0
+  const n = Number(m[0].replace(/_/g, '').trim())
+  return Number.isFinite(n) ? n : 0
+}

@@ -1,0 +1,81 @@
+/**
+ * Output subscribers (STYLE P13): they listen to journal changes and write lines through a
+ * caller-supplied sink, buffered and flushed once per event-loop turn so printing stays off the
+ * hot path. `fluentd` prints events exactly as Fluentd's stdout output; `json` one journal entry per
+ * line when it completes; `none` nothing. Validation warnings go to the separate `warn` sink.
+ */
+import type { Journal, JournalChange } from '../journal/journal.js'
+import type { JournalEntry } from '../journal/types.js'
+import { formatFluentdLine } from './fluentd-format.js'
+
+/** How received events are printed. */
+export type OutputMode = 'fluentd' | 'json' | 'none'
+
+export const OUTPUT_MODES: readonly OutputMode[] = ['fluentd', 'json', 'none']
+
+export interface PrinterOptions {
+  mode: OutputMode
+  /** Where lines go (e.g. process.stdout.write). */
+  write: (text: string) => void
+  /** Where warnings go (invalid notifications, errors); default: `write`. */
+  warn?: (text: string) => void
+}
+
+function verdictWarnings(entry: JournalEntry): string {
+  let text = ''
+  for (const v of entry.verdicts ?? []) {
+    if (v.valid) continue
+    for (const e of v.errors) {
+      text += `[warn] request #${entry.id} ${entry.tag ?? ''} notification ${v.index} (${v.type ?? 'unknown type'}): ${e.pointer || '/'} ${e.message}\n`
+    }
+  }
+  return text
+}
+
+/** Subscribes a printer to the journal; returns a function that flushes and unsubscribes. */
+export function attachPrinter(journal: Journal, options: PrinterOptions): () => void {
+  if (options.mode === 'none') return () => {}
+  const warn = options.warn ?? options.write
+  let out = ''
+  let err = ''
+  let scheduled = false
+  const flush = (): void => {
+    scheduled = false
+    if (out) {
+      const text = out
+      out = ''
+      options.write(text)
+    }
+    if (err) {
+      const text = err
+      err = ''
+      warn(text)
+    }
+  }
+  const schedule = (): void => {
+    if (!scheduled) {
+      scheduled = true
+      setImmediate(flush)
+    }
+  }
+  const unsubscribe = journal.subscribe((change: JournalChange) => {
+    if (change.type !== 'completed' || !change.entry) return
+    const entry = change.entry
+    switch (options.mode) {
+      case 'fluentd':
+        for (const ev of entry.events ?? []) out += formatFluentdLine(ev.time, entry.tag ?? '', ev.record)
+        break
+      case 'json':
+        out += JSON.stringify(entry) + '\n'
+        break
+      case 'none':
+        break
+    }
+    err += verdictWarnings(entry)
+    if (out || err) schedule()
+  })
+  return () => {
+    unsubscribe()
+    flush()
+  }
+}

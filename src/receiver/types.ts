@@ -1,0 +1,120 @@
+/**
+ * Options and handle of the fake Fluentd receiver (`startReceiver`).
+ * @see ../../../shared/SPEC.md "Command line" (serve)
+ */
+import type { Clock } from '../clock/index.js'
+import type { FaultEngine } from '../faults/types.js'
+import type { Journal } from '../journal/journal.js'
+import type { Validator, ValidationMode } from '../validation/types.js'
+import type { AdminMount } from '../admin/app.js'
+import type { OutputMode } from './printer.js'
+
+/**
+ * TLS protocol versions offered: `1.2` = TLS 1.2 only (Fluentd's `<transport tls>` default, the
+ * default here for parity: a sender that only speaks TLS 1.3 fails against a real Fluentd too),
+ * `1.3` = TLS 1.3 only, `1.2+` = TLS 1.2 and 1.3.
+ */
+export type TlsVersionOption = '1.2' | '1.3' | '1.2+'
+
+export const TLS_VERSION_OPTIONS: readonly TlsVersionOption[] = ['1.2', '1.3', '1.2+']
+
+/** Fluentd's default `body_size_limit`: 32 MiB. */
+export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
+
+/** Fluentd's `keepalive_timeout`: idle keep-alive connections are closed after 10 s. */
+export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 10_000
+
+/** Request bodies kept in memory per journal entry (the file holds the same truncated text). */
+export const DEFAULT_JOURNAL_BODY_MAX = 64 * 1024
+
+export interface TlsOptions {
+  /** Server certificate (PEM). */
+  cert: string
+  /** Server key (PEM). */
+  key: string
+  /** CA certificate clients should trust (PEM), returned as `ca` by startReceiver. */
+  ca?: string
+  /** Path of the CA file, returned as `caPath`. */
+  caPath?: string
+}
+
+export interface ReceiverOptions {
+  /** Ingest port; 0 picks a free one. Default 9880. */
+  port?: number
+  /** Ingest address. Default 127.0.0.1. */
+  host?: string
+  /**
+   * TLS: `false` for plain HTTP; an object with cert/key (PEM); or `true`/undefined to use the
+   * generated CA + server certificate cached in `certDir`.
+   */
+  tls?: boolean | TlsOptions
+  /** Cache directory for generated certificates. Default `certs` (relative to the working directory). */
+  certDir?: string
+  /** Extra SANs for generated certificates. */
+  hosts?: readonly string[]
+  /** TLS versions offered. Default '1.2' (as Fluentd). */
+  tlsVersion?: TlsVersionOption
+  /** Maximum body in bytes (exactly this many is accepted). Default 32 MiB. */
+  bodyLimit?: number
+  /** Answer 400 where Fluentd silently drops input (invalid JSON, non-objects, nothing parsed). Default false. */
+  strictParse?: boolean
+  /** Status of a successful answer: 200 (Fluentd's default) or 204 (`use_204_response`). */
+  successStatus?: 200 | 204
+  /** `Name: value` the request must carry, else 401 (the integration's custom header). */
+  requireHeader?: string
+  /** Schema validator; without one no verdicts are made. */
+  validator?: Validator
+  /** `off` skips, `warn` records (default), `strict` also answers 400 to an invalid notification. */
+  validate?: ValidationMode
+  /**
+   * Fault engine. Undefined: one is created with an empty plan when the faults part provides
+   * `createFaultEngine` (so `PUT /api/faults` works); `false`: no faults at all.
+   */
+  faults?: FaultEngine | false
+  /** Seed for a fault engine created by the receiver. */
+  seed?: number
+  /** Journal to record into; default: a new one with `journalMax`/`journalFile`. */
+  journal?: Journal
+  /** Entries kept in memory. Default 10000. */
+  journalMax?: number
+  /** NDJSON file settled entries are appended to. */
+  journalFile?: string
+  /** Bytes of each body kept in the journal. Default 64 KiB. */
+  journalBodyMax?: number
+  /** Idle keep-alive timeout. Default 10 s (Fluentd). */
+  keepAliveTimeoutMs?: number
+  /** Close answers that end the connection with a TCP RST as Fluentd (linger 0). Default true. */
+  resetOnClose?: boolean
+  /** Admin API port: a number (0 = any free port) or `false`/undefined for none. */
+  adminPort?: number | false
+  /** Admin address. Default 127.0.0.1. */
+  adminHost?: string
+  /** Extra routes on the admin app (e.g. the web page at `GET /`). */
+  adminMount?: AdminMount
+  /** Printing of received events: lines go to `write`. Default none. */
+  output?: { mode: OutputMode; write: (text: string) => void; warn?: (text: string) => void }
+  clock?: Clock
+  /** Called with unexpected internal errors that were contained (never thrown to the caller). */
+  onError?: (err: unknown) => void
+}
+
+/** A running receiver. */
+export interface Receiver {
+  /** Ingest URL, e.g. `https://127.0.0.1:9880`. */
+  url: string
+  port: number
+  host: string
+  protocol: 'https' | 'http'
+  /** Admin base URL when the admin API runs. */
+  adminUrl?: string
+  adminPort?: number
+  /** CA file path clients should trust (generated or given). */
+  caPath?: string
+  /** CA certificate PEM (for undici `connect: { ca }`). */
+  ca?: string
+  journal: Journal
+  /** The fault engine in use, if any. */
+  faults?: FaultEngine
+  /** Stops everything: listeners, every socket (hung and mid-handshake included), timers, admin, journal file. */
+  close(): Promise<void>
+}
