@@ -4,6 +4,7 @@
  * @see ../../../shared/SPEC.md "Delivery rules of the reference sender"
  */
 import type { RetryProfile } from '../sender/profile-types.js'
+import { expectedSchedule } from '../sender/schedule.js'
 
 /** One retry interval: from the end of the failed attempt to the start of the next, ms. */
 export interface ExpectedInterval {
@@ -18,24 +19,19 @@ export interface ExpectedInterval {
   maxMs: number
 }
 
-/** Every retry interval of one delivery, in order; the delivery is dropped after the last one fails. */
+/**
+ * Every retry interval of one delivery, in order; the delivery is dropped after the last one fails.
+ * Derived from the sender's own `expectedSchedule`, so judges and the reference sender share one
+ * reading of the profile.
+ */
 export function expectedIntervals(profile: RetryProfile): ExpectedInterval[] {
-  const s = profile.schedule
-  switch (s.kind) {
-    case 'table':
-      return s.cycles.flatMap((cycle, c) =>
-        cycle.map((ms, i) => ({ cycle: c + 1, position: i + 1, nominalMs: ms, minMs: ms, maxMs: ms })),
-      )
-    case 'exponential': {
-      const out: ExpectedInterval[] = []
-      for (let i = 0; i < s.maxRetries; i++) {
-        const d = Math.min(s.initialMs * s.multiplier ** i, s.maxMs)
-        const minMs = s.jitter === 'full' ? 0 : s.jitter === 'equal' ? d / 2 : d
-        out.push({ cycle: 1, position: i + 1, nominalMs: d, minMs, maxMs: d })
-      }
-      return out
-    }
-  }
+  return expectedSchedule(profile)
+    .slice(1)
+    .map((a) => {
+      const nominalMs = a.intervalMs ?? 0
+      const [minMs, maxMs] = a.intervalRangeMs ?? [nominalMs, nominalMs]
+      return { cycle: a.cycle, position: a.indexInCycle, nominalMs, minMs, maxMs }
+    })
 }
 
 /** Attempts of one delivery that never succeeds: the first one plus one per interval. */

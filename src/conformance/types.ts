@@ -67,6 +67,8 @@ export interface Observation {
   /** Journal entries of this scenario's receiver, in id order. */
   journal: JournalEntry[]
   events: SenderEvent[]
+  /** TCP connections the receiver accepted (monotonic ms), including ones that never carried a request. */
+  connections: Array<{ connectionId: number; mono: number }>
   /** The deliveries as handed over, with the monotonic time each was handed. */
   handed: Array<DeliverySpec & { handedMono: number }>
   /** Monotonic ms of the scenario start and end. */

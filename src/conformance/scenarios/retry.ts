@@ -49,9 +49,9 @@ function statusScenario(id: string, title: string, description: string, steps: F
     title,
     description,
     defaultTimeScale: 0.05,
-    notApplicable: (p) => (maxAttempts(p) < steps.length + 1 ? `the profile allows only ${maxAttempts(p)} attempts` : null),
+    notApplicable: (p) => (maxAttempts(p) < failures(steps) + 1 ? `the profile allows only ${maxAttempts(p)} attempts` : null),
     build: (ctx) => {
-      const expected = steps.length + 1
+      const expected = failures(steps) + 1
       return {
         plan: stepsPlan(steps),
         settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
@@ -68,6 +68,9 @@ function statusScenario(id: string, title: string, description: string, steps: F
     },
   }
 }
+
+/** Requests the steps fail (a step with `times: N` counts N). */
+const failures = (steps: readonly FaultStep[]): number => steps.reduce((n, s) => n + (s.times ?? 1), 0)
 
 const redirect = (status: number): FaultStep => ({ status, headers: { Location: '/conformance.redirected' } })
 
@@ -107,8 +110,8 @@ export const retryScenarios: ScenarioDefinition[] = [
   }),
   statusScenario('retry.on-4xx', 'Retries 4xx (400, 401, 404, 429) like any failure', 'The receiver answers 400, 401, 404 and 429, then 200: five attempts.', [{ status: 400 }, { status: 401 }, { status: 404 }, { status: 429, retryAfter: 1 }]),
   statusScenario('retry.on-5xx', 'Retries 5xx (500, 502, 503, 504)', 'The receiver answers 500, 502, 503 and 504, then 200: five attempts.', [{ status: 500 }, { status: 502 }, { status: 503 }, { status: 504 }]),
-  statusScenario('retry.connection-reset', 'Retries after a reset connection', 'The receiver resets the connection (TCP RST) twice, then answers 200: three attempts.', [{ action: 'reset', times: 2 }].map((s) => s as FaultStep)),
-  statusScenario('retry.connection-closed', 'Retries after a connection closed without an answer', 'The receiver closes the connection without answering twice, then answers 200: three attempts.', [{ action: 'close', times: 2 }].map((s) => s as FaultStep)),
+  statusScenario('retry.connection-reset', 'Retries after a reset connection', 'The receiver resets the connection (TCP RST) twice, then answers 200: three attempts.', [{ action: 'reset', times: 2 }]),
+  statusScenario('retry.connection-closed', 'Retries after a connection closed without an answer', 'The receiver closes the connection without answering twice, then answers 200: three attempts.', [{ action: 'close', times: 2 }]),
   {
     id: 'retry.give-up',
     family: 'retry',

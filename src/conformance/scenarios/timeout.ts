@@ -7,7 +7,7 @@ import { withinTolerance } from '../judges/timeline.js'
 import { attemptCount, deliveredOnce } from '../judges/checks.js'
 import type { Attempt } from '../judges/attempts.js'
 import type { BuildContext, Check, ScenarioDefinition } from '../types.js'
-import { grouped, single, stepsPlan } from './common.js'
+import { grouped, scaledIntervals, single, stepsPlan } from './common.js'
 
 /** The answer comes this much later than the request timeout (factor). */
 const LATE = 1.6
@@ -96,7 +96,21 @@ export const timeoutScenarios: ScenarioDefinition[] = [
             observed: first === undefined ? 'no attempt' : `#${first.entryId} ${first.kind} ${first.outcome}`,
             evidence: first ? [first.entryId] : [],
           }
-          return { checks: [attemptCount(d, 2), stalled, durationCheck('stalled handshake abandoned at the connection timeout', first, connectMs, ctx), deliveredOnce(d), stray] }
+          // A stalled connection reads nothing, so the receiver cannot see when the client gave up;
+          // measure start to start: connection timeout + first retry interval.
+          const firstInterval = scaledIntervals(ctx.profile, ctx.timeScale)[0]
+          const second = d.attempts[1]
+          const expectedGap = connectMs + (firstInterval?.nominalMs ?? 0)
+          const gap = first && second ? second.startMono - first.startMono : undefined
+          const gapOk = gap !== undefined && withinTolerance(gap, expectedGap, expectedGap, ctx.tolerance)
+          const retryAt: Check = {
+            name: 'retried one connection timeout + first interval after the stalled connection',
+            passed: gapOk,
+            expected: `${Math.round(expectedGap)} ms after the stalled connection began (${Math.round(connectMs)} ms timeout + ${Math.round(firstInterval?.nominalMs ?? 0)} ms interval; tolerance ${ctx.tolerance.absMs} ms + ${Math.round(ctx.tolerance.rel * 100)} %)`,
+            observed: gap === undefined ? 'no second attempt' : `${Math.round(gap)} ms (delta ${Math.round(gap - expectedGap)} ms, ${Math.round(((gap - expectedGap) / expectedGap) * 100)} %)`,
+            evidence: [first?.entryId, second?.entryId].filter((x): x is number => x !== undefined),
+          }
+          return { checks: [attemptCount(d, 2), stalled, retryAt, deliveredOnce(d), stray] }
         },
       }
     },
