@@ -9,6 +9,8 @@ export { validateFaultPlan } from './validate-plan.js'
 export { parseFaultShorthand } from './shorthand.js'
 export { loadFaultPlanFile } from './load-plan-file.js'
 export { explainStep } from './explain.js'
+export { faultPlanFromFlags, parseSeed } from './cli-plan.js'
+export type { FaultFlags } from './cli-plan.js'
 export { compileTagGlob } from './tag-glob.js'
 export { SeededRandom } from './rng.js'
 export type {

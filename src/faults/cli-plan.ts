@@ -1,0 +1,45 @@
+/**
+ * The plan a `serve` command starts with, from its flags: `--faults PLAN.json`, `--fault SPEC`
+ * (repeatable) and `--seed N`. Kept here so the command stays thin.
+ */
+import { ErrorCodes, FakeFluentdError } from '../errors.js'
+import { loadFaultPlanFile } from './load-plan-file.js'
+import type { FaultPlan } from './plan-types.js'
+import { parseFaultShorthand } from './shorthand.js'
+import { validateFaultPlan } from './validate-plan.js'
+
+export interface FaultFlags {
+  /** `--fault` specs, in order. */
+  fault?: string[]
+  /** `--faults` file path. */
+  faults?: string
+  /** `--seed`: overrides the file's seed. */
+  seed?: number
+}
+
+/**
+ * Builds the start-up plan: the rules of the `--faults` file first, then one rule per `--fault`, in
+ * order (the first matching rule decides); `--seed` sets the plan's seed. Undefined when no fault
+ * flag is given. @throws FakeFluentdError FF_ERR_FAULT_SPEC with the position for a bad spec.
+ */
+export async function faultPlanFromFlags(flags: FaultFlags): Promise<FaultPlan | undefined> {
+  const specs = flags.fault ?? []
+  if (specs.length === 0 && flags.faults === undefined) return undefined
+  const file = flags.faults === undefined ? undefined : await loadFaultPlanFile(flags.faults)
+  const fromSpecs = specs.length > 0 ? parseFaultShorthand(specs) : undefined
+  const seed = flags.seed ?? file?.seed
+  return validateFaultPlan({
+    ...(file?.description !== undefined && { description: file.description }),
+    ...(seed !== undefined && { seed }),
+    rules: [...(file?.rules ?? []), ...(fromSpecs?.rules ?? [])],
+  })
+}
+
+/** Parses `--seed N` (an integer 0..2^32-1). @throws FakeFluentdError FF_ERR_OPTION */
+export function parseSeed(text: string): number {
+  const n = Number(text)
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n > 0xffffffff) {
+    throw new FakeFluentdError(ErrorCodes.FF_ERR_OPTION, `Invalid --seed "${text}": use a whole number from 0 to 4294967295.`)
+  }
+  return n
+}
