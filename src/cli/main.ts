@@ -18,6 +18,8 @@ program
   .description('A fake Fluentd in_http endpoint, a reference Wallarm-style sender and a conformance runner')
   .version('0.1.0')
   .showHelpAfterError('(add --help for usage)')
+  // Before the commands are created, so that they inherit it: usage errors then exit 2, not 1.
+  .exitOverride()
 
 registerServe(program)
 registerSend(program)
