@@ -15,13 +15,13 @@ import type { TLSSocket } from 'node:tls'
 import { systemClock } from '../clock/index.js'
 import { ensureCertificates } from '../certs/index.js'
 import { FakeFluentdError } from '../errors.js'
+import { createFaultEngine } from '../faults/index.js'
 import type { ConnectionDecision, FaultEngine } from '../faults/types.js'
 import { createJournal } from '../journal/journal.js'
 import type { JournalEntry } from '../journal/types.js'
 import { startAdminServer, type AdminServer } from '../admin/server.js'
-import { loadFaultEngineFactory } from './fault-engine-loader.js'
 import { createIngestHandler, type ConnState, type IngestContext } from './ingest.js'
-import { attachPrinter } from './printer.js'
+import { attachPrinter, OUTPUT_MODES } from './printer.js'
 import { resetSocket } from './responses.js'
 import {
   DEFAULT_BODY_LIMIT,
@@ -57,6 +57,8 @@ function checkOptions(o: ReceiverOptions): void {
   if (o.successStatus !== undefined && o.successStatus !== 200 && o.successStatus !== 204) bad(`Invalid success status ${String(o.successStatus)}: use 200 or 204.`)
   if (o.validate !== undefined && !['off', 'warn', 'strict'].includes(o.validate)) bad(`Invalid validation mode ${String(o.validate)}: use off, warn or strict.`)
   if (o.requireHeader !== undefined) parseRequiredHeader(o.requireHeader)
+  const mode = typeof o.output === 'object' ? o.output.mode : o.output
+  if (mode !== undefined && !OUTPUT_MODES.includes(mode)) bad(`Invalid output ${String(mode)}: use fluentd, json or none.`)
 }
 
 /** Parses `Name: value` (throws FF_ERR_OPTION when there is no colon or no name). */
@@ -89,17 +91,23 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     tls = { cert: set.cert, key: set.key, ca: set.ca, caPath: set.caPath }
   }
 
-  // Fault engine: given, none, or an empty-plan one from the faults part when it exists.
-  let faults: FaultEngine | undefined
-  if (options.faults) faults = options.faults
-  else if (options.faults === undefined) {
-    const factory = await loadFaultEngineFactory()
-    if (factory) faults = factory({ seed: options.seed, clock })
-  }
+  // Fault engine: given, none (false), or an empty plan so `PUT /api/faults` can load one later.
+  const faults: FaultEngine | undefined =
+    options.faults === false ? undefined : (options.faults ?? createFaultEngine({ seed: options.seed, clock }))
 
   const ownJournal = !options.journal
   const journal = options.journal ?? createJournal({ max: options.journalMax, file: options.journalFile, clock })
-  const detachPrinter = options.output ? attachPrinter(journal, options.output) : () => {}
+  const out = options.output
+  const detachPrinter =
+    out === undefined || out === 'none'
+      ? () => {}
+      : typeof out === 'string'
+        ? attachPrinter(journal, {
+            mode: out,
+            write: (t) => void process.stdout.write(t),
+            warn: (t) => void process.stderr.write(t),
+          })
+        : attachPrinter(journal, out)
 
   const timers = new Set<NodeJS.Timeout>()
   const sockets = new Set<Socket>()

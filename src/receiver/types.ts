@@ -67,8 +67,8 @@ export interface ReceiverOptions {
   /** `off` skips, `warn` records (default), `strict` also answers 400 to an invalid notification. */
   validate?: ValidationMode
   /**
-   * Fault engine. Undefined: one is created with an empty plan when the faults part provides
-   * `createFaultEngine` (so `PUT /api/faults` works); `false`: no faults at all.
+   * Fault engine (e.g. `createFaultEngine({ plan })`). Undefined: one with an empty plan is created
+   * (the receiver behaves as Fluentd until `PUT /api/faults` loads a plan); `false`: no faults at all.
    */
   faults?: FaultEngine | false
   /** Seed for a fault engine created by the receiver. */
@@ -91,8 +91,11 @@ export interface ReceiverOptions {
   adminHost?: string
   /** Extra routes on the admin app (e.g. the web page at `GET /`). */
   adminMount?: AdminMount
-  /** Printing of received events: lines go to `write`. Default none. */
-  output?: { mode: OutputMode; write: (text: string) => void; warn?: (text: string) => void }
+  /**
+   * Printing of received events. A mode alone prints to process.stdout (warnings to stderr); an
+   * object sends lines to `write`. Default 'none'.
+   */
+  output?: OutputMode | { mode: OutputMode; write: (text: string) => void; warn?: (text: string) => void }
   clock?: Clock
   /** Called with unexpected internal errors that were contained (never thrown to the caller). */
   onError?: (err: unknown) => void

@@ -1,11 +1,188 @@
-import type { Command } from 'commander'
+import { resolve } from 'node:path'
+import { InvalidArgumentError, Option, type Command } from 'commander'
+import { FakeFluentdError } from '../../errors.js'
+import { createFaultEngine, loadFaultPlanFile, parseFaultShorthand } from '../../faults/index.js'
+import type { FaultEngine } from '../../faults/types.js'
+import { loadCertificateFiles } from '../../certs/index.js'
+import { startReceiver } from '../../receiver/receiver.js'
+import { parseByteSize } from '../../receiver/byte-size.js'
+import { OUTPUT_MODES, type OutputMode } from '../../receiver/printer.js'
+import { TLS_VERSION_OPTIONS, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
+import { createValidator } from '../../validation/index.js'
+import type { ValidationMode, Validator } from '../../validation/types.js'
 
-/** Registers `fake-fluentd serve`. (Placeholder until the command is built; see the open issue.) */
+interface ServeFlags {
+  port: number
+  bind: string
+  tls: boolean
+  certDir: string
+  cert?: string
+  key?: string
+  ca?: string
+  host: string[]
+  tlsVersion: TlsVersionOption
+  adminPort: number | false
+  adminBind: string
+  journal?: string
+  journalMax: number
+  requireHeader?: string
+  validate: ValidationMode
+  output: OutputMode
+  bodyLimit: number
+  strictParse: boolean
+  use204: boolean
+  seed?: number
+  fault: string[]
+  faults?: string
+}
+
+function portNumber(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new InvalidArgumentError('use a port number 0-65535.')
+  return Number(text)
+}
+
+/** `0` = off (SPEC); `any` = a free port chosen by the system. */
+function adminPort(text: string): number | false {
+  if (text === 'any') return 0
+  const n = portNumber(text)
+  return n === 0 ? false : n
+}
+
+function wholeNumber(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('use a whole number >= 1.')
+  return Number(text)
+}
+
+function byteSize(text: string): number {
+  const n = parseByteSize(text)
+  if (n === undefined) throw new InvalidArgumentError('use bytes, or a number with a k/m/g suffix (e.g. 32m).')
+  return n
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
+
+function requiredHeader(text: string): string {
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*:/.test(text)) throw new InvalidArgumentError('use "Name: value".')
+  return text
+}
+
+function seedNumber(text: string): number {
+  if (!/^-?\d+$/.test(text)) throw new InvalidArgumentError('use a whole number.')
+  return Number(text)
+}
+
+async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
+  const rules: unknown[] = []
+  let seed = flags.seed
+  if (flags.faults) {
+    const plan = await loadFaultPlanFile(flags.faults)
+    rules.push(...plan.rules)
+    seed ??= plan.seed
+  }
+  if (flags.fault.length > 0) rules.push(...parseFaultShorthand(flags.fault).rules)
+  const plan = seed === undefined ? { rules } : { seed, rules }
+  return createFaultEngine({ plan, seed })
+}
+
+/** Registers `fake-fluentd serve`: the fake Fluentd in_http over HTTPS, its admin API and printer. */
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('not built yet')
-    .action(() => {
-      throw new Error('fake-fluentd serve is not built yet')
+    .description('run the fake Fluentd in_http endpoint (HTTPS by default) with its admin API')
+    .option('--port <port>', 'ingest port (0 = any free port)', portNumber, 9880)
+    .option('--bind <address>', 'ingest address', '127.0.0.1')
+    .option('--no-tls', 'plain HTTP instead of HTTPS')
+    .option('--cert-dir <dir>', 'where generated certificates are cached', 'certs')
+    .option('--cert <file>', 'your own server certificate (PEM); needs --key')
+    .option('--key <file>', 'your own server key (PEM); needs --cert')
+    .option('--ca <file>', 'with --cert/--key: the CA file to print for clients')
+    .option('--host <name>', 'extra name or IP for the generated certificate (repeatable)', collect, [])
+    .addOption(
+      new Option('--tls-version <v>', 'TLS versions offered: 1.2 only (as Fluentd), 1.3 only, or 1.2+')
+        .choices(TLS_VERSION_OPTIONS as string[])
+        .default('1.2'),
+    )
+    .option('--admin-port <port>', 'admin API port (0 = off, any = a free port)', adminPort, 9881)
+    .option('--admin-bind <address>', 'admin API address (loopback unless you expose it on purpose)', '127.0.0.1')
+    .option('--journal <file>', 'append every settled journal entry to this NDJSON file')
+    .option('--journal-max <n>', 'entries kept in memory', wholeNumber, 10_000)
+    .option('--require-header <header>', 'answer 401 unless the request carries "Name: value"', requiredHeader)
+    .addOption(new Option('--validate <mode>', 'check notifications against the schemas').choices(['off', 'warn', 'strict']).default('warn'))
+    .addOption(new Option('--output <mode>', 'what is printed for each request').choices(OUTPUT_MODES as string[]).default('fluentd'))
+    .option('--body-limit <size>', 'maximum body (bytes, or k/m/g suffix)', byteSize, 32 * 1024 * 1024)
+    .option('--strict-parse', 'answer 400 where Fluentd silently drops input (invalid JSON, non-objects)', false)
+    .option('--use-204', 'answer 204 instead of 200 on success (use_204_response)', false)
+    .option('--seed <n>', 'seed for probabilistic fault steps', seedNumber)
+    .option('--fault <spec>', 'fault shorthand, e.g. "500x3,200", "delay=16s", "hang" (repeatable)', collect, [])
+    .option('--faults <file>', 'fault plan JSON file')
+    .action(async (flags: ServeFlags) => {
+      if ((flags.cert === undefined) !== (flags.key === undefined)) {
+        throw new FakeFluentdError('FF_ERR_OPTION', '--cert and --key go together: give both, or neither to use generated certificates.')
+      }
+      let tls: ReceiverOptions['tls'] = flags.tls
+      if (flags.tls && flags.cert && flags.key) {
+        const set = loadCertificateFiles(flags.cert, flags.key, flags.ca)
+        tls = { cert: set.cert, key: set.key, ca: set.ca, caPath: set.caPath }
+      }
+      let validator: Validator | undefined
+      if (flags.validate !== 'off') validator = createValidator()
+      const faults = await buildFaultEngine(flags)
+      const receiver = await startReceiver({
+        port: flags.port,
+        host: flags.bind,
+        tls,
+        certDir: resolve(flags.certDir),
+        hosts: flags.host,
+        tlsVersion: flags.tlsVersion,
+        adminPort: flags.adminPort,
+        adminHost: flags.adminBind,
+        journalFile: flags.journal,
+        journalMax: flags.journalMax,
+        requireHeader: flags.requireHeader,
+        validate: flags.validate,
+        validator,
+        output: {
+          mode: flags.output,
+          write: (t) => void process.stdout.write(t),
+          warn: (t) => void process.stderr.write(t),
+        },
+        bodyLimit: flags.bodyLimit,
+        strictParse: flags.strictParse,
+        successStatus: flags.use204 ? 204 : 200,
+        faults,
+        seed: flags.seed,
+        onError: (err) => console.error(`fake-fluentd: internal error (contained): ${err instanceof Error ? err.message : String(err)}`),
+      })
+
+      // The banner and the ready line go to stderr so stdout carries only the events (--output).
+      const say = (line: string): void => void process.stderr.write(line + '\n')
+      say(`fake Fluentd (in_http) listening on ${receiver.url}  (POST ${receiver.url}/<tag>)`)
+      say(receiver.adminUrl ? `admin API on ${receiver.adminUrl}/api/health` : 'admin API off')
+      if (receiver.caPath) say(`CA certificate (paste into the integration's "CA certificate" field): ${receiver.caPath}`)
+      else if (receiver.protocol === 'https') say('CA certificate: none given (your --cert is trusted as it is)')
+      if (flags.journal) say(`journal file: ${resolve(flags.journal)}`)
+      say(`fake-fluentd ready ingest=${receiver.url} admin=${receiver.adminUrl ?? 'off'} ca=${receiver.caPath ?? 'none'}`)
+
+      await new Promise<void>((done) => {
+        let stopping = false
+        const stop = (signal: NodeJS.Signals): void => {
+          if (stopping) return
+          stopping = true
+          say(`fake-fluentd: ${signal}, stopping`)
+          const force = setTimeout(() => {
+            process.exitCode = 0
+            done()
+          }, 900)
+          force.unref()
+          void receiver.close().finally(() => {
+            clearTimeout(force)
+            done()
+          })
+        }
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+      })
     })
 }
