@@ -1,11 +1,168 @@
-import type { Command } from 'commander'
+/**
+ * `fake-fluentd conformance`: drive a sender through the scenarios and report. Thin: parse flags,
+ * call runConformance, render progress and the summary, write --junit/--json/--html, set the exit
+ * status (0 all passed, 1 any failed, 2 usage or setup error).
+ * @see ../../../../shared/SPEC.md "Command line"
+ */
+import { writeFileSync } from 'node:fs'
+import { type Command, InvalidArgumentError } from 'commander'
+import { FakeFluentdError } from '../../errors.js'
+import { renderJson } from '../../conformance/reports/json.js'
+import { renderJunit } from '../../conformance/reports/junit.js'
+import { listScenarios, runConformance, type SenderSpec } from '../../conformance/runner.js'
+import { selectScenarios } from '../../conformance/scenarios/index.js'
+import type { ConformanceReport, ProgressEvent } from '../../conformance/types.js'
+import { loadProfile } from '../../sender/profile.js'
+import { renderHtmlReport } from '../../web/html-report.js'
 
-/** Registers `fake-fluentd conformance`. (Placeholder until the command is built; see the open issue.) */
+interface ConformanceFlags {
+  sender?: string
+  senderCmd?: string
+  senderUrl?: string
+  scenarios?: string
+  list?: boolean
+  profile: string
+  timeScale?: number
+  toleranceMs?: number
+  toleranceRel?: number
+  concurrency?: number
+  junit?: string
+  json?: string
+  html?: string
+  certDir?: string
+  quiet?: boolean
+}
+
+function positive(text: string): number {
+  const n = Number(text)
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number')
+  return n
+}
+
+function nonNegative(text: string): number {
+  const n = Number(text)
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number >= 0')
+  return n
+}
+
+function senderSpec(flags: ConformanceFlags): SenderSpec {
+  const given = [flags.sender !== undefined, flags.senderCmd !== undefined, flags.senderUrl !== undefined].filter(Boolean).length
+  if (given !== 1) {
+    throw new FakeFluentdError('FF_ERR_OPTION', 'give exactly one sender: --sender builtin, --sender-cmd "CMD" or --sender-url URL')
+  }
+  if (flags.sender !== undefined) {
+    if (flags.sender !== 'builtin') throw new FakeFluentdError('FF_ERR_OPTION', `--sender takes only "builtin" (got "${flags.sender}"); use --sender-cmd or --sender-url for others`)
+    return { kind: 'builtin' }
+  }
+  if (flags.senderCmd !== undefined) {
+    if (flags.senderCmd.trim() === '') throw new FakeFluentdError('FF_ERR_OPTION', '--sender-cmd needs a command line')
+    return { kind: 'command', command: flags.senderCmd }
+  }
+  let url: URL
+  try {
+    url = new URL(flags.senderUrl!)
+  } catch {
+    throw new FakeFluentdError('FF_ERR_OPTION', `--sender-url must be an http(s) URL, got "${flags.senderUrl}"`)
+  }
+  return { kind: 'url', url: url.toString() }
+}
+
+function printList(pattern: string | undefined): void {
+  const ids = new Set(selectScenarios(pattern).map((s) => s.id))
+  const rows = listScenarios().filter((s) => ids.has(s.id))
+  const w = Math.max(...rows.map((r) => r.id.length))
+  for (const r of rows) console.log(`${r.id.padEnd(w)}  x${String(r.defaultTimeScale).padEnd(6)}  ${r.title}`)
+  console.log(`\n${rows.length} scenario(s); the number is the default time scale (--time-scale overrides it).`)
+}
+
+/** Live progress on stderr: one line per scenario start/end, attempts and waits when on a TTY. */
+function progressPrinter(quiet: boolean): (e: ProgressEvent) => void {
+  const tty = process.stderr.isTTY === true
+  const write = (line: string): void => {
+    process.stderr.write(`${line}\n`)
+  }
+  return (e) => {
+    if (quiet) return
+    switch (e.type) {
+      case 'scenario-start':
+        write(`  … ${e.id} (x${e.timeScale}, deadline ${(e.deadlineMs / 1000).toFixed(1)} s)`)
+        return
+      case 'attempt':
+        if (tty) write(`    ${e.id}: entry #${e.entryId} ${e.kind}${e.status !== undefined ? ` ${e.status}` : ''} ${e.outcome} (${e.attemptsSeen} seen)`)
+        return
+      case 'waiting':
+        if (tty) write(`    ${e.id}: waiting for ${e.waitingFor}${e.nextExpectedInMs !== undefined ? `, expected in ~${e.nextExpectedInMs} ms` : ''}`)
+        return
+      case 'scenario-end': {
+        const mark = e.status === 'passed' ? 'PASS' : e.status === 'skipped' ? 'SKIP' : e.status === 'error' ? 'ERR ' : 'FAIL'
+        write(`${mark} ${e.id} (${(e.durationMs / 1000).toFixed(1)} s)${e.status === 'skipped' && e.message ? ` ${e.message}` : ''}`)
+        return
+      }
+    }
+  }
+}
+
+function printSummary(report: ConformanceReport): void {
+  for (const r of report.results.filter((x) => x.status === 'failed' || x.status === 'error')) {
+    console.log(`\n${r.status.toUpperCase()} ${r.id}: ${r.title}`)
+    console.log((r.message ?? '').replace(/^/gm, '  '))
+  }
+  const t = report.totals
+  console.log(
+    `\n${t.passed} passed, ${t.failed} failed, ${t.errors} error(s), ${t.skipped} skipped of ${t.total} in ${(report.durationMs / 1000).toFixed(1)} s (sender ${report.sender}, profile ${report.profile})`,
+  )
+}
+
+function writeReport(file: string, text: string, what: string): void {
+  try {
+    writeFileSync(file, text)
+  } catch (err) {
+    throw new FakeFluentdError('FF_ERR_INPUT', `cannot write the ${what} report to ${file}: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+/** Registers `fake-fluentd conformance`. */
 export function registerConformance(program: Command): void {
   program
     .command('conformance')
-    .description('not built yet')
-    .action(() => {
-      throw new Error('fake-fluentd conformance is not built yet')
+    .description('drive a sender through the conformance scenarios and report (exit 0 all passed, 1 any failed, 2 usage/setup error)')
+    .option('--sender <builtin>', 'the reference sender, in process')
+    .option('--sender-cmd <cmd>', 'a sender-contract command, started per scenario (settings in the env, deliveries as NDJSON on stdin)')
+    .option('--sender-url <url>', 'a running sender that takes POST {settings, notifications, batch} per delivery')
+    .option('--scenarios <pattern>', 'ids, globs or families, comma-separated; !x excludes (default: all)')
+    .option('--list', 'list the scenarios (with --scenarios: the matching ones) and exit')
+    .option('--profile <wallarm|file>', 'retry profile to judge against (the builtin sender runs it too)', 'wallarm')
+    .option('--time-scale <k>', 'real-time factor for every scenario (default: each scenario\'s own)', positive)
+    .option('--tolerance-ms <ms>', 'absolute tolerance of measured times, ms (default 60)', nonNegative)
+    .option('--tolerance-rel <fraction>', 'relative tolerance of measured times (default 0.2)', nonNegative)
+    .option('--concurrency <n>', 'scenarios at once (default: 2 x CPUs, 2..8)', (t) => Math.trunc(positive(t)))
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--json <file>', 'write the JSON report')
+    .option('--html <file>', 'write a self-contained HTML report')
+    .option('--cert-dir <dir>', 'certificate cache directory', 'certs')
+    .option('--quiet', 'no progress lines')
+    .action(async (flags: ConformanceFlags) => {
+      if (flags.list) {
+        printList(flags.scenarios)
+        return
+      }
+      const sender = senderSpec(flags)
+      const profile = loadProfile(flags.profile)
+      const scenarios = selectScenarios(flags.scenarios)
+      const report = await runConformance({
+        sender,
+        scenarios,
+        profile,
+        timeScale: flags.timeScale,
+        tolerance: { ...(flags.toleranceMs !== undefined ? { absMs: flags.toleranceMs } : {}), ...(flags.toleranceRel !== undefined ? { rel: flags.toleranceRel } : {}) },
+        concurrency: flags.concurrency,
+        certDir: flags.certDir,
+        onProgress: progressPrinter(flags.quiet === true),
+      })
+      if (flags.junit) writeReport(flags.junit, renderJunit(report), 'JUnit')
+      if (flags.json) writeReport(flags.json, renderJson(report), 'JSON')
+      if (flags.html) writeReport(flags.html, renderHtmlReport(report), 'HTML')
+      printSummary(report)
+      process.exitCode = report.totals.failed + report.totals.errors > 0 ? 1 : 0
     })
 }

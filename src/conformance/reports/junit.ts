@@ -1,0 +1,58 @@
+/**
+ * The report as JUnit XML (one testsuite, one testcase per scenario; failures carry the
+ * expected-vs-observed comparison and the timeline), built with xmlbuilder2 so that every journal
+ * value is escaped.
+ */
+import { create } from 'xmlbuilder2'
+import type { ConformanceReport, ScenarioResult } from '../types.js'
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(3)
+
+// XML 1.0 forbids most control characters even escaped; journal text can carry them.
+// eslint-disable-next-line no-control-regex
+const clean = (text: string): string => text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD')
+
+function details(r: ScenarioResult): string {
+  const checks = r.checks.map((c) => `${c.passed ? 'ok  ' : 'FAIL'} ${c.name}\n     expected: ${c.expected}\n     observed: ${c.observed}${c.evidence.length ? `\n     evidence: ${c.evidence.map((id) => `#${id}`).join(', ')}` : ''}`)
+  return clean([r.message ?? '', '', ...checks, ...(r.timeline && !r.message?.includes(r.timeline) ? ['', r.timeline] : [])].join('\n').trim())
+}
+
+/** Renders the report as a JUnit XML document (UTF-8, pretty-printed). */
+export function renderJunit(report: ConformanceReport): string {
+  const t = report.totals
+  const doc = create({ version: '1.0', encoding: 'UTF-8' })
+  const suites = doc.ele('testsuites', {
+    name: 'fake-fluentd conformance',
+    tests: t.total,
+    failures: t.failed,
+    errors: t.errors,
+    skipped: t.skipped,
+    time: seconds(report.durationMs),
+  })
+  const suite = suites.ele('testsuite', {
+    name: `conformance (${clean(report.sender)}, profile ${clean(report.profile)})`,
+    tests: t.total,
+    failures: t.failed,
+    errors: t.errors,
+    skipped: t.skipped,
+    time: seconds(report.durationMs),
+    timestamp: report.startedAt.replace(/\.\d+Z$/, ''),
+  })
+  const props = suite.ele('properties')
+  props.ele('property', { name: 'sender', value: clean(report.sender) })
+  props.ele('property', { name: 'profile', value: clean(report.profile) })
+  props.ele('property', { name: 'tolerance', value: `${report.tolerance.absMs} ms + ${Math.round(report.tolerance.rel * 100)} %` })
+  for (const r of report.results) {
+    const tc = suite.ele('testcase', { classname: `conformance.${r.family}`, name: `${r.id}: ${clean(r.title)}`, time: seconds(r.durationMs) })
+    if (r.status === 'failed') {
+      const failed = r.checks.filter((c) => !c.passed).map((c) => c.name)
+      tc.ele('failure', { message: clean(`${failed.join('; ') || 'failed'}`), type: 'ConformanceFailure' }).txt(details(r))
+    } else if (r.status === 'error') {
+      tc.ele('error', { message: clean(r.message?.split('\n')[0] ?? 'error'), type: r.errorCode ?? 'Error' }).txt(details(r))
+    } else if (r.status === 'skipped') {
+      tc.ele('skipped', { message: clean(r.message ?? 'skipped') })
+    }
+    tc.ele('system-out').txt(clean(`time scale ${r.timeScale}\n${r.checks.map((c) => `${c.passed ? 'ok  ' : 'FAIL'} ${c.name}: ${c.observed}`).join('\n')}${r.timeline ? `\n\n${r.timeline}` : ''}`))
+  }
+  return doc.end({ prettyPrint: true })
+}
