@@ -265,8 +265,10 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         server.emit('connection', st.raw)
         return
       case 'stall-tls': {
-        // Read nothing, answer nothing: the ClientHello sits in the kernel; the client's connect timeout fires.
-        st.raw.pause()
+        // Answer nothing: the ClientHello is read and dropped, so the client's connect timeout fires
+        // while we still notice when it gives up (a paused socket would never see the FIN).
+        st.raw.on('data', () => {})
+        st.raw.resume()
         const entry = journal.add(base)
         st.open.add(entry)
         st.stalled = entry

@@ -1,0 +1,114 @@
+/**
+ * Journal: entries on arrival, completion, the bounded ring, the NDJSON file, and the printers.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { request } from 'undici'
+import { createJournal } from '../../../src/journal/journal.js'
+import type { JournalEntry } from '../../../src/journal/types.js'
+import { formatFluentdLine } from '../../../src/receiver/fluentd-format.js'
+import { agentFor, rawExchange, startTestReceiver, waitFor } from '../../helpers/receiver.js'
+
+const post = (url: string, body: string, agent: ReturnType<typeof agentFor>, path = '/wallarm') =>
+  request(`${url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: agent })
+
+describe('journal', () => {
+  it('records a request on arrival (pending) before it is answered', async () => {
+    const r = await startTestReceiver({
+      faults: {
+        decideConnection: () => ({ delayMs: 0, action: { type: 'accept' } }),
+        decideRequest: () => ({ delayMs: 400, action: { type: 'pass' } }),
+        describe: () => ({}),
+        setPlan: () => {},
+        clear: () => {},
+        resetCounters: () => {},
+      },
+    })
+    const seen: string[] = []
+    r.journal.subscribe((c) => c.entry && seen.push(`${c.type}:${c.entry.outcome}`))
+    const pending = post(r.url, '{"a":1}', agentFor(r))
+    const e = await waitFor(() => r.journal.entries().at(-1))
+    expect(e.outcome).toBe('pending')
+    expect(e.endedAt).toBeUndefined()
+    await (await pending).body.dump()
+    expect(e.outcome).toBe('answered')
+    expect(e.endedMono! - e.receivedMono).toBeGreaterThanOrEqual(390)
+    expect(seen).toEqual(['added:pending', 'completed:answered'])
+  })
+
+  it('ring keeps the newest journalMax entries; filters by tag, since, status, limit', async () => {
+    const r = await startTestReceiver({ journalMax: 3 })
+    const agent = agentFor(r)
+    for (const tag of ['a', 'b', 'a', 'c', 'a']) await (await post(r.url, '{}', agent, `/${tag}`)).body.dump()
+    expect(r.journal.entries().map((e) => e.id)).toEqual([3, 4, 5])
+    expect(r.journal.entries({ tag: 'a' }).map((e) => e.id)).toEqual([3, 5])
+    expect(r.journal.entries({ since: 3 }).map((e) => e.id)).toEqual([4, 5])
+    expect(r.journal.entries({ limit: 1 }).map((e) => e.id)).toEqual([5])
+    expect(r.journal.entries({ since: 3, limit: 1 }).map((e) => e.id)).toEqual([4])
+    expect(r.journal.entries({ status: 200 }).length).toBe(3)
+    r.journal.clear()
+    expect(r.journal.entries()).toEqual([])
+  })
+
+  it('bodies are truncated to journalBodyMax', async () => {
+    const r = await startTestReceiver({ journalBodyMax: 10 })
+    await (await post(r.url, '{"a":"0123456789"}', agentFor(r))).body.dump()
+    const e = r.journal.entries().at(-1)!
+    expect(e).toMatchObject({ body: '{"a":"0123', bodyTruncated: true, bodySize: 18 })
+  })
+
+  it('file: a 2xx event is in the file when the client sees the answer; unanswered entries when they end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ff-journal-'))
+    const file = join(dir, 'journal.ndjson')
+    const r = await startTestReceiver({ journalFile: file })
+    const res = await post(r.url, '[{"n":1},{"n":2}]', agentFor(r))
+    // Read the file the moment the status is known: the line must already be there.
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalEntry)
+    expect(res.statusCode).toBe(200)
+    await res.body.dump()
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ status: 200, outcome: 'answered', tag: 'wallarm' })
+    expect(lines[0]!.events!.map((e) => e.record)).toEqual([{ n: 1 }, { n: 2 }])
+    await rawExchange(r.url.replace('https:', 'http:'), 'GET / HTTP/1.1\r\n\r\n', { timeoutMs: 500 })
+    await waitFor(() => readFileSync(file, 'utf8').includes('"tls-error"'))
+  })
+
+  it('createJournal alone: close() writes pending entries', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ff-journal-'))
+    const file = join(dir, 'j.ndjson')
+    const j = createJournal({ file, max: 2 })
+    const a = j.add({ kind: 'request', connectionId: 1, remoteAddress: '127.0.0.1', remotePort: 1 })
+    j.complete(a, { outcome: 'answered', status: 200 })
+    j.add({ kind: 'request', connectionId: 1, remoteAddress: '127.0.0.1', remotePort: 1 })
+    j.close()
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalEntry)
+    expect(lines.map((l) => l.outcome)).toEqual(['answered', 'pending'])
+  })
+})
+
+describe('printers', () => {
+  it('fluentd: one stdout line per event in Fluentd format', async () => {
+    let out = ''
+    const r = await startTestReceiver({ output: { mode: 'fluentd', write: (t) => (out += t) } })
+    await (await post(r.url, '[{"a":1,"s":"é/<>\\u0001"},{"time":1603834606,"b":2}]', agentFor(r))).body.dump()
+    await waitFor(() => out.split('\n').length >= 3)
+    const lines = out.trim().split('\n')
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9} [+-]\d{4} wallarm: \{"a":1,"s":"é\/<>\\u0001"\}$/)
+    expect(lines[1]).toBe(formatFluentdLine(1603834606, 'wallarm', { b: 2 }).trimEnd())
+  })
+
+  it('fluentd time format: 9 digits, 100 ns precision, local offset', () => {
+    const line = formatFluentdLine(1603834606.123456789, 't', {})
+    expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.123456700 [+-]\d{4} t: \{\}\n$/)
+  })
+
+  it('json: one journal entry per line', async () => {
+    let out = ''
+    const r = await startTestReceiver({ output: { mode: 'json', write: (t) => (out += t) } })
+    await (await post(r.url, '{"a":1}', agentFor(r))).body.dump()
+    await waitFor(() => out.includes('\n'))
+    expect(JSON.parse(out.trim())).toMatchObject({ tag: 'wallarm', status: 200 })
+  })
+})
