@@ -100,7 +100,7 @@ describe('printers', () => {
   })
 
   it('fluentd time format: 9 digits, 100 ns precision, local offset', () => {
-    const line = formatFluentdLine(1603834606.123456789, 't', {})
+    const line = formatFluentdLine(Number("1603834606.123456789"), 't', {})
     expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.123456700 [+-]\d{4} t: \{\}\n$/)
   })
 
