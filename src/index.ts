@@ -35,3 +35,31 @@ export type { CreateValidatorOptions, UnknownTypePolicy, BodyFormat, ParsedItem,
 export type { KnownNotification, KnownNotificationType, NotificationEnvelope, Hit, Vulnerability, SecurityIssue, ScopeChange, ChangedParameter } from './validation/notification-types.js'
 /** Every per-type notification type (NewHitsNotification, VulnNotification, ...), generated from schemas/. */
 export type * as Notifications from './validation/notification-types.js'
+
+/* Conformance */
+export { runConformance, listScenarios, makeAdapter, DEFAULT_TOLERANCE } from './conformance/runner.js'
+export type { RunConformanceOptions, SenderSpec } from './conformance/runner.js'
+export { scenarios as conformanceScenarios, selectScenarios } from './conformance/scenarios/index.js'
+export { builtinAdapter } from './conformance/adapters/builtin.js'
+export { commandAdapter } from './conformance/adapters/command.js'
+export { urlAdapter } from './conformance/adapters/url.js'
+export type { SenderAdapter, SenderSession, SessionOptions } from './conformance/adapters/types.js'
+export { renderJunit as renderJunitReport } from './conformance/reports/junit.js'
+export { renderJson as renderJsonReport } from './conformance/reports/json.js'
+export type {
+  ConformanceReport,
+  ScenarioResult,
+  ScenarioStatus,
+  ScenarioDefinition,
+  ScenarioFamily,
+  BuiltScenario,
+  Check,
+  Judgement,
+  Observation,
+  ProgressEvent,
+  ConformanceSettings,
+  DeliverySpec,
+  SenderEvent,
+  SenderEnd,
+  Tolerance,
+} from './conformance/types.js'
