@@ -1,0 +1,65 @@
+/**
+ * Proof that the judges can fail: each deliberate flaw of the configurable sender
+ * (test/fixtures/senders/configurable-sender.mjs) is caught by the scenario that should catch it and
+ * by no unrelated one in the subset run, through the command adapter. The full flaw x scenario
+ * matrix is in docs/sender-contract.md.
+ */
+import { fileURLToPath } from 'node:url'
+import { describe, expect, test } from 'vitest'
+import { runConformance } from '../../../src/conformance/runner.js'
+
+const fixture = fileURLToPath(new URL('../../fixtures/senders/configurable-sender.mjs', import.meta.url))
+const certDir = fileURLToPath(new URL('../../../.tmp/certs', import.meta.url))
+
+interface Case {
+  flaw: string
+  run: string
+  caughtBy: string[]
+}
+
+const cases: Case[] = [
+  { flaw: 'no-retry', run: 'retry.on-5xx,delivery.single,format.headers', caughtBy: ['retry.on-5xx'] },
+  { flaw: 'wrong-intervals', run: 'retry.cycle-1,retry.on-4xx,delivery.single', caughtBy: ['retry.cycle-1'] },
+  { flaw: 'gives-up-early', run: 'retry.give-up,retry.cycle-1,retry.on-5xx', caughtBy: ['retry.give-up'] },
+  { flaw: 'retries-forever', run: 'retry.give-up,delivery.single,retry.on-5xx', caughtBy: ['retry.give-up'] },
+  { flaw: 'retries-after-2xx', run: 'retry.stops-after-2xx,delivery.single,retry.on-5xx', caughtBy: ['retry.stops-after-2xx'] },
+  { flaw: 'ignores-request-timeout', run: 'timeout.request-after,timeout.request-before,delivery.single', caughtBy: ['timeout.request-after'] },
+  { flaw: 'never-disables', run: 'disable.at-threshold,disable.below-threshold,delivery.single', caughtBy: ['disable.at-threshold'] },
+  { flaw: 'disables-too-early', run: 'disable.below-threshold,disable.at-threshold,delivery.single', caughtBy: ['disable.below-threshold'] },
+  { flaw: 'always-post', run: 'format.method-put,delivery.single,format.headers', caughtBy: ['format.method-put'] },
+  { flaw: 'drops-headers', run: 'format.headers,delivery.single,format.method-put', caughtBy: ['format.headers'] },
+  { flaw: 'wrong-format', run: 'format.json-array,format.ndjson,delivery.single', caughtBy: ['format.json-array'] },
+  { flaw: 'skips-tls-verify', run: 'tls.untrusted-refused,tls.accepted-with-ca,tls.accepted-verify-off', caughtBy: ['tls.untrusted-refused'] },
+  { flaw: 'ignores-window', run: 'disable.window,disable.below-threshold', caughtBy: ['disable.window'] },
+]
+
+describe('broken senders are caught by the right scenario only', () => {
+  test.each(cases)('$flaw → $caughtBy', async ({ flaw, run, caughtBy }) => {
+    const report = await runConformance({ sender: { kind: 'command', command: `node "${fixture}" --flaw=${flaw}` }, scenarios: run, certDir })
+    const failed = report.results.filter((r) => r.status !== 'passed').map((r) => r.id)
+    expect(failed.sort(), report.results.map((r) => `${r.id}: ${r.status}\n${r.message ?? ''}`).join('\n')).toEqual([...caughtBy].sort())
+    for (const r of report.results.filter((x) => caughtBy.includes(x.id))) {
+      expect(r.status).toBe('failed')
+      expect(r.message).toBeTruthy()
+      expect(r.checks.some((c) => !c.passed && c.expected !== '' && c.observed !== '')).toBe(true)
+    }
+  }, 60_000)
+
+  test('a command that dies early is FF_ERR_SENDER_EXITED, with its exit code and stderr', async () => {
+    const report = await runConformance({ sender: { kind: 'command', command: `node "${fixture}" --flaw=exits-early; echo "gone" >&2; exit 3` }, scenarios: 'format.json-array', certDir })
+    const r = report.results[0]!
+    expect(r.status).toBe('error')
+    expect(r.errorCode).toBe('FF_ERR_SENDER_EXITED')
+    expect(r.message).toContain('exit code 3')
+    expect(r.message).toContain('gone')
+  }, 30_000)
+
+  test('the wrong-intervals failure shows expected and observed timelines side by side', async () => {
+    const report = await runConformance({ sender: { kind: 'command', command: `node "${fixture}" --flaw=wrong-intervals` }, scenarios: 'retry.cycle-1', certDir })
+    const r = report.results[0]!
+    expect(r.status).toBe('failed')
+    expect(r.timeline).toMatch(/expected interval ms \| observed interval ms/)
+    expect(r.timeline).toMatch(/\| 300 \(c1\.2\) +\| 1[0-9]{2} +\|/)
+    expect(r.message).toContain(r.timeline!)
+  }, 30_000)
+})
