@@ -24,6 +24,16 @@ export type {
   ConnectionDecision,
 } from './faults/types.js'
 
+/* Receiver, journal, admin and certificates */
+export { startReceiver, DEFAULT_BODY_LIMIT, TLS_VERSION_OPTIONS, OUTPUT_MODES, formatFluentdLine, parseRequestBody } from './receiver/index.js'
+export type { Receiver, ReceiverOptions, TlsOptions, TlsVersionOption, OutputMode, ParsedEvent, ParseResult } from './receiver/index.js'
+export { createJournal, DEFAULT_JOURNAL_MAX, filterEntries } from './journal/index.js'
+export type { Journal, JournalOptions, JournalChange, JournalListener, JournalQuery, NewJournalEntry } from './journal/index.js'
+export { createAdminApp, startAdminServer } from './admin/index.js'
+export type { AdminAppOptions, AdminMount, AdminServer, AdminServerOptions } from './admin/index.js'
+export { ensureCertificates, loadCertificateFiles, describeCertificate } from './certs/index.js'
+export type { CertificateSet, CertificateInfo, EnsureCertificatesOptions } from './certs/index.js'
+
 /* Faults */
 export { createFaultEngine, parseFaultShorthand, validateFaultPlan, loadFaultPlanFile, explainStep, DEFAULT_FAULT_SEED } from './faults/index.js'
 export type { FaultEngineOptions, FaultPlan, FaultRule, FaultMatch, FaultStep, FaultActionName, HeaderMatcher, DelayDistribution } from './faults/index.js'
