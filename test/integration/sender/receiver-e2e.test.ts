@@ -1,6 +1,7 @@
 /**
  * End to end: the reference sender (real time, scaled) against the real receiver with fault plans.
- * Tolerances hold on a busy 2-core machine: an interval within max(40 ms, 25 %).
+ * Tolerances hold on a busy 2-core machine (load 6 measured while others ran tests): an interval is
+ * never early (>= nominal - 2 ms) and at most max(75 ms, 30 %) late.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createFaultEngine, parseFaultShorthand } from '../../../src/faults/index.js'
@@ -39,7 +40,13 @@ function settings(r: Receiver, extra: Partial<IntegrationSettings> = {}): Integr
 const roomyTimeouts = { requestTimeoutMs: 1_000_000, connectTimeoutMs: 1_000_000 }
 
 function tolerance(ms: number): number {
-  return Math.max(40, ms * 0.25)
+  return Math.max(75, ms * 0.3)
+}
+
+/** An observed interval: never early, at most `tolerance` (+ `extraMs`) late. */
+function expectInterval(observedMs: number, nominalMs: number, extraMs = 0): void {
+  expect(observedMs).toBeGreaterThanOrEqual(nominalMs - 2)
+  expect(observedMs - nominalMs).toBeLessThanOrEqual(tolerance(nominalMs) + extraMs)
 }
 
 /** Requests the receiver saw, oldest first. */
@@ -66,10 +73,11 @@ describe('sender vs receiver (scaled real time)', () => {
     expect(entries).toHaveLength(4)
     const expected = [1000, 3000, 5000].map((ms) => ms * 0.05)
     expected.forEach((ms, i) => {
+      // The receiver sees the request after the new connection's TCP + TLS setup (5-60 ms here).
       const gap = entries[i + 1]!.receivedMono - entries[i]!.endedMono!
-      expect(Math.abs(gap - ms)).toBeLessThanOrEqual(tolerance(ms))
+      expectInterval(gap, ms, 150)
       const senderGap = result.attempts[i + 1]!.startedAt - result.attempts[i]!.endedAt
-      expect(Math.abs(senderGap - ms)).toBeLessThanOrEqual(tolerance(ms))
+      expectInterval(senderGap, ms)
     })
   })
 
@@ -152,7 +160,7 @@ describe('sender vs receiver (scaled real time)', () => {
     for (let i = 11; i < 17; i++) {
       const ms = schedule[i]!.intervalMs! * 0.001
       const gap = result.attempts[i]!.startedAt - result.attempts[i - 1]!.endedAt
-      expect(Math.abs(gap - ms)).toBeLessThanOrEqual(tolerance(ms))
+      expectInterval(gap, ms)
     }
   }, 20_000)
 
