@@ -46,6 +46,60 @@ export type { KnownNotification, KnownNotificationType, NotificationEnvelope, Hi
 /** Every per-type notification type (NewHitsNotification, VulnNotification, ...), generated from schemas/. */
 export type * as Notifications from './validation/notification-types.js'
 
+/* Sender */
+export {
+  createSender,
+  loadProfile,
+  parseProfile,
+  wallarmProfile,
+  isSuccessStatus,
+  nextRetry,
+  expectedSchedule,
+  intervalRange,
+  maxAttempts,
+  DisableWindow,
+  performAttempt,
+  classifyError,
+  settingsFromEnv,
+  settingsToEnv,
+  encodeBody,
+  seededRng,
+  integrationDisabledNotification,
+  runContractSender,
+} from './sender/index.js'
+export type {
+  Sender,
+  SenderOptions,
+  RetryProfile,
+  RetrySchedule,
+  TableSchedule,
+  ExponentialSchedule,
+  AutoDisableRule,
+  NextRetry,
+  ExpectedAttempt,
+  WindowStats,
+  AttemptOutcome,
+  AttemptRequest,
+  AttemptContext,
+  AttemptFn,
+  IntegrationSettings,
+  IntegrationMethod,
+  SenderContractEnv,
+  SenderBodyFormat,
+  Notification,
+  Rng,
+  IntegrationDisabledNotification,
+  ContractRunOptions,
+  ContractRunSummary,
+  AttemptRecord,
+  ScheduledRetry,
+  DeliveryOutcome,
+  DeliveryResult,
+  SenderEvents,
+  SenderEventName,
+  SenderListener,
+} from './sender/index.js'
+
 /* Conformance */
 export { runConformance, listScenarios, makeAdapter, DEFAULT_TOLERANCE } from './conformance/runner.js'
 export type { RunConformanceOptions, SenderSpec } from './conformance/runner.js'
