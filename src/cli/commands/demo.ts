@@ -1,11 +1,118 @@
-import type { Command } from 'commander'
+import { InvalidArgumentError, Option, type Command } from 'commander'
+import { createDemo, type Demo } from '../../demo/demo.js'
+import { DEMO_SCENARIOS, type DemoScenarioName } from '../../demo/scenarios.js'
+import { createDemoPrinter } from '../demo-printer.js'
 
-/** Registers `fake-fluentd demo`. (Placeholder until the command is built; see the open issue.) */
+interface DemoFlags {
+  scenario: DemoScenarioName
+  timeScale?: number
+  port: number
+  adminPort: number
+  bind: string
+  tls?: boolean
+  certDir: string
+  exit?: boolean
+  color: boolean
+}
+
+function positiveNumber(text: string): number {
+  const n = Number(text)
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('use a positive number, e.g. 0.02')
+  return n
+}
+
+function port(text: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('use a port number 0-65535 (0 = any free port)')
+  return n
+}
+
+/** Ctrl-C closes everything; this long after it the process exits regardless (ms). */
+const SHUTDOWN_GRACE_MS = 900
+
+/** Registers `fake-fluentd demo`: the reference sender against a failing receiver, live. */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('not built yet')
-    .action(() => {
-      throw new Error('fake-fluentd demo is not built yet')
+    .description(
+      'Run the reference sender against a failing receiver, time-compressed, and watch the retries: a live timeline here and on the web page',
+    )
+    .addOption(
+      new Option(
+        '--scenario <name>',
+        'retry: 503 to every attempt, three cycles, dropped · timeout: answers after the request timeout, 3 times · auto-disable: 3 deliveries failing until the integration is disabled · recovery: 500 x3 then 200',
+      )
+        .choices(DEMO_SCENARIOS)
+        .default('retry'),
+    )
+    .option(
+      '--time-scale <k>',
+      'real-time factor (default per scenario: retry 0.02 = the three cycles in about a minute; timeout 0.5; auto-disable 1; recovery 1)',
+      positiveNumber,
+    )
+    .option('--port <n>', 'ingest port (0 = any free port)', port, 0)
+    .option('--admin-port <n>', 'web page and admin API port (0 = any free port)', port, 0)
+    .option('--bind <address>', 'address of both listeners', '127.0.0.1')
+    .option('--tls', 'serve HTTPS with the generated CA (default: plain HTTP)')
+    .option('--cert-dir <dir>', 'certificate cache directory for --tls', 'certs')
+    .option('--exit', 'exit when the story ends (default: keep the page up until Ctrl-C)')
+    .option('--no-color', 'no ANSI colours')
+    .action(async (flags: DemoFlags) => {
+      await runDemo(flags)
     })
+}
+
+async function runDemo(flags: DemoFlags): Promise<void> {
+  const demo: Demo = createDemo({
+    scenario: flags.scenario,
+    ...(flags.timeScale !== undefined ? { timeScale: flags.timeScale } : {}),
+    port: flags.port,
+    adminPort: flags.adminPort,
+    host: flags.bind,
+    tls: flags.tls ?? false,
+    certDir: flags.certDir,
+  })
+  const tty = process.stdout.isTTY === true
+  const printer = createDemoPrinter({
+    write: (text) => process.stdout.write(text),
+    color: flags.color && tty && !process.env.NO_COLOR,
+    live: tty,
+  })
+  demo.on(printer.listener)
+
+  let interrupted = false
+  let resolveInterrupt!: () => void
+  const interruptedPromise = new Promise<void>((resolve) => {
+    resolveInterrupt = resolve
+  })
+  const onSignal = (): void => {
+    if (interrupted) return
+    interrupted = true
+    // Whatever hangs, the process is gone within a second of Ctrl-C.
+    setTimeout(() => process.exit(process.exitCode ?? 0), SHUTDOWN_GRACE_MS).unref()
+    resolveInterrupt()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+
+  try {
+    await Promise.race([demo.start(), interruptedPromise])
+    if (!interrupted) {
+      const done = await Promise.race([demo.finished, interruptedPromise.then(() => undefined)])
+      if (done && !interrupted) {
+        if (flags.exit) {
+          if (!done.asExpected) process.exitCode = 1
+        } else {
+          process.stdout.write(`The page stays up at ${demo.pageUrl ?? '?'} — press Ctrl-C to quit.\n`)
+          await interruptedPromise
+        }
+      }
+    }
+  } finally {
+    printer.stop()
+    await demo.close()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    if (interrupted) process.stdout.write('\nStopped: sender, receiver and page closed.\n')
+  }
 }

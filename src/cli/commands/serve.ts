@@ -9,6 +9,7 @@ import { parseByteSize } from '../../receiver/byte-size.js'
 import { OUTPUT_MODES, type OutputMode } from '../../receiver/printer.js'
 import { TLS_VERSION_OPTIONS, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
 import { createValidator } from '../../validation/index.js'
+import { mountWebPage } from '../../web/mount.js'
 import type { ValidationMode, Validator } from '../../validation/types.js'
 
 interface ServeFlags {
@@ -138,6 +139,7 @@ export function registerServe(program: Command): void {
         tlsVersion: flags.tlsVersion,
         adminPort: flags.adminPort,
         adminHost: flags.adminBind,
+        adminMount: (app) => mountWebPage(app),
         journalFile: flags.journal,
         journalMax: flags.journalMax,
         requireHeader: flags.requireHeader,
@@ -159,7 +161,7 @@ export function registerServe(program: Command): void {
       // The banner and the ready line go to stderr so stdout carries only the events (--output).
       const say = (line: string): void => void process.stderr.write(line + '\n')
       say(`fake Fluentd (in_http) listening on ${receiver.url}  (POST ${receiver.url}/<tag>)`)
-      say(receiver.adminUrl ? `admin API on ${receiver.adminUrl}/api/health` : 'admin API off')
+      say(receiver.adminUrl ? `admin API on ${receiver.adminUrl}/api/health, web page on ${receiver.adminUrl}/` : 'admin API off')
       if (receiver.caPath) say(`CA certificate (paste into the integration's "CA certificate" field): ${receiver.caPath}`)
       else if (receiver.protocol === 'https') say('CA certificate: none given (your --cert is trusted as it is)')
       if (flags.journal) say(`journal file: ${resolve(flags.journal)}`)

@@ -1,0 +1,284 @@
+/**
+ * The demo engine: a receiver with a failing fault plan (and the web page on its admin port), the
+ * reference sender time-compressed, and a stream of events that compare every attempt with the
+ * schedule. It prints nothing (src/cli/commands/demo.ts does); close() stops everything.
+ * @see ../../../shared/SPEC.md "Who uses it" (3), "Command line" (demo)
+ */
+import { systemClock } from '../clock/index.js'
+import { ErrorCodes, FakeFluentdError } from '../errors.js'
+import { startReceiver } from '../receiver/index.js'
+import type { Receiver } from '../receiver/types.js'
+import { createSender, type Sender } from '../sender/sender.js'
+import type { AttemptOutcome } from '../sender/attempt.js'
+import type { DeliveryResult } from '../sender/events.js'
+import { wallarmProfile } from '../sender/profile.js'
+import type { RetryProfile } from '../sender/profile-types.js'
+import { expectedSchedule } from '../sender/schedule.js'
+import { createValidator } from '../validation/create-validator.js'
+import { mountWebPage, type WebPageContext } from '../web/mount.js'
+import type { DemoDoneEvent, DemoEvent } from './events.js'
+import { demoNotifications } from './notifications.js'
+import { DEMO_SCENARIOS, demoScenario, type DemoScenario, type DemoScenarioName } from './scenarios.js'
+
+export interface DemoOptions {
+  /** Which story (default `retry`). */
+  scenario?: DemoScenarioName
+  /** Real-time factor; default: the scenario's (retry 0.02, i.e. the three cycles in about a minute). */
+  timeScale?: number
+  /** Ingest port (default 0 = any free port). */
+  port?: number
+  /** Admin (web page) port (default 0 = any free port). */
+  adminPort?: number
+  /** Address of both listeners (default 127.0.0.1). */
+  host?: string
+  /** HTTPS with the generated CA (default false: plain HTTP, nothing to trust or generate). */
+  tls?: boolean
+  /** Certificate cache directory when `tls` is on (default `certs`). */
+  certDir?: string
+  /** Retry profile of the sender (default `wallarm`). */
+  profile?: RetryProfile
+  /** Tag the sender delivers to (the URL path). Default `wallarm.demo`. */
+  tag?: string
+}
+
+/** A demo that has been set up but not started. */
+export interface Demo {
+  readonly scenario: DemoScenario
+  readonly timeScale: number
+  /** Subscribes to the demo's events; returns the unsubscribe function. Subscribe before start(). */
+  on(listener: (event: DemoEvent) => void): () => void
+  /** Starts the receiver, the page and the sender; resolves once the first delivery is handed over. */
+  start(): Promise<void>
+  /** Resolves with the `done` event when every delivery has ended (the page stays up). */
+  readonly finished: Promise<DemoDoneEvent>
+  /** The ingest and page URLs (after start). */
+  readonly ingestUrl: string | undefined
+  readonly pageUrl: string | undefined
+  /** Stops the sender (pending retries cancelled), the receiver and the page. Safe to call twice. */
+  close(): Promise<void>
+}
+
+function describeFailure(outcome: AttemptOutcome): string | undefined {
+  switch (outcome.kind) {
+    case 'response':
+      return undefined
+    case 'timeout':
+      return `${outcome.phase} timeout`
+    case 'network':
+      return outcome.code
+    case 'tls':
+      return `TLS ${outcome.code}`
+    case 'cancelled':
+      return 'cancelled'
+  }
+}
+
+/** Rough length of a story: the intervals it goes through plus the timeouts it waits out, ms (scaled). */
+function expectedDuration(scenario: DemoScenario, profile: RetryProfile, timeScale: number): number {
+  const schedule = expectedSchedule(profile)
+  const offset = (attempt: number): number => schedule[Math.min(attempt, schedule.length) - 1]?.offsetMs ?? 0
+  let ms: number
+  switch (scenario.ending) {
+    case 'dropped':
+      ms = offset(schedule.length)
+      break
+    case 'delivered':
+      // recovery and timeout both succeed on the 4th attempt; timeout also waits 3 request timeouts.
+      ms = offset(4) + (scenario.name === 'timeout' ? 3 * profile.requestTimeoutMs : 0)
+      break
+    case 'disabled': {
+      const rule = profile.autoDisable
+      const perDelivery = rule ? Math.ceil(rule.minAttempts / scenario.deliveries) : schedule.length
+      ms = offset(perDelivery) + scenario.staggerMs * (scenario.deliveries - 1)
+      break
+    }
+  }
+  return ms * timeScale
+}
+
+/** Sets up a demo (nothing runs until start()). Throws FF_ERR_OPTION on a bad scenario or scale. */
+export function createDemo(options: DemoOptions = {}): Demo {
+  const found = demoScenario(options.scenario ?? 'retry')
+  if (!found) {
+    throw new FakeFluentdError(
+      ErrorCodes.FF_ERR_OPTION,
+      `Unknown demo scenario "${String(options.scenario)}": use one of ${DEMO_SCENARIOS.join(', ')}.`,
+    )
+  }
+  const scenario: DemoScenario = found
+  const timeScale = options.timeScale ?? scenario.defaultTimeScale
+  if (!Number.isFinite(timeScale) || timeScale <= 0) {
+    throw new FakeFluentdError(ErrorCodes.FF_ERR_OPTION, `Invalid time scale ${String(timeScale)}: use a positive number such as 0.02.`)
+  }
+  const profile = options.profile ?? wallarmProfile
+  const tag = options.tag ?? 'wallarm.demo'
+  const listeners = new Set<(event: DemoEvent) => void>()
+  const emit = (event: DemoEvent): void => {
+    for (const l of [...listeners]) l(event)
+  }
+  const pageContext: WebPageContext = {
+    profile,
+    timeScale,
+    caption: `demo: ${scenario.name} at time scale ${timeScale}`,
+  }
+
+  let receiver: Receiver | undefined
+  let sender: Sender | undefined
+  let started = false
+  let closed = false
+  const stagger = new AbortController()
+  let resolveFinished!: (event: DemoDoneEvent) => void
+  const finished = new Promise<DemoDoneEvent>((resolve) => {
+    resolveFinished = resolve
+  })
+  let startMono = 0
+  let attemptsTotal = 0
+
+  const demo: Demo = {
+    scenario,
+    timeScale,
+    finished,
+    get ingestUrl() {
+      return receiver ? `${receiver.url}/${tag}` : undefined
+    },
+    get pageUrl() {
+      return receiver?.adminUrl ? `${receiver.adminUrl}/` : undefined
+    },
+    on(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+
+    async start() {
+      if (started) throw new FakeFluentdError(ErrorCodes.FF_ERR_OPTION, 'The demo has already been started.')
+      started = true
+      const rcv = await startReceiver({
+        port: options.port ?? 0,
+        host: options.host ?? '127.0.0.1',
+        tls: options.tls ?? false,
+        ...(options.certDir !== undefined ? { certDir: options.certDir } : {}),
+        adminPort: options.adminPort ?? 0,
+        adminHost: options.host ?? '127.0.0.1',
+        adminMount: (app) => mountWebPage(app, pageContext),
+        // Verdicts on the page ("valid"): the samples pass their schemas.
+        validator: createValidator(),
+        validate: 'warn',
+      })
+      receiver = rcv
+      if (closed) {
+        await rcv.close()
+        return
+      }
+      rcv.faults?.setPlan(scenario.plan(profile, timeScale))
+      const ingestUrl = `${rcv.url}/${tag}`
+      sender = createSender(
+        { url: ingestUrl, ...(rcv.ca ? { ca: rcv.ca } : {}), verifyTls: true },
+        { profile, timeScale },
+      )
+      const s = sender
+      const lastEnd = new Map<number, number>()
+      startMono = performance.now()
+      s.on('attempt-end', ({ deliveryId, record }) => {
+        attemptsTotal++
+        const prevEnd = lastEnd.get(deliveryId)
+        lastEnd.set(deliveryId, record.endedAt)
+        const failure = describeFailure(record.outcome)
+        emit({
+          type: 'attempt',
+          delivery: deliveryId,
+          attempt: record.attempt,
+          cycle: record.cycle,
+          position: record.indexInCycle,
+          ...(record.scheduledIntervalMs !== null ? { plannedMs: record.scheduledIntervalMs } : {}),
+          ...(prevEnd !== undefined ? { actualMs: record.startedAt - prevEnd } : {}),
+          durationMs: record.endedAt - record.startedAt,
+          ok: record.ok,
+          ...(record.outcome.kind === 'response' ? { status: record.outcome.status } : {}),
+          ...(failure !== undefined ? { failure } : {}),
+          atMs: record.startedAt - startMono,
+        })
+      })
+      s.on('retry-scheduled', (r) => {
+        emit({ type: 'waiting', delivery: r.deliveryId, nextAttempt: r.attempt, cycle: r.cycle, delayMs: r.intervalMs, dueMono: r.dueAt })
+      })
+      s.on('delivered', ({ deliveryId, result }) => emit({ type: 'delivered', delivery: deliveryId, attempts: result.attempts.length }))
+      s.on('dropped', ({ deliveryId, result }) => emit({ type: 'dropped', delivery: deliveryId, attempts: result.attempts.length }))
+      s.on('disabled', ({ stats }) => emit({ type: 'disabled', attempts: stats.attempts, failed: stats.failed, ratio: stats.failureRatio }))
+
+      emit({
+        type: 'ready',
+        scenario: scenario.name,
+        story: scenario.story,
+        timeScale,
+        ingestUrl,
+        pageUrl: `${rcv.adminUrl ?? ''}/`,
+        profileName: profile.name,
+        cycles: profileCycles(profile).map((c) => c.map((ms) => ms * timeScale)),
+        requestTimeoutMs: profile.requestTimeoutMs * timeScale,
+        deliveries: scenario.deliveries,
+        expectedDurationMs: expectedDuration(scenario, profile, timeScale),
+        ending: scenario.ending,
+      })
+
+      const notifications = demoNotifications(scenario.deliveries)
+      const runs: Array<Promise<DeliveryResult>> = []
+      const handOver = async (): Promise<void> => {
+        for (const [i, notification] of notifications.entries()) {
+          if (i > 0 && scenario.staggerMs > 0) {
+            try {
+              await systemClock.sleep(scenario.staggerMs * timeScale, stagger.signal)
+            } catch {
+              return // closed while staggering: no more deliveries
+            }
+          }
+          if (closed) return
+          runs.push(s.deliver([notification]))
+        }
+      }
+      // The first delivery is handed over synchronously; the rest of the story runs in the background.
+      const story = handOver().then(async () => doneEvent(await Promise.all(runs)))
+      void story.then(resolveFinished, () => resolveFinished(doneEvent([])))
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      stagger.abort()
+      const s = sender
+      const r = receiver
+      // The sender first, so that no attempt is made against a closing receiver.
+      if (s) await s.close()
+      if (r) await r.close()
+      if (!started) resolveFinished({ type: 'done', ending: 'stopped', asExpected: false, elapsedMs: 0, attempts: 0 })
+    },
+  }
+
+  function doneEvent(results: DeliveryResult[]): DemoDoneEvent {
+    const outcomes = new Set(results.map((r) => r.outcome))
+    let ending: DemoDoneEvent['ending']
+    if (closed || outcomes.has('cancelled') || results.length === 0) ending = 'stopped'
+    else if (outcomes.has('disabled') || sender?.disabled) ending = 'disabled'
+    else if (outcomes.has('dropped')) ending = 'dropped'
+    else ending = 'delivered'
+    const event: DemoDoneEvent = {
+      type: 'done',
+      ending,
+      asExpected: ending === scenario.ending,
+      elapsedMs: performance.now() - startMono,
+      attempts: attemptsTotal,
+    }
+    emit(event)
+    return event
+  }
+
+  return demo
+}
+
+function profileCycles(profile: RetryProfile): number[][] {
+  const out: number[][] = []
+  for (const a of expectedSchedule(profile)) {
+    if (a.cycle === 0 || a.intervalMs === null) continue
+    ;(out[a.cycle - 1] ??= []).push(a.intervalMs)
+  }
+  return out
+}
