@@ -248,7 +248,7 @@ async function runScenario(
     const status = early ? 'error' : failedChecks.length > 0 ? 'failed' : 'passed'
     const notes: string[] = []
     if (state.why === 'deadline') notes.push(`stopped at the deadline (${built.deadlineMs} ms): the sender had not finished`)
-    if (early) notes.push(`FF_ERR_SENDER_EXITED: the sender exited before its input was complete (exit code ${senderEnd.exitCode ?? '-'}, signal ${senderEnd.signal ?? '-'})${senderEnd.stderrTail ? `; stderr: ${senderEnd.stderrTail.split('\n').slice(-5).join(' | ')}` : ''}`)
+    if (early) notes.push(`FF_ERR_SENDER_EXITED: the sender exited early or failed (exit code ${senderEnd.exitCode ?? '-'}, signal ${senderEnd.signal ?? '-'})${senderEnd.stderrTail ? `; stderr: ${senderEnd.stderrTail.split('\n').slice(-5).join(' | ')}` : ''}`)
     const result: ScenarioResult = {
       ...base,
       status,

@@ -14,6 +14,9 @@ export interface BuiltinAdapterOptions {
   profile?: RetryProfile
 }
 
+/** Longest wait for the reference sender to wind down when killed, ms. */
+const KILL_WAIT_MS = 2000
+
 const RECORDED: SenderEventName[] = ['disabled', 'dropped', 'delivered', 'attempt-end']
 
 /** Creates the builtin adapter. */
@@ -61,9 +64,9 @@ function startBuiltin(profile: RetryProfile | undefined, session: SessionOptions
     },
     async kill() {
       killed = true
-      // close() cancels pending retries and in-flight attempts, so every delivery ends now.
-      await sender.close()
-      await Promise.allSettled(pending)
+      // close() cancels pending retries and in-flight attempts, so every delivery ends now; bounded,
+      // so that a stuck close cannot hold the whole run.
+      await Promise.race([Promise.allSettled([sender.close(), ...pending]), new Promise((r) => setTimeout(r, KILL_WAIT_MS).unref())])
       return settle('killed')
     },
   }

@@ -2,7 +2,7 @@
  * `--sender-cmd "CMD"`: one child process per scenario (through the shell), settings in the
  * environment, deliveries as NDJSON lines on stdin written over time, JSON event lines read from
  * stdout. Stdin is closed once every delivery is written; the sender then exits when its deliveries
- * have ended. A child that exits before its input is complete ends with `exited-early`
+ * have ended. A child that exits before its input is complete, or with a non-zero status, ends with `exited-early`
  * (FF_ERR_SENDER_EXITED in the result).
  * @see ../../../../shared/SPEC.md "Sender contract"
  */
@@ -63,7 +63,8 @@ function startCommand(options: CommandAdapterOptions, session: SessionOptions): 
   const ended = new Promise<SenderEnd>((resolve) => {
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
       resolve({
-        how: killed ? 'killed' : inputClosed ? 'ended' : 'exited-early',
+        // Dying before the input is complete, or with a failure status, is an early exit.
+        how: killed ? 'killed' : inputClosed && exitCode === 0 ? 'ended' : 'exited-early',
         exitCode,
         signal,
         stderrTail: stderr.trim() || undefined,
