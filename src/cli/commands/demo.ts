@@ -22,6 +22,8 @@ function positiveNumber(text: string): number {
 }
 
 function port(text: string): number {
+  // `any` as in serve --admin-port; 0 means the same here (the demo's page cannot be off).
+  if (text === 'any') return 0
   const n = Number(text)
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('use a port number 0-65535 (0 = any free port)')
   return n
@@ -50,8 +52,8 @@ export function registerDemo(program: Command): void {
       'real-time factor (default per scenario: retry 0.02 = the three cycles in about a minute; timeout 0.5; auto-disable 1; recovery 1)',
       positiveNumber,
     )
-    .option('--port <n>', 'ingest port (0 = any free port)', port, 0)
-    .option('--admin-port <n>', 'web page and admin API port (0 = any free port)', port, 0)
+    .option('--port <n>', 'ingest port (any or 0 = a free port)', port, 0)
+    .option('--admin-port <n>', 'web page and admin API port (any or 0 = a free port)', port, 0)
     .option('--bind <address>', 'address of both listeners', '127.0.0.1')
     .option('--tls', 'serve HTTPS with the generated CA (default: plain HTTP)')
     .option('--cert-dir <dir>', 'certificate cache directory for --tls', 'certs')
