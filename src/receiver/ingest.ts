@@ -28,6 +28,8 @@ export interface ConnState {
   /** Entries on this connection that are not settled yet (hung requests, a stalled handshake). */
   open: Set<JournalEntry>
   stalled?: JournalEntry
+  /** Requests seen on this connection (a TLS connection that closes with none is journaled). */
+  requests?: number
 }
 
 export interface IngestContext {
@@ -114,6 +116,7 @@ export function createIngestHandler(ctx: IngestContext): {
       req.socket.destroy()
       return undefined
     }
+    conn.requests = (conn.requests ?? 0) + 1
     const url = req.url ?? '/'
     const q = url.indexOf('?')
     const path = q < 0 ? url : url.slice(0, q)
@@ -477,6 +480,24 @@ export function createIngestHandler(ctx: IngestContext): {
         if (entry.outcome === 'pending') journal.complete(entry, { outcome: settleOutcome(conn, entry) })
       }
       conn.open.clear()
+      if (conn.tls && !conn.requests && !conn.stalled) {
+        // The handshake completed but no request followed: typically a client that checked the
+        // certificate after the handshake (Node, undici) and rejected it. A connection that never
+        // became a request is still something a judge needs to see.
+        journal.complete(
+          journal.add({
+            kind: 'connection',
+            connectionId: conn.id,
+            remoteAddress: conn.remoteAddress,
+            remotePort: conn.remotePort,
+            receivedAt: conn.receivedAt,
+            receivedMono: conn.receivedMono,
+            tls: conn.tls,
+            error: 'TLS handshake completed, then the client closed without sending a request (did it reject the certificate?)',
+          }),
+          { outcome: 'closed' },
+        )
+      }
     },
     closeAll() {
       for (const conn of openConns) {

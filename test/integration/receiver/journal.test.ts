@@ -112,3 +112,30 @@ describe('printers', () => {
     expect(JSON.parse(out.trim())).toMatchObject({ tag: 'wallarm', status: 200 })
   })
 })
+
+describe('connections that never became requests', () => {
+  it('a client that rejects the certificate after the handshake leaves a closed connection entry', async () => {
+    const r = await startTestReceiver()
+    // No CA: undici completes the TLS handshake, then rejects the self-signed chain and closes.
+    const err = await request(`${r.url}/wallarm`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string },
+    )
+    expect(err?.code).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|CERT/)
+    const entry = await waitFor(() => r.journal.entries().find((e) => e.kind === 'connection' || e.kind === 'tls-error'))
+    // Node's TLS client verifies after the handshake, so the server sees a clean handshake and a close.
+    expect(entry).toMatchObject({ kind: 'connection', outcome: 'closed' })
+    expect(entry.tls?.protocol).toBe('TLSv1.2')
+    expect(r.journal.entries().filter((e) => e.kind === 'request')).toHaveLength(0)
+  })
+
+  it('a connection that carried requests leaves no extra entry when it closes', async () => {
+    const r = await startTestReceiver()
+    const agent = agentFor(r, false)
+    const res = await request(`${r.url}/wallarm`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' }, dispatcher: agent })
+    await res.body.dump()
+    await agent.close()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(r.journal.entries().map((e) => e.kind)).toEqual(['request'])
+  })
+})
