@@ -77,7 +77,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const tty = process.stdout.isTTY === true
   const printer = createDemoPrinter({
     write: (text) => process.stdout.write(text),
-    color: flags.color && tty && !process.env.NO_COLOR,
+    // FORCE_COLOR (any value but 0) colours a pipe too, e.g. for recording the demo.
+    color: flags.color && !process.env.NO_COLOR && (tty || (process.env.FORCE_COLOR ?? '0') !== '0'),
     live: tty,
   })
   demo.on(printer.listener)
