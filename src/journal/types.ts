@@ -40,6 +40,14 @@ export interface JournalEntry {
   endedMono?: number
   outcome: JournalOutcome
   connectionId: number
+  /**
+   * Monotonic ms when this request's TCP connection was accepted. For the first request on a
+   * connection it is the best measure of when the client started the attempt (before TCP and TLS
+   * setup), which is what retry-interval judges use.
+   */
+  connectedMono?: number
+  /** 1-based position of this request on its connection (1 = the connection's first request). */
+  requestOnConnection?: number
   remoteAddress: string
   remotePort: number
   tls?: { protocol?: string; cipher?: string; servername?: string; alpn?: string | false; error?: string; code?: string }

@@ -137,6 +137,8 @@ export function createIngestHandler(ctx: IngestContext): {
       httpVersion: req.httpVersion,
       headers: req.headers as Record<string, string | string[]>,
       contentType: req.headers['content-type'],
+      connectedMono: conn.receivedMono,
+      requestOnConnection: conn.requests,
     })
     conn.open.add(entry)
     openConns.add(conn)

@@ -12,7 +12,7 @@ import type { DeliverySpec, Observation } from '../types.js'
 export interface Attempt {
   entryId: number
   kind: JournalEntryKind
-  /** Monotonic ms at arrival. */
+  /** Monotonic ms at which the attempt started: the connect of a fresh connection, else the request's arrival. */
   startMono: number
   /** Monotonic ms when the answer ended or the connection was cut (undefined while pending). */
   endMono?: number
@@ -88,7 +88,9 @@ export function toAttempt(profile: RetryProfile, entry: JournalEntry): Attempt {
   return {
     entryId: entry.id,
     kind: entry.kind,
-    startMono: entry.receivedMono,
+    // The client started a fresh connection's first attempt when it connected, not when the request
+    // arrived after the TCP and TLS setup (5-60 ms here, more under load): measure from the connect.
+    startMono: entry.requestOnConnection === 1 && entry.connectedMono !== undefined ? entry.connectedMono : entry.receivedMono,
     endMono: entry.endedMono,
     status: entry.status,
     outcome: entry.outcome,

@@ -15,7 +15,8 @@ const LATE = 1.6
 const EARLY = 0.7
 
 function durationCheck(name: string, a: Attempt | undefined, expectedMs: number, ctx: BuildContext): Check {
-  const took = a?.endMono !== undefined ? a.endMono - a.startMono : undefined
+  // The request timeout runs from when the request was sent (its arrival here), not from the connect.
+  const took = a?.endMono !== undefined ? a.endMono - a.entry.receivedMono : undefined
   const ok = took !== undefined && withinTolerance(took, expectedMs, expectedMs, ctx.tolerance)
   return {
     name,
