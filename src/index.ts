@@ -127,3 +127,14 @@ export type {
   SenderEnd,
   Tolerance,
 } from './conformance/types.js'
+
+/* Web page and demo */
+export { mountWebPage } from './web/mount.js'
+export type { WebPageContext } from './web/mount.js'
+export { WEB_PAGE_CSP } from './web/csp.js'
+export { renderHtmlReport } from './web/html-report.js'
+export { createDemo } from './demo/demo.js'
+export type { Demo, DemoOptions } from './demo/demo.js'
+export { DEMO_SCENARIOS, demoScenario } from './demo/scenarios.js'
+export type { DemoScenario, DemoScenarioName, DemoEnding } from './demo/scenarios.js'
+export type { DemoEvent, DemoReadyEvent, DemoAttemptEvent, DemoWaitEvent, DemoDeliveryEndEvent, DemoDisabledEvent, DemoDoneEvent } from './demo/events.js'
