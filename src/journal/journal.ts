@@ -111,13 +111,14 @@ export function createJournal(options: JournalOptions = {}): Journal {
 
   const journal: Journal = {
     add(fields) {
-      const entry = {
-        ...fields,
-        id: nextId++,
-        receivedAt: fields.receivedAt ?? clock.wallNow(),
-        receivedMono: fields.receivedMono ?? clock.now(),
-        outcome: fields.outcome ?? 'pending',
-      } as JournalEntry
+      // Object.assign, not an object spread: on Node 20 spreading this ~14-key literal cost ~6 us and
+      // left a dictionary-mode object that made every later write slow (~20 us per request in all,
+      // measured in bench/results.md). Same keys, same order as the spread.
+      const entry = Object.assign({}, fields) as JournalEntry
+      entry.id = nextId++
+      entry.receivedAt = fields.receivedAt ?? clock.wallNow()
+      entry.receivedMono = fields.receivedMono ?? clock.now()
+      entry.outcome = fields.outcome ?? 'pending'
       if (count < max) {
         ring[(start + count) % max] = entry
         count++
