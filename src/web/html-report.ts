@@ -8,6 +8,9 @@
  */
 import { createHash } from 'node:crypto'
 import type { ConformanceReport, ScenarioResult } from '../conformance/types.js'
+import { loadProfile } from '../sender/profile.js'
+import type { RetryProfile } from '../sender/profile-types.js'
+import { expectedSchedule } from '../sender/schedule.js'
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(value: unknown): string {
@@ -29,8 +32,9 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:3px 8px;
 th{font-size:12px;color:#656d76}section,.summary{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:10px 14px}
 details>summary{cursor:pointer;font-weight:600}details>summary .id{font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;padding:8px;overflow:auto;font-size:12px;white-space:pre}
-.msg{white-space:pre-wrap;color:#cf222e}code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12.5px}
+.msg{white-space:pre-wrap;color:#cf222e;background:#fff;border:0;padding:0}code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12.5px}
 svg .ok{fill:#1a7f37}svg .fail{fill:#cf222e}svg .axis{stroke:#8c959f}svg text{font-size:10px;fill:#656d76}
+svg .exp{stroke:#0969da;stroke-width:1.5}.legend{margin:0;font-size:12px;color:#656d76}svg .exp.projected{stroke-dasharray:3 2;stroke-opacity:.6}
 `
 
 function styleHash(css: string): string {
@@ -44,37 +48,90 @@ function fmtDuration(ms: number | undefined): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
 }
 
-/** The attempts the receiver saw, on a time axis from the first one (green 2xx, red anything else). */
-function attemptsSvg(result: ScenarioResult): string {
-  const journal = (result.journal ?? []).filter((e) => typeof e.receivedMono === 'number')
-  if (journal.length === 0) return ''
-  const t0 = Math.min(...journal.map((e) => e.receivedMono))
-  const t1 = Math.max(...journal.map((e) => e.endedMono ?? e.receivedMono))
-  const span = Math.max(1, t1 - t0) * 1.04
-  const w = 900
-  const left = 10
-  const plotW = w - 2 * left
-  const x = (t: number): number => left + ((t - t0) / span) * plotW
-  const parts: string[] = [`<line class="axis" x1="${left}" x2="${left + plotW}" y1="34" y2="34"/>`]
-  for (let i = 0; i <= 4; i++) {
-    const tx = left + (plotW * i) / 4
-    parts.push(`<text x="${tx.toFixed(1)}" y="48" text-anchor="middle">${escapeHtml(fmtDuration((span * i) / 4) || '0')}</text>`)
-  }
-  for (const e of journal) {
-    const ok = e.outcome === 'answered' && typeof e.status === 'number' && e.status >= 200 && e.status < 300
-    const sx = x(e.receivedMono)
-    const ex = x(e.endedMono ?? e.receivedMono)
-    const label = `#${e.attempt ?? '?'} ${e.tag ?? e.kind}: ${e.status ?? ''} ${e.outcome} at +${fmtDuration(e.receivedMono - t0) || '0 ms'}`
-    parts.push(
-      `<g class="${ok ? 'ok' : 'fail'}"><title>${escapeHtml(label)}</title>` +
-        `<rect x="${sx.toFixed(1)}" y="20" width="${Math.max(1.5, ex - sx).toFixed(1)}" height="8" opacity="0.4"/>` +
-        `<circle cx="${sx.toFixed(1)}" cy="24" r="4"/></g>`,
-    )
-  }
-  return `<svg viewBox="0 0 ${w} 54" width="100%" role="img" aria-label="attempts">${parts.join('')}</svg>`
+type ReportEntry = ScenarioResult['journal'][number]
+
+/** Attempts the timeline text lists for the first delivery (its rows are `n | ...`), 0 without one. */
+function timelineRowCount(timeline: string | undefined): number {
+  let max = 0
+  for (const m of (timeline ?? '').matchAll(/^\s*(\d+) \|/gm)) max = Math.max(max, Number(m[1]))
+  return max
 }
 
-function scenarioSection(r: ScenarioResult): string {
+/**
+ * The attempts the receiver saw, one row per delivery on a shared time axis from the first attempt
+ * (green 2xx, red anything else), with the time the profile expects each retry (blue ticks: end of
+ * the previous attempt + the planned interval; dashed where the attempt is missing, projected).
+ */
+function attemptsSvg(result: ScenarioResult, profile: RetryProfile | undefined): string {
+  const journal = (result.journal ?? []).filter((e) => typeof e.receivedMono === 'number')
+  if (journal.length === 0) return ''
+  const deliveries: ReportEntry[][] = []
+  for (const e of [...journal].sort((a, b) => a.id - b.id)) {
+    const last = deliveries[deliveries.length - 1]
+    if (!last || e.attempt === 1 || e.attempt === undefined) deliveries.push([e])
+    else last.push(e)
+  }
+  const shown = deliveries.slice(0, 6)
+  const intervals = profile ? expectedSchedule(profile).map((a) => (a.intervalMs ?? 0) * result.timeScale) : []
+  const wanted = timelineRowCount(result.timeline)
+  const t0 = Math.min(...journal.map((e) => e.receivedMono))
+  let t1 = Math.max(...journal.map((e) => e.endedMono ?? e.receivedMono))
+  // Expected starts per delivery: observed end of attempt n-1 + interval, or projected from the previous expectation.
+  const expected = shown.map((attempts) => {
+    const out: Array<{ n: number; at: number; projected: boolean }> = []
+    if (!profile) return out
+    const count = Math.min(Math.max(wanted, attempts.length), intervals.length)
+    let prevAt = attempts[0]?.endedMono ?? attempts[0]?.receivedMono ?? t0
+    for (let n = 2; n <= count; n++) {
+      const prev = attempts[n - 2]
+      const base = prev ? (prev.endedMono ?? prev.receivedMono) : prevAt
+      const at = base + (intervals[n - 1] ?? 0)
+      out.push({ n, at, projected: !attempts[n - 1] })
+      prevAt = at
+      t1 = Math.max(t1, at)
+    }
+    return out
+  })
+  const span = Math.max(1, t1 - t0) * 1.04
+  const w = 900
+  const left = 12
+  const plotW = w - 2 * left
+  const rowH = 26
+  const axisY = shown.length * rowH + 8
+  const x = (t: number): number => left + ((t - t0) / span) * plotW
+  const parts: string[] = [`<line class="axis" x1="${left}" x2="${left + plotW}" y1="${axisY}" y2="${axisY}"/>`]
+  for (let i = 0; i <= 4; i++) {
+    const tx = left + (plotW * i) / 4
+    const anchor = i === 0 ? 'start' : i === 4 ? 'end' : 'middle'
+    parts.push(`<text x="${tx.toFixed(1)}" y="${axisY + 14}" text-anchor="${anchor}">${escapeHtml(i === 0 ? '0' : fmtDuration((span * i) / 4))}</text>`)
+  }
+  shown.forEach((attempts, row) => {
+    const cy = row * rowH + 16
+    for (const ex of expected[row] ?? []) {
+      const ax = x(ex.at).toFixed(1)
+      parts.push(
+        `<line class="${ex.projected ? 'exp projected' : 'exp'}" x1="${ax}" x2="${ax}" y1="${cy - 9}" y2="${cy + 9}">` +
+          `<title>${escapeHtml(`attempt ${ex.n} expected at +${fmtDuration(ex.at - t0) || '0 ms'}${ex.projected ? ' (missing)' : ''}`)}</title></line>`,
+      )
+    }
+    for (const e of attempts) {
+      const ok = e.outcome === 'answered' && typeof e.status === 'number' && e.status >= 200 && e.status < 300
+      const sx = x(e.receivedMono)
+      const endX = x(e.endedMono ?? e.receivedMono)
+      const label = `#${e.attempt ?? '?'} ${e.tag ?? e.kind}: ${e.status ?? ''} ${e.outcome} at +${fmtDuration(e.receivedMono - t0) || '0 ms'}`
+      parts.push(
+        `<g class="${ok ? 'ok' : 'fail'}"><title>${escapeHtml(label)}</title>` +
+          `<rect x="${sx.toFixed(1)}" y="${cy - 4}" width="${Math.max(1.5, endX - sx).toFixed(1)}" height="8" opacity="0.4"/>` +
+          `<circle cx="${sx.toFixed(1)}" cy="${cy}" r="4.5"/></g>`,
+      )
+    }
+  })
+  const more = deliveries.length > shown.length ? `<p>${escapeHtml(`… and ${deliveries.length - shown.length} more deliveries`)}</p>` : ''
+  const legend = `<p class="legend">● attempt seen by the receiver (green 2xx, red failed) · │ expected start of a retry${profile ? '' : ' (profile not available)'} · ┆ expected but missing</p>`
+  return `<svg viewBox="0 0 ${w} ${axisY + 20}" width="100%" role="img" aria-label="attempts">${parts.join('')}</svg>${legend}${more}`
+}
+
+function scenarioSection(r: ScenarioResult, profile: RetryProfile | undefined): string {
   const checks = (r.checks ?? [])
     .map(
       (c) =>
@@ -86,21 +143,37 @@ function scenarioSection(r: ScenarioResult): string {
   return (
     `<section id="${escapeHtml(r.id)}"><details${open}><summary><span class="${escapeHtml(r.status)}">${escapeHtml(r.status.toUpperCase())}</span> ` +
     `<span class="id">${escapeHtml(r.id)}</span> — ${escapeHtml(r.title)} <small>(${escapeHtml(fmtDuration(r.durationMs))}, time scale ${escapeHtml(r.timeScale)})</small></summary>` +
-    (r.message ? `<p class="msg">${escapeHtml(r.message)}</p>` : '') +
+    (message(r) ? `<pre class="msg">${escapeHtml(message(r))}</pre>` : '') +
     (r.errorCode ? `<p>error code <code>${escapeHtml(r.errorCode)}</code></p>` : '') +
     (checks ? `<table><thead><tr><th></th><th>check</th><th>expected</th><th>observed</th><th>journal ids</th></tr></thead><tbody>${checks}</tbody></table>` : '') +
-    attemptsSvg(r) +
+    attemptsSvg(r, profile) +
     (r.timeline ? `<h4>Expected vs observed</h4><pre>${escapeHtml(r.timeline)}</pre>` : '') +
     (r.senderEnd?.stderrTail ? `<h4>Sender stderr (tail)</h4><pre>${escapeHtml(r.senderEnd.stderrTail)}</pre>` : '') +
     `</details></section>`
   )
 }
 
+/** The scenario's message without the timeline table it may repeat (shown on its own below). */
+function message(r: ScenarioResult): string {
+  const text = r.message ?? ''
+  return (r.timeline ? text.replace(r.timeline, '') : text).trim()
+}
+
+function profileOf(name: string): RetryProfile | undefined {
+  try {
+    return loadProfile(name)
+  } catch {
+    return undefined // a profile file not at hand here: the drawing shows observed attempts only
+  }
+}
+
 /**
  * Renders a conformance JSON report as a standalone HTML page (UTF-8 text). Failed and errored
- * scenarios are expanded; passed ones are collapsed.
+ * scenarios are expanded; passed ones are collapsed. `profile` draws the expected retries (default:
+ * the report's profile by name, when it can be loaded).
  */
-export function renderHtmlReport(report: ConformanceReport): string {
+export function renderHtmlReport(report: ConformanceReport, options: { profile?: RetryProfile } = {}): string {
+  const profile = options.profile ?? profileOf(report.profile)
   const t = report.totals
   const verdict = t.failed === 0 && t.errors === 0 ? 'passed' : 'failed'
   const rows = report.results
@@ -121,7 +194,7 @@ export function renderHtmlReport(report: ConformanceReport): string {
 <p>sender ${escapeHtml(report.sender)} · profile ${escapeHtml(report.profile)} · started ${escapeHtml(report.startedAt)} · ${escapeHtml(fmtDuration(report.durationMs))} · tolerance ±${escapeHtml(report.tolerance?.absMs)} ms + ${escapeHtml(Math.round((report.tolerance?.rel ?? 0) * 100))} %</p></header>
 <main><div class="summary"><p class="totals"><span>${escapeHtml(t.total)} scenarios</span><span class="passed">${escapeHtml(t.passed)} passed</span><span class="failed">${escapeHtml(t.failed)} failed</span><span class="error">${escapeHtml(t.errors)} errors</span><span class="skipped">${escapeHtml(t.skipped)} skipped</span></p>
 <table><thead><tr><th>status</th><th>scenario</th><th>title</th><th>duration</th></tr></thead><tbody>${rows}</tbody></table></div>
-${report.results.map(scenarioSection).join('\n')}
+${report.results.map((r) => scenarioSection(r, profile)).join('\n')}
 </main></body></html>
 `
 }

@@ -21,7 +21,7 @@ function report(): ConformanceReport {
       },
       {
         id: 'retry.cycle-1', title: 'cycle 1 intervals', family: 'retry', status: 'failed', timeScale: 0.01,
-        durationMs: 900, message: `interval 2 too short ${XSS}`, timeline: '# expected observed\n2  30  5',
+        durationMs: 900, message: `interval 2 too short ${XSS}`, timeline: '# | expected interval ms | observed\n1 | (first) | \n2 | 100 (c1.1) | 5\n3 | 300 (c1.2) | (no attempt)\n4 | 500 (c1.3) | (no attempt)',
         checks: [{ name: 'interval 2', passed: false, expected: '30 ms', observed: `5 ms ${XSS}`, evidence: [2, 3] }],
         journal: [
           { id: 2, kind: 'request', receivedMono: 100, endedMono: 101, method: 'POST', tag: XSS, status: 500, outcome: 'answered', attempt: 1 },
@@ -47,7 +47,12 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('<title>fake-fluentd conformance: failed</title>')
     expect(html).toMatch(/<section id="retry.cycle-1"><details open>/)
     expect(html).toMatch(/<section id="delivery.basic"><details>/)
-    expect(html).toContain('# expected observed')
+    expect(html).toContain('2 | 100 (c1.1) | 5')
+    // wallarm at scale 0.01: retries 2..4 expected; attempt 2 was seen, 3 and 4 are missing (projected)
+    expect(html.match(/<line class="exp"/g)).toHaveLength(1 + 0)
+    expect(html.match(/<line class="exp projected"/g)).toHaveLength(2)
+    // the message is shown without repeating the timeline
+    expect(html).toContain('<pre class="msg">interval 2 too short')
     expect(html).toContain('1 failed')
     expect(html.match(/<circle /g)).toHaveLength(3)
   })
