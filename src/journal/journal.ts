@@ -106,7 +106,16 @@ export function createJournal(options: JournalOptions = {}): Journal {
   function writeLine(entry: JournalEntry): void {
     if (fd === undefined || written.has(entry)) return
     written.add(entry)
-    writeSync(fd, JSON.stringify(entry) + '\n')
+    let line: string
+    try {
+      line = JSON.stringify(entry)
+    } catch (err) {
+      // Never throw out of the hot path for an entry that cannot be serialized (a cycle, or nesting
+      // too deep for JSON.stringify): write what identifies it and why.
+      const { id, kind, receivedAt, outcome, status, connectionId, method, url, tag } = entry
+      line = JSON.stringify({ id, kind, receivedAt, outcome, status, connectionId, method, url, tag, error: `entry not serializable: ${(err as Error).message}` })
+    }
+    writeSync(fd, line + '\n')
   }
 
   const journal: Journal = {

@@ -88,12 +88,42 @@ function parseMultipart(body: Buffer, boundary: string, into: Params): void {
   }
 }
 
+/**
+ * Deepest nesting of a record we accept. JSON.parse takes 100k levels, but every consumer after it
+ * (the journal file line, the stdout printer, SSE, the admin API) recurses and would throw a
+ * RangeError; such a record is dropped like invalid JSON (200 and nothing emitted, 400 with
+ * --strict-parse). Real notifications are under 10 levels deep.
+ */
+export const MAX_RECORD_DEPTH = 1000
+
+/** True when `value` nests arrays/objects deeper than `max` levels (iterative: no stack use). */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (typeof v !== 'object' || v === null) continue
+    if (depth > max) return true
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+    }
+  }
+  return false
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-/** Collects records from one parsed JSON/msgpack value: object → 1, array → each object element. */
-function collect(value: unknown, out: Record<string, unknown>[], dropped: string[]): void {
+/**
+ * Collects records from one parsed JSON/msgpack value: object → 1, array → each object element.
+ * `sourceBytes` is the size of the text it came from: a value from fewer than MAX_RECORD_DEPTH bytes
+ * cannot be that deep, so the hot path (small bodies) never walks the value.
+ */
+function collect(value: unknown, out: Record<string, unknown>[], dropped: string[], sourceBytes: number): void {
+  if (sourceBytes >= MAX_RECORD_DEPTH && nestedDeeperThan(value, MAX_RECORD_DEPTH + 1)) {
+    dropped.push(`value nested deeper than ${MAX_RECORD_DEPTH} levels`)
+    return
+  }
   if (isPlainObject(value)) out.push(value)
   else if (Array.isArray(value)) {
     for (const el of value) {
@@ -117,7 +147,7 @@ function parseJsonText(text: string, out: Record<string, unknown>[], dropped: st
     dropped.push(`invalid ${what}: ${(err as Error).message}`)
     return
   }
-  collect(value, out, dropped)
+  collect(value, out, dropped, text.length)
 }
 
 /** Ruby's class name for a value, as in "can't convert String into an exact number". */
@@ -171,7 +201,7 @@ export function parseRequestBody(input: ParseInput): ParseResult {
   const ndjson = params.get('ndjson')
   if (msgpack !== undefined) {
     try {
-      for (const value of decodeMulti(msgpack)) collect(value, records, dropped)
+      for (const value of decodeMulti(msgpack)) collect(value, records, dropped, msgpack.length)
     } catch (err) {
       dropped.push(`invalid msgpack: ${(err as Error).message}`)
     }
