@@ -30,6 +30,8 @@ export interface ConnState {
   stalled?: JournalEntry
   /** Requests seen on this connection (a TLS connection that closes with none is journaled). */
   requests?: number
+  /** Set when the idle timeout reset this connection (the journal says so instead of 'client-aborted'). */
+  idleReset?: boolean
 }
 
 export interface IngestContext {
@@ -44,6 +46,8 @@ export interface IngestContext {
   requireHeader?: { name: string; value: string }
   journalBodyMax: number
   resetOnClose: boolean
+  /** Idle timeout of a connection waiting on the client (for the journal's wording), ms; 0 = off. */
+  idleTimeoutMs: number
   connOf(sock: Socket): ConnState | undefined
   setTimeout(fn: () => void, ms: number): NodeJS.Timeout
   refuse(durationMs: number): void
@@ -98,6 +102,8 @@ export function createIngestHandler(ctx: IngestContext): {
   onExpectationFailed(req: IncomingMessage, res: ServerResponse): void
   onClientError(err: Error & { code?: string }, sock: Socket): void
   onConnectionClosed(conn: ConnState): void
+  /** The socket saw no bytes for the idle timeout (node:http's server 'timeout'). */
+  onIdle(sock: Socket): void
   /** Registers a connection with an open entry that is not a request (a stalled handshake). */
   trackOpen(conn: ConnState): void
   closeAll(): void
@@ -106,6 +112,8 @@ export function createIngestHandler(ctx: IngestContext): {
   const attempts = new Map<string, number>()
   const openConns = new Set<ConnState>()
   const hungEntries = new WeakSet<JournalEntry>()
+  /** Entries whose body is still being received: the client, not a fault, is what we wait for. */
+  const reading = new WeakSet<JournalEntry>()
   const settleOutcome = (conn: ConnState, entry: JournalEntry): JournalEntry['outcome'] =>
     entry === conn.stalled ? 'stalled' : hungEntries.has(entry) ? 'hung' : 'client-aborted'
 
@@ -174,7 +182,17 @@ export function createIngestHandler(ctx: IngestContext): {
     if (opts.error !== undefined) fields.error = opts.error
     const { entry, conn } = ex
     // Journal first (the NDJSON line is written synchronously), then the bytes.
-    journal.complete(entry, fields)
+    try {
+      journal.complete(entry, fields)
+    } catch (err) {
+      // The journal file could not be written (disk full, I/O error): never answer 2xx for an event
+      // that is not in the file. Fluentd answers 500 when its output cannot take the event.
+      ctx.onError(err)
+      const why = `journal write failed: ${(err as Error).message}`
+      Object.assign(entry, { status: 500, events: undefined, error: why, responseBody: fluentdErrorBody(500, why) })
+      status = 500
+      body = fluentdErrorBody(500, why)
+    }
     conn.open.delete(entry)
     try {
       writeAnswer(ex.res, status, body, {
@@ -216,6 +234,7 @@ export function createIngestHandler(ctx: IngestContext): {
       }
       res.writeContinue()
     }
+    reading.add(ex.entry)
     const chunks: Buffer[] = []
     let size = 0
     let tooLarge = false
@@ -230,6 +249,7 @@ export function createIngestHandler(ctx: IngestContext): {
       chunks.push(chunk)
     })
     req.on('end', () => {
+      reading.delete(ex.entry)
       if (tooLarge || ex.done) return
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
       try {
@@ -457,7 +477,10 @@ export function createIngestHandler(ctx: IngestContext): {
     onClientError(err, sock) {
       // Unparseable HTTP: Fluentd answers nothing and resets.
       const conn = ctx.connOf(sock)
-      if (conn && err.code !== 'ECONNRESET' && err.code !== 'EPIPE') {
+      // Already journaled: a handshake timeout (tlsClientError) or our own idle reset (the parser then
+      // sees EOF mid-request).
+      const known = err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' || conn?.idleReset === true
+      if (conn && !known && err.code !== 'ECONNRESET' && err.code !== 'EPIPE') {
         journal.complete(
           journal.add({
             kind: 'request',
@@ -482,7 +505,22 @@ export function createIngestHandler(ctx: IngestContext): {
         if (entry.outcome === 'pending') journal.complete(entry, { outcome: settleOutcome(conn, entry) })
       }
       conn.open.clear()
-      if (conn.tls && !conn.requests && !conn.stalled) {
+      if (conn.idleReset && !conn.requests && !conn.stalled) {
+        // Slowloris or a silent client: connected (and shook hands), never completed a request.
+        journal.complete(
+          journal.add({
+            kind: 'connection',
+            connectionId: conn.id,
+            remoteAddress: conn.remoteAddress,
+            remotePort: conn.remotePort,
+            receivedAt: conn.receivedAt,
+            receivedMono: conn.receivedMono,
+            tls: conn.tls,
+            error: `idle timeout: no complete request and no bytes for ${ctx.idleTimeoutMs} ms; connection reset (as Fluentd's keepalive_timeout)`,
+          }),
+          { outcome: 'reset' },
+        )
+      } else if (conn.tls && !conn.requests && !conn.stalled) {
         // The handshake completed but no request followed: typically a client that checked the
         // certificate after the handshake (Node, undici) and rejected it. A connection that never
         // became a request is still something a judge needs to see.
@@ -500,6 +538,27 @@ export function createIngestHandler(ctx: IngestContext): {
           { outcome: 'closed' },
         )
       }
+    },
+    onIdle(sock) {
+      const conn = ctx.connOf(sock)
+      if (!conn) {
+        sock.destroy()
+        return
+      }
+      // A fault holds an exchange (hang, delay, slow body): the client decides when to give up, as
+      // with a stalled real server. Only a connection that waits on the client is reset.
+      for (const entry of conn.open) if (!reading.has(entry)) return
+      const res = (sock as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
+      if (res && res.headersSent && !res.writableFinished) return
+      conn.idleReset = true
+      for (const entry of conn.open) {
+        journal.complete(entry, {
+          outcome: 'reset',
+          error: `idle timeout: no bytes for ${ctx.idleTimeoutMs} ms while the request was incomplete; connection reset`,
+        })
+      }
+      conn.open.clear()
+      resetSocket(conn.raw)
     },
     closeAll() {
       for (const conn of openConns) {

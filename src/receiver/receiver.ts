@@ -25,6 +25,7 @@ import { attachPrinter, OUTPUT_MODES } from './printer.js'
 import { resetSocket } from './responses.js'
 import {
   DEFAULT_BODY_LIMIT,
+  DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_JOURNAL_BODY_MAX,
   DEFAULT_KEEPALIVE_TIMEOUT_MS,
   type Receiver,
@@ -53,6 +54,7 @@ function checkOptions(o: ReceiverOptions): void {
   if (o.adminPort !== undefined && o.adminPort !== false && (!Number.isInteger(o.adminPort) || o.adminPort < 0 || o.adminPort > 65535)) {
     bad(`Invalid admin port ${String(o.adminPort)}: use 0-65535.`)
   }
+  if (o.idleTimeoutMs !== undefined && (!Number.isFinite(o.idleTimeoutMs) || o.idleTimeoutMs < 0)) bad(`Invalid idle timeout ${o.idleTimeoutMs}: use ms >= 0 (0 = never).`)
   if (o.bodyLimit !== undefined && (!Number.isInteger(o.bodyLimit) || o.bodyLimit < 0)) bad(`Invalid body limit ${o.bodyLimit}: use a byte count >= 0.`)
   if (o.successStatus !== undefined && o.successStatus !== 200 && o.successStatus !== 204) bad(`Invalid success status ${String(o.successStatus)}: use 200 or 204.`)
   if (o.validate !== undefined && !['off', 'warn', 'strict'].includes(o.validate)) bad(`Invalid validation mode ${String(o.validate)}: use off, warn or strict.`)
@@ -131,10 +133,16 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     requestTimeout: 0,
     headersTimeout: 0,
   }
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
+  // A handshake that stops half-way is cut after the idle timeout too (node's default is 120 s).
+  const handshake = idleTimeoutMs > 0 ? { handshakeTimeout: idleTimeoutMs } : {}
   const server: HttpServer = tls
-    ? createHttpsServer({ ...httpOptions, cert: tls.cert, key: tls.key, ...tlsVersions(options.tlsVersion) })
+    ? createHttpsServer({ ...httpOptions, ...handshake, cert: tls.cert, key: tls.key, ...tlsVersions(options.tlsVersion) })
     : createHttpServer(httpOptions)
   server.keepAliveTimeout = httpOptions.keepAliveTimeout
+  // Socket inactivity while a request is read or handled (node re-arms it per request); 'timeout'
+  // goes to ingest.onIdle, which resets only connections that wait on the client (slowloris).
+  server.timeout = idleTimeoutMs
 
   const connOf = (sock: Socket): ConnState | undefined => {
     const raw = (sock as Socket & { _parent?: Socket })._parent ?? sock
@@ -153,6 +161,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     requireHeader: options.requireHeader === undefined ? undefined : parseRequiredHeader(options.requireHeader),
     journalBodyMax: options.journalBodyMax ?? DEFAULT_JOURNAL_BODY_MAX,
     resetOnClose: options.resetOnClose ?? true,
+    idleTimeoutMs,
     connOf,
     setTimeout: setTrackedTimeout,
     refuse: (durationMs) => refuseFor(durationMs),
@@ -162,6 +171,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   server.on('request', (req: IncomingMessage, res: ServerResponse) => ingest.onRequest(req, res, false))
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => ingest.onRequest(req, res, true))
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => ingest.onExpectationFailed(req, res))
+  server.on('timeout', (sock: Socket) => ingest.onIdle(sock))
   server.on('clientError', (err: Error & { code?: string }, sock: Socket) => ingest.onClientError(err, sock))
   if (tls) {
     server.on('secureConnection', (sock: TLSSocket) => {

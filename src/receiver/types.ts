@@ -24,6 +24,13 @@ export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
 /** Fluentd's `keepalive_timeout`: idle keep-alive connections are closed after 10 s. */
 export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 10_000
 
+/**
+ * Idle timeout of a connection that waits on the client (a TLS handshake, request headers or body that
+ * stop arriving, an idle keep-alive connection): reset after this long without a byte, as Fluentd's
+ * `keepalive_timeout` (10 s). Exchanges held by a fault (hang, delay, slow body) are not cut.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 10_000
+
 /** Request bodies kept in memory per journal entry (the file holds the same truncated text). */
 export const DEFAULT_JOURNAL_BODY_MAX = 64 * 1024
 
@@ -83,6 +90,11 @@ export interface ReceiverOptions {
   journalBodyMax?: number
   /** Idle keep-alive timeout. Default 10 s (Fluentd). */
   keepAliveTimeoutMs?: number
+  /**
+   * Reset a connection that sends no byte for this long while we wait on it (handshake, headers,
+   * body): slowloris and silent clients. Default 10 s (Fluentd's keepalive_timeout); 0 = never.
+   */
+  idleTimeoutMs?: number
   /** Close answers that end the connection with a TCP RST as Fluentd (linger 0). Default true. */
   resetOnClose?: boolean
   /** Admin API port: a number (0 = any free port) or `false`/undefined for none. */

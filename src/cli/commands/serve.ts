@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
+import { parseDuration } from '../../clock/index.js'
 import { FakeFluentdError } from '../../errors.js'
 import { createFaultEngine, loadFaultPlanFile, parseFaultShorthand } from '../../faults/index.js'
 import type { FaultEngine } from '../../faults/types.js'
@@ -30,6 +31,7 @@ interface ServeFlags {
   validate: ValidationMode
   output: OutputMode
   bodyLimit: number
+  idleTimeout: number
   strictParse: boolean
   use204: boolean
   seed?: number
@@ -58,6 +60,12 @@ function byteSize(text: string): number {
   const n = parseByteSize(text)
   if (n === undefined) throw new InvalidArgumentError('use bytes, or a number with a k/m/g suffix (e.g. 32m).')
   return n
+}
+
+function duration(text: string): number {
+  const ms = parseDuration(text)
+  if (ms === undefined) throw new InvalidArgumentError('use a duration such as 10s, 500ms or 0 (never).')
+  return ms
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -113,6 +121,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--validate <mode>', 'check notifications against the schemas').choices(['off', 'warn', 'strict']).default('warn'))
     .addOption(new Option('--output <mode>', 'what is printed for each request').choices(OUTPUT_MODES as string[]).default('fluentd'))
     .option('--body-limit <size>', 'maximum body (bytes, or k/m/g suffix)', byteSize, 32 * 1024 * 1024)
+    .option('--idle-timeout <duration>', 'reset a connection that sends nothing for this long mid-handshake or mid-request (slowloris); 0 = never', duration, 10_000)
     .option('--strict-parse', 'answer 400 where Fluentd silently drops input (invalid JSON, non-objects)', false)
     .option('--use-204', 'answer 204 instead of 200 on success (use_204_response)', false)
     .option('--seed <n>', 'seed for probabilistic fault steps', seedNumber)
@@ -151,6 +160,7 @@ export function registerServe(program: Command): void {
           warn: (t) => void process.stderr.write(t),
         },
         bodyLimit: flags.bodyLimit,
+        idleTimeoutMs: flags.idleTimeout,
         strictParse: flags.strictParse,
         successStatus: flags.use204 ? 204 : 200,
         faults,
