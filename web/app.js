@@ -26,6 +26,7 @@ const $ = (id) => {
 const state = {
   entries: new Map(),
   profile: null,
+  sender: null,
   rows: new Map(),
   expanded: new Set(),
   dirty: false,
@@ -85,6 +86,31 @@ async function loadProfile() {
   renderProfile()
   state.deliveriesDirty = true
   scheduleRender()
+}
+
+async function loadSender() {
+  try {
+    const r = await fetchJson('/api/sender')
+    const next = r.ok && r.body ? r.body.sender ?? null : null
+    const changed = JSON.stringify(next) !== JSON.stringify(state.sender)
+    state.sender = next
+    if (changed) { renderSender(); state.deliveriesDirty = true; scheduleRender() }
+  } catch {
+    // Optional information: the page works without it.
+  }
+}
+
+function renderSender() {
+  const node = $('sender')
+  const snd = state.sender
+  node.hidden = !snd
+  if (!snd) return
+  node.dataset.state = snd.disabled ? 'disabled' : 'active'
+  const w = snd.window
+  const windowText = w ? `${w.failed} of ${w.attempts} attempts in its window failed (${Math.round(w.failureRatio * 100)} %)` : ''
+  setText(node, snd.disabled
+    ? `Integration disabled by the auto-disable rule: ${windowText}; every pending retry was cancelled.`
+    : `Reference sender (this demo): active${windowText ? ` · ${windowText}` : ''}`)
 }
 
 function connectStream() {
@@ -278,6 +304,7 @@ const STATUS_TEXT = {
   'in-flight': 'attempt in flight',
   dropped: 'dropped after the last cycle',
   stopped: 'stopped retrying',
+  cancelled: 'cancelled: integration disabled',
   failed: 'failed',
   pending: 'pending',
 }
@@ -290,7 +317,12 @@ function renderTimelines(force = false) {
   lastTimelineDraw = now
   const container = $('deliveries')
   const deliveries = groupDeliveries([...state.entries.values()]).slice(-MAX_DELIVERIES).reverse()
-  const cards = deliveries.map((d) => deliveryCard(analyseDelivery(d, state.profile, now), now))
+  const cards = deliveries.map((d) => {
+    const a = analyseDelivery(d, state.profile, now)
+    // The demo's sender says why a delivery stopped: the integration was disabled.
+    if (state.sender?.disabled && (a.status === 'retrying' || a.status === 'stopped')) { a.status = 'cancelled'; a.next = undefined }
+    return deliveryCard(a, now)
+  })
   setChildren(container, cards.length ? cards : h('p', { class: 'muted' }, 'No delivery yet. Attempts of the same notification (same tag, same body) are grouped here.'))
   updateCountdowns()
 }
@@ -452,7 +484,9 @@ function wireControls() {
 wireControls()
 void loadProfile()
 void loadPlan()
+void loadSender()
 connectStream()
+setInterval(() => void loadSender(), 1000)
 setInterval(() => {
   updateCountdowns()
   renderGauge()

@@ -176,6 +176,7 @@ export function createDemo(options: DemoOptions = {}): Demo {
         { profile, timeScale },
       )
       const s = sender
+      pageContext.sender = () => ({ disabled: s.disabled, window: s.windowStats() })
       const lastEnd = new Map<number, number>()
       startMono = performance.now()
       s.on('attempt-end', ({ deliveryId, record }) => {

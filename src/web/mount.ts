@@ -1,6 +1,7 @@
 /**
  * The web page of the admin server: `GET /` and its assets (from the package's `web/` folder), plus
- * the read-only `GET /api/profile` the page needs to draw the expected schedule. Everything here is
+ * the read-only `GET /api/profile` (the expected schedule) and `GET /api/sender` (an in-process
+ * sender's state) the page needs. Everything here is
  * served with a strict Content-Security-Policy (see csp.ts).
  */
 import { join } from 'node:path'
@@ -19,6 +20,19 @@ export interface WebPageContext {
   timeScale?: number
   /** A short line the page shows under its title, e.g. the demo scenario. */
   caption?: string
+  /**
+   * The state of a sender running in this process (the demo's reference sender), served as
+   * `GET /api/sender` so that the page can say when the integration was disabled. Absent: `null`.
+   */
+  sender?: () => WebSenderState | null
+}
+
+/** What the page shows about an in-process sender. */
+export interface WebSenderState {
+  /** True once the auto-disable rule tripped. */
+  disabled: boolean
+  /** The auto-disable window now (null when the profile never disables). */
+  window: { attempts: number; failed: number; failureRatio: number } | null
 }
 
 /** Anything routes can be added to: an express application or a Router. */
@@ -29,8 +43,8 @@ function setPageHeaders(res: Response): void {
 }
 
 /**
- * Adds the page to an express app (or router): `GET /`, `GET /web/*` (a fixed list of files) and
- * `GET /api/profile`. Mount it on the admin server, which is bound to loopback.
+ * Adds the page to an express app (or router): `GET /`, `GET /web/*` (a fixed list of files),
+ * `GET /api/profile` and `GET /api/sender`. Mount it on the admin server, which is bound to loopback.
  * `ctx` is read on every request, so changing its fields later (a demo picking a scale) takes effect.
  */
 export function mountWebPage(app: Mountable, ctx: WebPageContext = {}): void {
@@ -52,5 +66,11 @@ export function mountWebPage(app: Mountable, ctx: WebPageContext = {}): void {
       caption: ctx.caption ?? null,
       profile: ctx.profile === null ? null : profileView(ctx.profile ?? wallarmProfile, ctx.timeScale ?? 1),
     })
+  })
+
+  app.get('/api/sender', (_req: Request, res: Response) => {
+    setPageHeaders(res)
+    res.setHeader('Cache-Control', 'no-store')
+    res.json({ sender: ctx.sender?.() ?? null })
   })
 }

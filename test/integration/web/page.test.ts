@@ -101,4 +101,13 @@ describe('web page mount', () => {
     const again = (await (await fetch(`${base}/api/profile`)).json()) as { profile: { cycles: number[][] } }
     expect(again.profile.cycles).toEqual([[1000, 3000], [0, 30_000]])
   })
+
+  it('GET /api/sender is null without an in-process sender, its state with one', async () => {
+    const none = (await (await fetch(`${base}/api/sender`)).json()) as { sender: unknown }
+    expect(none).toEqual({ sender: null })
+    ctx.sender = () => ({ disabled: true, window: { attempts: 20, failed: 20, failureRatio: 1 } })
+    const res = await fetch(`${base}/api/sender`)
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'")
+    expect(await res.json()).toEqual({ sender: { disabled: true, window: { attempts: 20, failed: 20, failureRatio: 1 } } })
+  })
 })
