@@ -130,7 +130,7 @@ export type {
 
 /* Web page and demo */
 export { mountWebPage } from './web/mount.js'
-export type { WebPageContext } from './web/mount.js'
+export type { WebPageContext, WebSenderState } from './web/mount.js'
 export { WEB_PAGE_CSP } from './web/csp.js'
 export { renderHtmlReport } from './web/html-report.js'
 export { createDemo } from './demo/demo.js'
