@@ -98,6 +98,13 @@ describe('web page (browser)', () => {
     await page.click('#apply-plan')
     await expect.poll(() => page.locator('#plan-status').textContent()).toMatch(/^Not JSON/)
 
+    // Every one-click preset is a plan the engine accepts.
+    for (const [preset, shown] of [['500x3', '"times": 3'], ['hang', '"hang"'], ['reset', '"reset"'], ['stall-tls', '"stall-tls"'], ['503', '503']] as const) {
+      await page.click(`[data-preset="${preset}"]`)
+      await expect.poll(() => page.locator('#plan-current').textContent(), { message: preset }).toContain(shown)
+      expect(await page.locator('#plan-status').getAttribute('data-state')).toBe('ok')
+    }
+
     await page.click('#clear-plan')
     await expect.poll(() => page.locator('#plan-status').textContent()).toMatch(/^Plan cleared/)
     expect((await post('wallarm.faulted', [sampleHit('sqli')])).status).toBe(200)
