@@ -90,6 +90,7 @@ export function createDemoPrinter(options: DemoPrinterOptions): { listener: (eve
         line(bold(`fake-fluentd demo · ${event.scenario} · ${scaleNote}`))
         line(event.story)
         line(`  ingest   ${event.ingestUrl}`)
+        if (event.caPath) line(`  ca       ${event.caPath}`)
         line(`  page     ${cyan(event.pageUrl)}   ${dim('← open it to watch the timeline')}`)
         line(`  profile  ${event.profileName}, request timeout ${fmtMs(event.requestTimeoutMs)}`)
         line(`  expect   ${event.ending} in about ${fmtMs(event.expectedDurationMs)}${event.deliveries > 1 ? ` (${event.deliveries} deliveries)` : ''}`)

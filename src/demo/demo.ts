@@ -213,6 +213,7 @@ export function createDemo(options: DemoOptions = {}): Demo {
         timeScale,
         ingestUrl,
         pageUrl: `${rcv.adminUrl ?? ''}/`,
+        ...(rcv.caPath ? { caPath: rcv.caPath } : {}),
         profileName: profile.name,
         cycles: profileCycles(profile).map((c) => c.map((ms) => ms * timeScale)),
         requestTimeoutMs: profile.requestTimeoutMs * timeScale,

@@ -14,6 +14,8 @@ export interface DemoReadyEvent {
   ingestUrl: string
   /** The web page (admin server). */
   pageUrl: string
+  /** CA certificate file the sender trusts (with `tls` only). */
+  caPath?: string
   profileName: string
   /** Scaled retry intervals per cycle, ms. */
   cycles: number[][]
