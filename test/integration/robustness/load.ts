@@ -1,0 +1,136 @@
+/**
+ * Load with a unique id per request, and the journal-file audit the no-loss tests share (issue 8).
+ * Each request body is a Wallarm hit with a unique `uid`; the client records what it saw for each uid.
+ */
+import { readFileSync } from 'node:fs'
+import { Pool } from 'undici'
+import type { JournalEntry } from '../../../src/journal/types.js'
+
+/** A ~650-byte Wallarm hit (the benchmark's body) with a unique id. */
+export function hitWithUid(uid: string): string {
+  return JSON.stringify({
+    uid,
+    summary: '[Wallarm] New hit detected',
+    details: {
+      client_name: 'TestCompany',
+      cloud: 'EU',
+      notification_type: 'new_hits',
+      hit: { domain: 'www.example.com', method: 'POST', path: '/news/some_path', payloads: ['say ni'], point: ['post'], remote_addr4: '8.8.8.8', type: 'redir' },
+    },
+  })
+}
+
+export interface LoadResult {
+  /** uid → status seen by the client, or 'error:<code>' when no answer arrived. */
+  seen: Map<string, number | string>
+  sent: number
+}
+
+export interface LoadOptions {
+  url: string
+  ca?: string
+  connections: number
+  durationMs: number
+  /** Extra headers for the n-th request (fault routing). */
+  headersFor?: (n: number) => Record<string, string>
+  /** Stop early when this resolves (e.g. the server was killed and every worker failed). */
+  stop?: { stopped: boolean }
+  /** Per-request timeout, ms. Default 10000. */
+  requestTimeoutMs?: number
+}
+
+/** Keep-alive load with `connections` workers for `durationMs`; one request in flight per worker. */
+export async function loadWithUids(o: LoadOptions): Promise<LoadResult> {
+  const pool = new Pool(o.url, {
+    connections: o.connections,
+    pipelining: 1,
+    connect: { ca: o.ca, servername: 'localhost' },
+    headersTimeout: o.requestTimeoutMs ?? 10_000,
+    bodyTimeout: o.requestTimeoutMs ?? 10_000,
+  })
+  const seen = new Map<string, number | string>()
+  let n = 0
+  const end = Date.now() + o.durationMs
+  const worker = async (w: number): Promise<void> => {
+    while (Date.now() < end && !o.stop?.stopped) {
+      const i = n++
+      const uid = `w${w}-r${i}`
+      try {
+        const res = await pool.request({
+          path: '/wallarm',
+          method: 'POST',
+          body: hitWithUid(uid),
+          headers: { 'content-type': 'application/json', ...o.headersFor?.(i) },
+        })
+        await res.body.dump()
+        seen.set(uid, res.statusCode)
+      } catch (err) {
+        seen.set(uid, `error:${(err as { code?: string }).code ?? (err as Error).message}`)
+        // A dead server: do not spin.
+        await new Promise((r) => setTimeout(r, 5))
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: o.connections }, (_, w) => worker(w)))
+  await pool.destroy()
+  return { seen, sent: n }
+}
+
+export interface FileAudit {
+  entries: JournalEntry[]
+  /** uid → entries (of the file) whose events carry it. */
+  eventUids: Map<string, JournalEntry[]>
+  /** Lines that did not parse (a torn write would show here). */
+  badLines: string[]
+}
+
+/** Reads a journal NDJSON file and indexes the events by uid. */
+export function auditJournalFile(path: string): FileAudit {
+  const entries: JournalEntry[] = []
+  const badLines: string[] = []
+  const eventUids = new Map<string, JournalEntry[]>()
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line === '') continue
+    let e: JournalEntry
+    try {
+      e = JSON.parse(line) as JournalEntry
+    } catch {
+      badLines.push(line.slice(0, 200))
+      continue
+    }
+    entries.push(e)
+    for (const ev of e.events ?? []) {
+      const uid = ev.record['uid']
+      if (typeof uid !== 'string') continue
+      const list = eventUids.get(uid) ?? []
+      list.push(e)
+      eventUids.set(uid, list)
+    }
+  }
+  return { entries, eventUids, badLines }
+}
+
+export const is2xx = (s: number | string | undefined): s is number => typeof s === 'number' && s >= 200 && s < 300
+
+/**
+ * The no-loss/no-invention audit: every uid the client saw answered 2xx is in the file exactly once,
+ * in an entry whose status is 2xx; every event in the file belongs to a 2xx entry; with `strict`, no
+ * file event exists for a uid the client did not see answered 2xx.
+ */
+export function lossAndInvention(load: LoadResult, audit: FileAudit, strict: boolean): { lost: string[]; duplicated: string[]; invented: string[]; non2xxWithEvents: number } {
+  const lost: string[] = []
+  const duplicated: string[] = []
+  const invented: string[] = []
+  for (const [uid, status] of load.seen) {
+    if (!is2xx(status)) continue
+    const inFile = audit.eventUids.get(uid) ?? []
+    if (inFile.length === 0 || !inFile.every((e) => is2xx(e.status))) lost.push(uid)
+    else if (inFile.length > 1) duplicated.push(uid)
+  }
+  for (const [uid, list] of audit.eventUids) {
+    if (list.length > 1 && !duplicated.includes(uid)) duplicated.push(uid)
+    if (!load.seen.has(uid) || (strict && !is2xx(load.seen.get(uid)))) invented.push(uid)
+  }
+  const non2xxWithEvents = audit.entries.filter((e) => !is2xx(e.status) && (e.events?.length ?? 0) > 0).length
+  return { lost, duplicated, invented, non2xxWithEvents }
+}
