@@ -146,9 +146,14 @@ export function createDemoPrinter(options: DemoPrinterOptions): { listener: (eve
         if (timer) clearInterval(timer)
         timer = undefined
         clearCountdown()
-        const verdict = event.asExpected ? green('as expected') : red(`expected ${ready?.ending ?? '?'}`)
+        const attempts = `${event.attempts} attempt${event.attempts === 1 ? '' : 's'}`
         line('')
-        line(bold(`Story over in ${fmtMs(event.elapsedMs)}: ${event.ending} after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'}, ${verdict}.`))
+        if (event.ending === 'stopped') {
+          line(bold(`Interrupted after ${attempts} (${fmtMs(event.elapsedMs)}).`))
+          break
+        }
+        const verdict = event.asExpected ? green('as expected') : red(`expected ${ready?.ending ?? '?'}`)
+        line(bold(`Story over in ${fmtMs(event.elapsedMs)}: ${event.ending} after ${attempts}, ${verdict}.`))
         break
       }
     }

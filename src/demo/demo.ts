@@ -125,6 +125,7 @@ export function createDemo(options: DemoOptions = {}): Demo {
   let receiver: Receiver | undefined
   let sender: Sender | undefined
   let started = false
+  let starting: Promise<void> | undefined
   let closed = false
   const stagger = new AbortController()
   let resolveFinished!: (event: DemoDoneEvent) => void
@@ -149,110 +150,115 @@ export function createDemo(options: DemoOptions = {}): Demo {
       return () => listeners.delete(listener)
     },
 
-    async start() {
-      if (started) throw new FakeFluentdError(ErrorCodes.FF_ERR_OPTION, 'The demo has already been started.')
+    start() {
+      if (started) return Promise.reject(new FakeFluentdError(ErrorCodes.FF_ERR_OPTION, 'The demo has already been started.'))
       started = true
-      const rcv = await startReceiver({
-        port: options.port ?? 0,
-        host: options.host ?? '127.0.0.1',
-        tls: options.tls ?? false,
-        ...(options.certDir !== undefined ? { certDir: options.certDir } : {}),
-        adminPort: options.adminPort ?? 0,
-        adminHost: options.host ?? '127.0.0.1',
-        adminMount: (app) => mountWebPage(app, pageContext),
-        // Verdicts on the page ("valid"): the samples pass their schemas.
-        validator: createValidator(),
-        validate: 'warn',
-      })
-      receiver = rcv
-      if (closed) {
-        await rcv.close()
-        return
-      }
-      rcv.faults?.setPlan(scenario.plan(profile, timeScale))
-      const ingestUrl = `${rcv.url}/${tag}`
-      sender = createSender(
-        { url: ingestUrl, ...(rcv.ca ? { ca: rcv.ca } : {}), verifyTls: true },
-        { profile, timeScale },
-      )
-      const s = sender
-      pageContext.sender = () => ({ disabled: s.disabled, window: s.windowStats() })
-      const lastEnd = new Map<number, number>()
-      startMono = performance.now()
-      s.on('attempt-end', ({ deliveryId, record }) => {
-        attemptsTotal++
-        const prevEnd = lastEnd.get(deliveryId)
-        lastEnd.set(deliveryId, record.endedAt)
-        const failure = describeFailure(record.outcome)
-        emit({
-          type: 'attempt',
-          delivery: deliveryId,
-          attempt: record.attempt,
-          cycle: record.cycle,
-          position: record.indexInCycle,
-          ...(record.scheduledIntervalMs !== null ? { plannedMs: record.scheduledIntervalMs } : {}),
-          ...(prevEnd !== undefined ? { actualMs: record.startedAt - prevEnd } : {}),
-          durationMs: record.endedAt - record.startedAt,
-          ok: record.ok,
-          ...(record.outcome.kind === 'response' ? { status: record.outcome.status } : {}),
-          ...(failure !== undefined ? { failure } : {}),
-          atMs: record.startedAt - startMono,
-        })
-      })
-      s.on('retry-scheduled', (r) => {
-        emit({ type: 'waiting', delivery: r.deliveryId, nextAttempt: r.attempt, cycle: r.cycle, delayMs: r.intervalMs, dueMono: r.dueAt })
-      })
-      s.on('delivered', ({ deliveryId, result }) => emit({ type: 'delivered', delivery: deliveryId, attempts: result.attempts.length }))
-      s.on('dropped', ({ deliveryId, result }) => emit({ type: 'dropped', delivery: deliveryId, attempts: result.attempts.length }))
-      s.on('disabled', ({ stats }) => emit({ type: 'disabled', attempts: stats.attempts, failed: stats.failed, ratio: stats.failureRatio }))
-
-      emit({
-        type: 'ready',
-        scenario: scenario.name,
-        story: scenario.story,
-        timeScale,
-        ingestUrl,
-        pageUrl: `${rcv.adminUrl ?? ''}/`,
-        ...(rcv.caPath ? { caPath: rcv.caPath } : {}),
-        profileName: profile.name,
-        cycles: profileCycles(profile).map((c) => c.map((ms) => ms * timeScale)),
-        requestTimeoutMs: profile.requestTimeoutMs * timeScale,
-        deliveries: scenario.deliveries,
-        expectedDurationMs: expectedDuration(scenario, profile, timeScale),
-        ending: scenario.ending,
-      })
-
-      const notifications = demoNotifications(scenario.deliveries)
-      const runs: Array<Promise<DeliveryResult>> = []
-      const handOver = async (): Promise<void> => {
-        for (const [i, notification] of notifications.entries()) {
-          if (i > 0 && scenario.staggerMs > 0) {
-            try {
-              await systemClock.sleep(scenario.staggerMs * timeScale, stagger.signal)
-            } catch {
-              return // closed while staggering: no more deliveries
-            }
-          }
-          if (closed) return
-          runs.push(s.deliver([notification]))
-        }
-      }
-      // The first delivery is handed over synchronously; the rest of the story runs in the background.
-      const story = handOver().then(async () => doneEvent(await Promise.all(runs)))
-      void story.then(resolveFinished, () => resolveFinished(doneEvent([])))
+      starting = startStory()
+      return starting
     },
 
     async close() {
       if (closed) return
       closed = true
       stagger.abort()
+      // A start still binding its listeners finishes first, so that nothing is left open.
+      await starting?.catch(() => undefined)
       const s = sender
       const r = receiver
       // The sender first, so that no attempt is made against a closing receiver.
       if (s) await s.close()
       if (r) await r.close()
-      if (!started) resolveFinished({ type: 'done', ending: 'stopped', asExpected: false, elapsedMs: 0, attempts: 0 })
+      if (!sender) resolveFinished({ type: 'done', ending: 'stopped', asExpected: false, elapsedMs: 0, attempts: 0 })
     },
+  }
+
+  /** Receiver, page and sender up, then the deliveries handed over (the first one synchronously). */
+  async function startStory(): Promise<void> {
+    const rcv = await startReceiver({
+      port: options.port ?? 0,
+      host: options.host ?? '127.0.0.1',
+      tls: options.tls ?? false,
+      ...(options.certDir !== undefined ? { certDir: options.certDir } : {}),
+      adminPort: options.adminPort ?? 0,
+      adminHost: options.host ?? '127.0.0.1',
+      adminMount: (app) => mountWebPage(app, pageContext),
+      // Verdicts on the page ("valid"): the samples pass their schemas.
+      validator: createValidator(),
+      validate: 'warn',
+    })
+    receiver = rcv
+    if (closed) return // close() is waiting for this start and closes the receiver
+    rcv.faults?.setPlan(scenario.plan(profile, timeScale))
+    const ingestUrl = `${rcv.url}/${tag}`
+    sender = createSender(
+      { url: ingestUrl, ...(rcv.ca ? { ca: rcv.ca } : {}), verifyTls: true },
+      { profile, timeScale },
+    )
+    const s = sender
+    pageContext.sender = () => ({ disabled: s.disabled, window: s.windowStats() })
+    const lastEnd = new Map<number, number>()
+    startMono = performance.now()
+    s.on('attempt-end', ({ deliveryId, record }) => {
+      attemptsTotal++
+      const prevEnd = lastEnd.get(deliveryId)
+      lastEnd.set(deliveryId, record.endedAt)
+      const failure = describeFailure(record.outcome)
+      emit({
+        type: 'attempt',
+        delivery: deliveryId,
+        attempt: record.attempt,
+        cycle: record.cycle,
+        position: record.indexInCycle,
+        ...(record.scheduledIntervalMs !== null ? { plannedMs: record.scheduledIntervalMs } : {}),
+        ...(prevEnd !== undefined ? { actualMs: record.startedAt - prevEnd } : {}),
+        durationMs: record.endedAt - record.startedAt,
+        ok: record.ok,
+        ...(record.outcome.kind === 'response' ? { status: record.outcome.status } : {}),
+        ...(failure !== undefined ? { failure } : {}),
+        atMs: record.startedAt - startMono,
+      })
+    })
+    s.on('retry-scheduled', (r) => {
+      emit({ type: 'waiting', delivery: r.deliveryId, nextAttempt: r.attempt, cycle: r.cycle, delayMs: r.intervalMs, dueMono: r.dueAt })
+    })
+    s.on('delivered', ({ deliveryId, result }) => emit({ type: 'delivered', delivery: deliveryId, attempts: result.attempts.length }))
+    s.on('dropped', ({ deliveryId, result }) => emit({ type: 'dropped', delivery: deliveryId, attempts: result.attempts.length }))
+    s.on('disabled', ({ stats }) => emit({ type: 'disabled', attempts: stats.attempts, failed: stats.failed, ratio: stats.failureRatio }))
+
+    emit({
+      type: 'ready',
+      scenario: scenario.name,
+      story: scenario.story,
+      timeScale,
+      ingestUrl,
+      pageUrl: `${rcv.adminUrl ?? ''}/`,
+      ...(rcv.caPath ? { caPath: rcv.caPath } : {}),
+      profileName: profile.name,
+      cycles: profileCycles(profile).map((c) => c.map((ms) => ms * timeScale)),
+      requestTimeoutMs: profile.requestTimeoutMs * timeScale,
+      deliveries: scenario.deliveries,
+      expectedDurationMs: expectedDuration(scenario, profile, timeScale),
+      ending: scenario.ending,
+    })
+
+    const notifications = demoNotifications(scenario.deliveries)
+    const runs: Array<Promise<DeliveryResult>> = []
+    const handOver = async (): Promise<void> => {
+      for (const [i, notification] of notifications.entries()) {
+        if (i > 0 && scenario.staggerMs > 0) {
+          try {
+            await systemClock.sleep(scenario.staggerMs * timeScale, stagger.signal)
+          } catch {
+            return // closed while staggering: no more deliveries
+          }
+        }
+        if (closed) return
+        runs.push(s.deliver([notification]))
+      }
+    }
+    // The first delivery is handed over synchronously; the rest of the story runs in the background.
+    const story = handOver().then(async () => doneEvent(await Promise.all(runs)))
+    void story.then(resolveFinished, () => resolveFinished(doneEvent([])))
   }
 
   function doneEvent(results: DeliveryResult[]): DemoDoneEvent {

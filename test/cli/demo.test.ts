@@ -88,6 +88,7 @@ describe('fake-fluentd demo', () => {
     const tookMs = Date.now() - started
     expect(code).toBe(0)
     expect(tookMs).toBeLessThan(1000)
+    expect(out).toMatch(/Interrupted after \d+ attempts/)
     expect(out).toContain('Stopped: sender, receiver and page closed.')
     await expect(fetch(page!)).rejects.toThrow()
   })
