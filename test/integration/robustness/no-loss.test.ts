@@ -45,7 +45,7 @@ describe('no loss, no invention', () => {
       ca: r.ca,
       connections: 50,
       durationMs: LOAD_MS,
-      headersFor: (n) => (n % 7 === 3 ? { 'x-case': 'reset' } : n % 7 === 5 ? { 'x-case': 'close' } : {}),
+      headersFor: (n): Record<string, string> => (n % 7 === 3 ? { 'x-case': 'reset' } : n % 7 === 5 ? { 'x-case': 'close' } : {}),
     })
     await r.close()
     const audit = auditJournalFile(file)
