@@ -141,5 +141,7 @@ export function parseDuration(text: string): number | undefined {
   const value = Number(m[1])
   const unit = (m[2] ?? 'ms').toLowerCase()
   const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'h' ? 3_600_000 : 60_000
-  return value * factor
+  const ms = value * factor
+  // 400 digits parse to Infinity: not a duration (found by test/unit/fuzz-parsers.test.ts).
+  return Number.isFinite(ms) ? ms : undefined
 }

@@ -118,10 +118,14 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   let closing = false
 
   const setTrackedTimeout = (fn: () => void, ms: number): NodeJS.Timeout => {
-    const t = setTimeout(() => {
-      timers.delete(t)
-      if (!closing) fn()
-    }, ms)
+    // node fires a timer longer than 2^31-1 ms after 1 ms: clamp (a lognormal draw can be that long).
+    const t = setTimeout(
+      () => {
+        timers.delete(t)
+        if (!closing) fn()
+      },
+      Math.min(ms, 2 ** 31 - 1),
+    )
     timers.add(t)
     return t
   }
