@@ -55,7 +55,10 @@ export const tlsScenarios: ScenarioDefinition[] = [
         const requests = obs.journal.filter((e) => e.kind === 'request')
         const refused = obs.journal.filter((e) => e.kind === 'tls-error')
         // Node-based clients finish the handshake and then drop the connection: only a connection shows.
-        const silent = obs.connections.filter((c) => !obs.journal.some((e) => e.connectionId === c.connectionId))
+        // The receiver journals such a connection as kind 'connection', outcome 'closed' (no request).
+        const silent = obs.connections.filter(
+          (c) => !obs.journal.some((e) => e.connectionId === c.connectionId && !(e.kind === 'connection' && e.outcome === 'closed')),
+        )
         const checks: Check[] = [
           {
             name: 'no request over an untrusted connection',
