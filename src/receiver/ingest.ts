@@ -301,6 +301,9 @@ export function createIngestHandler(ctx: IngestContext): {
     }
     if (decision.applied) entry.fault = decision.applied
     const action = decision.action
+    // Whatever the fault answers, the sender's notifications are judged: their schema verdicts go
+    // into the journal (the answer itself is the fault's, so strict mode does not apply here).
+    if (action.type !== 'pass') recordVerdicts(ex, body)
     if (decision.delayMs > 0) ctx.setTimeout(() => execute(ex, body, action), decision.delayMs)
     else execute(ex, body, action)
   }
@@ -341,6 +344,24 @@ export function createIngestHandler(ctx: IngestContext): {
         ctx.onError(new Error(`unknown response action ${JSON.stringify(never)}`))
         fluentd(ex, body)
       }
+    }
+  }
+
+  /** Schema verdicts of a faulted request's notifications, into the journal only (never answers). */
+  function recordVerdicts(ex: Exchange, body: Buffer): void {
+    if (!ctx.validator || ctx.validate === 'off') return
+    try {
+      const enc = ex.req.headers['content-encoding']
+      const decoded =
+        enc === 'gzip'
+          ? gunzipSync(body, { maxOutputLength: MAX_DECOMPRESSED })
+          : enc === 'deflate'
+            ? inflateSync(body, { maxOutputLength: MAX_DECOMPRESSED })
+            : body
+      const parsed = parseRequestBody({ contentType: ex.req.headers['content-type'], query: ex.query, body: decoded, arrivalTime: ex.arrivalS })
+      if (parsed.ok && parsed.events.length > 0) ex.entry.verdicts = ctx.validator.validateAll(parsed.events.map((e) => e.record))
+    } catch {
+      // A body that does not decode or parse has no verdicts; the fault's answer is unaffected.
     }
   }
 

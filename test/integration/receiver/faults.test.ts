@@ -177,3 +177,19 @@ describe('with createFaultEngine', () => {
     expect(res.statusCode).toBe(200)
   })
 })
+
+describe('schema verdicts under faults', () => {
+  it('a faulted request still gets its notifications judged in the journal (strict does not override the fault)', async () => {
+    const { createValidator } = await import('../../../src/validation/index.js')
+    const { sampleNotification } = await import('../../../src/validation/samples.js')
+    const { engine } = inlineEngine({ action: { type: 'respond', status: 503 } })
+    const r = await startTestReceiver({ faults: engine, validator: createValidator(), validate: 'strict' })
+    const good = sampleNotification('new_hits')
+    const bad = { summary: 'x', details: { notification_type: 'new_hits' } }
+    const res = await rawExchange(r.url, json(JSON.stringify([good, bad])), { ca: r.ca, timeoutMs: 250 })
+    expect(res.text).toMatch(/^HTTP\/1\.1 503 /)
+    const e = r.journal.entries().at(-1)!
+    expect(e.verdicts?.map((v) => v.valid)).toEqual([true, false])
+    expect(e.verdicts?.[1]?.errors.map((x) => x.pointer)).toContain('/details/client_name')
+  })
+})
