@@ -23,6 +23,17 @@ import type { JournalEntry } from './types.js'
 /** Default number of entries kept in memory. */
 export const DEFAULT_JOURNAL_MAX = 10_000
 
+/**
+ * Default memory budget of the in-memory journal, in estimated bytes (256 MiB). Counting entries
+ * alone does not bound memory: 10,000 entries of 32 MiB bodies would be 320 GiB. Entries with a body
+ * of 16 KiB or more are charged about 3x their body size (the parsed events plus the kept text); the
+ * oldest entries are dropped from memory (never from the file) while the total is over the budget.
+ */
+export const DEFAULT_JOURNAL_MAX_BYTES = 256 * 1024 * 1024
+
+/** Bodies below this are covered by the entry count; only larger ones are charged to maxBytes. */
+const CHARGE_FROM_BYTES = 16 * 1024
+
 /** What subscribers receive: a new entry (`added`) or a finished one (`completed`). */
 export interface JournalChange {
   type: 'added' | 'completed' | 'cleared'
@@ -34,6 +45,8 @@ export type JournalListener = (change: JournalChange) => void
 export interface JournalOptions {
   /** Entries kept in memory; older ones are dropped first. Default 10000. */
   max?: number
+  /** Memory budget of large entries, estimated bytes; older entries are dropped first. Default 256 MiB. */
+  maxBytes?: number
   /** Append settled entries to this NDJSON file (created if missing). */
   file?: string
   clock?: Clock
@@ -73,6 +86,8 @@ export function createJournal(options: JournalOptions = {}): Journal {
   if (!Number.isInteger(max) || max < 1) {
     throw new FakeFluentdError('FF_ERR_OPTION', `Invalid journal size ${String(max)}: use a whole number >= 1.`)
   }
+  const maxBytes = options.maxBytes ?? DEFAULT_JOURNAL_MAX_BYTES
+  if (!(maxBytes > 0)) throw new FakeFluentdError('FF_ERR_OPTION', `Invalid journal memory budget ${String(maxBytes)}: use bytes > 0.`)
   const clock = options.clock ?? systemClock
   let fd: number | undefined
   if (options.file) {
@@ -88,6 +103,20 @@ export function createJournal(options: JournalOptions = {}): Journal {
   const ring: (JournalEntry | undefined)[] = new Array<JournalEntry | undefined>(max)
   let start = 0
   let count = 0
+  // Estimated bytes of the large entries in memory (see DEFAULT_JOURNAL_MAX_BYTES).
+  const charged = new WeakMap<JournalEntry, number>()
+  let bytes = 0
+  const dropOldest = (): void => {
+    const old = ring[start]
+    if (old) {
+      const cost = charged.get(old)
+      if (cost === undefined) charged.set(old, 0) // out of memory now: never charge it later
+      else bytes -= cost
+    }
+    ring[start] = undefined
+    start = (start + 1) % max
+    count--
+  }
   let nextId = 1
   const written = new WeakSet<JournalEntry>()
   const pending = new Set<JournalEntry>()
@@ -128,19 +157,22 @@ export function createJournal(options: JournalOptions = {}): Journal {
       entry.receivedAt = fields.receivedAt ?? clock.wallNow()
       entry.receivedMono = fields.receivedMono ?? clock.now()
       entry.outcome = fields.outcome ?? 'pending'
-      if (count < max) {
-        ring[(start + count) % max] = entry
-        count++
-      } else {
-        ring[start] = entry
-        start = (start + 1) % max
-      }
+      if (count >= max) dropOldest()
+      ring[(start + count) % max] = entry
+      count++
       if (entry.outcome === 'pending') pending.add(entry)
       emit({ type: 'added', entry })
       return entry
     },
     complete(entry, fields) {
       Object.assign(entry, fields)
+      const size = entry.bodySize ?? 0
+      if (size >= CHARGE_FROM_BYTES && !charged.has(entry)) {
+        const cost = size * 3
+        charged.set(entry, cost)
+        bytes += cost
+        while (bytes > maxBytes && count > 1) dropOldest()
+      }
       if (entry.endedAt === undefined) entry.endedAt = clock.wallNow()
       if (entry.endedMono === undefined) entry.endedMono = clock.now()
       pending.delete(entry)
@@ -168,6 +200,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       ring.fill(undefined)
       start = 0
       count = 0
+      bytes = 0
       emit({ type: 'cleared' })
     },
     subscribe(listener) {
