@@ -1,61 +1,38 @@
-// Ingest throughput: our receiver vs a bare node:https server that parses the JSON and answers 200,
-// side by side in one run. Keep-alive TLS, a ~650-byte Wallarm hit as a JSON object, 10 and 50
-// connections, an undici Pool as the load generator (in this process; each server in its own).
+// Ingest throughput and latency: our receiver (journal file off/on, validation off/on) side by side in
+// one run with a bare node:https server that parses the JSON and answers 200. Keep-alive TLS 1.2,
+// 10 and 50 connections, a 653-byte Wallarm hit as a JSON object and a 20-notification array.
+// Load generator: wrk (a separate process, C) when installed, else bench/load-node.mjs (undici Pool,
+// also a separate process). Each server runs in its own process. The ratio to bare is the figure
+// that counts: absolute numbers drift on a shared machine.
 // Usage: npm run build && node bench/ingest.mjs [seconds per cell, default 5]
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+// Env: BENCH_SERVERS=bare,ours,... BENCH_CONNS=10,50 BENCH_BODIES=single,array BENCH_LOAD=wrk|node
+//      BENCH_JSON=<file> (write the results as JSON too)
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { Pool } from 'undici'
 import { ensureCertificates } from '../dist/certs/index.js'
+import { arrayBody, singleBody } from './bodies.mjs'
 
 const seconds = Number(process.argv[2] ?? 5)
-const kinds = (process.env.BENCH_SERVERS ?? 'bare,ours').split(',')
+const kinds = (process.env.BENCH_SERVERS ?? 'bare,ours,ours+validate,ours+journal,ours+journal+validate').split(',')
 const conns = (process.env.BENCH_CONNS ?? '10,50').split(',').map(Number)
+const bodies = (process.env.BENCH_BODIES ?? 'single,array').split(',')
+const hasWrk = spawnSync('wrk', ['--version']).error === undefined
+const loadKind = process.env.BENCH_LOAD ?? (hasWrk ? 'wrk' : 'node')
 
-const hit = JSON.stringify({
-  summary: '[Wallarm] New hit detected',
-  description: 'Notification about newly detected hit',
-  details: {
-    client_name: 'TestCompany',
-    cloud: 'EU',
-    notification_type: 'new_hits',
-    hit: {
-      domain: 'www.example.com',
-      method: 'POST',
-      parameter: 'SOME_value',
-      path: '/news/some_path',
-      payloads: ['say ni'],
-      point: ['post'],
-      probability: 0.01,
-      remote_country: 'PL',
-      remote_port: 0,
-      remote_addr4: '8.8.8.8',
-      tor: 'none',
-      request_time: 1603834606,
-      create_time: 1603834606,
-      response_len: 14,
-      response_status: 200,
-      response_time: 5,
-      stamps: [1111],
-      regex: [],
-      stamps_hash: -22222,
-      attack_type: 'redir',
-      block_status: 'monitored',
-      id: ['hits_production_999_202010_v_1', 'c2dd33831a13be0d_AC9'],
-      object_type: 'hit',
-      anomaly: 0,
-    },
-  },
-})
-
-const certDir = mkdtempSync(join(tmpdir(), 'ff-bench-'))
+const work = mkdtempSync(join(tmpdir(), 'ff-bench-'))
+const certDir = join(work, 'certs')
 await ensureCertificates({ certDir })
-const ca = readFileSync(join(certDir, 'ca.pem'), 'utf8')
+const bodyFiles = { single: join(work, 'single.json'), array: join(work, 'array.json') }
+writeFileSync(bodyFiles.single, singleBody)
+writeFileSync(bodyFiles.array, arrayBody)
 
 async function startServer(kind) {
-  const child = spawn(process.execPath, [new URL('./ingest-server.mjs', import.meta.url).pathname, kind, certDir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [new URL('./ingest-server.mjs', import.meta.url).pathname, kind, certDir, work], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const rl = createInterface({ input: child.stdout })
   const line = await new Promise((resolve, reject) => {
     rl.once('line', resolve)
@@ -64,49 +41,92 @@ async function startServer(kind) {
   return { child, port: JSON.parse(line).port }
 }
 
-async function load(port, connections, durationMs) {
-  const pool = new Pool(`https://localhost:${port}`, { connections, pipelining: 1, connect: { ca } })
-  let count = 0
-  let errors = 0
-  const latencies = []
-  const end = performance.now() + durationMs
-  async function worker() {
-    while (performance.now() < end) {
-      const t0 = performance.now()
-      try {
-        const res = await pool.request({ path: '/wallarm', method: 'POST', body: hit, headers: { 'content-type': 'application/json' } })
-        await res.body.dump()
-        if (res.statusCode !== 200) errors++
-        count++
-        if ((count & 7) === 0) latencies.push(performance.now() - t0)
-      } catch {
-        errors++
-      }
-    }
+/** utime+stime of a process in clock ticks (Linux), or undefined. */
+function cpuTicks(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return Number(f[11]) + Number(f[12])
+  } catch {
+    return undefined
   }
-  const t0 = performance.now()
-  await Promise.all(Array.from({ length: connections }, worker))
-  const elapsed = performance.now() - t0
-  await pool.close()
-  latencies.sort((a, b) => a - b)
-  const p = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
-  return { rps: count / (elapsed / 1000), errors, p50: p(0.5), p99: p(0.99) }
 }
 
-console.log(`ingest bench: ${hit.length}-byte hit, keep-alive TLS, ${seconds}s per cell (+1s warm-up), undici Pool`)
-const results = {}
-for (const c of conns) {
-  for (const kind of kinds) {
-    const { child, port } = await startServer(kind)
-    await load(port, c, 1000)
-    const r = await load(port, c, seconds * 1000)
-    child.kill('SIGKILL')
-    results[`${kind}/${c}`] = r
-    console.log(`${kind.padEnd(14)} conns=${String(c).padEnd(3)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors}`)
+function toMs(text) {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text)
+  if (!m) return NaN
+  return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1)
+}
+
+function runProcess(cmd, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.once('error', reject)
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}: ${out}`))))
+  })
+}
+
+async function load(port, connections, durationS, body) {
+  const url = `https://127.0.0.1:${port}/wallarm`
+  if (loadKind === 'wrk') {
+    const out = await runProcess(
+      'wrk',
+      ['-t1', `-c${connections}`, `-d${durationS}s`, '--latency', '-s', new URL('./post.lua', import.meta.url).pathname, url],
+      { BENCH_BODY: bodyFiles[body] },
+    )
+    const num = (re) => Number(re.exec(out)?.[1] ?? 0)
+    const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
+    return {
+      rps: num(/Requests\/sec:\s+([\d.]+)/),
+      non2xx: num(/Non-2xx or 3xx responses: (\d+)/),
+      errors: sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+      p50: toMs(/ 50%\s+(\S+)/.exec(out)?.[1] ?? ''),
+      p99: toMs(/ 99%\s+(\S+)/.exec(out)?.[1] ?? ''),
+    }
   }
-  const bare = results[`bare/${c}`]
-  for (const kind of kinds.filter((k) => k !== 'bare')) {
-    const ours = results[`${kind}/${c}`]
-    if (bare && ours) console.log(`  ratio ${kind}/bare at ${c} connections: ${(ours.rps / bare.rps).toFixed(2)}`)
+  const out = await runProcess(process.execPath, [
+    new URL('./load-node.mjs', import.meta.url).pathname,
+    url,
+    String(connections),
+    String(durationS * 1000),
+    bodyFiles[body],
+    join(certDir, 'ca.pem'),
+  ])
+  return JSON.parse(out.trim().split('\n').pop())
+}
+
+const ticksPerS = 100
+console.log(
+  `ingest bench: ${singleBody.length}-byte hit (single) and ${arrayBody.length}-byte 20-notification array, ` +
+    `keep-alive TLS 1.2, ${seconds}s per cell (+1s warm-up), load by ${loadKind === 'wrk' ? 'wrk -t1' : 'undici Pool child process'}`,
+)
+const results = []
+for (const body of bodies) {
+  for (const c of conns) {
+    let bare
+    for (const kind of kinds) {
+      const { child, port } = await startServer(kind)
+      await load(port, c, 1, body)
+      const t0 = cpuTicks(child.pid)
+      const r = await load(port, c, seconds, body)
+      const t1 = cpuTicks(child.pid)
+      child.kill('SIGKILL')
+      r.serverCpu = t0 === undefined || t1 === undefined ? undefined : (t1 - t0) / ticksPerS / seconds
+      // Server CPU per request: robust to other load on the machine (throughput is not).
+      r.cpuUsPerReq = r.serverCpu === undefined || r.rps === 0 ? undefined : (r.serverCpu * 1e6) / r.rps
+      if (kind === 'bare') bare = r
+      r.ratio = bare ? r.rps / bare.rps : undefined
+      r.cpuRatio = bare?.cpuUsPerReq && r.cpuUsPerReq ? bare.cpuUsPerReq / r.cpuUsPerReq : undefined
+      results.push({ body, conns: c, kind, ...r })
+      console.log(
+        `${body.padEnd(6)} conns=${String(c).padEnd(3)} ${kind.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} req/s` +
+          `  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  non-2xx ${r.non2xx}  errors ${r.errors}` +
+          (r.serverCpu === undefined ? '' : `  cpu ${(r.serverCpu * 100).toFixed(0)}% ${r.cpuUsPerReq.toFixed(0)} us/req`) +
+          (r.ratio === undefined || kind === 'bare' ? '' : `  ratio ${r.ratio.toFixed(2)} (cpu/req ${r.cpuRatio?.toFixed(2) ?? '?'})`),
+      )
+    }
   }
 }
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ loadKind, seconds, results }, null, 2))
+rmSync(work, { recursive: true, force: true })
