@@ -110,7 +110,9 @@ export const disableScenarios: ScenarioDefinition[] = [
       const n = maxAttempts(ctx.profile)
       const span = scaledIntervals(ctx.profile, ctx.timeScale).reduce((a, i) => a + i.maxMs, 0)
       const windowMs = r.windowMs * ctx.timeScale
-      const secondAt = Math.ceil(span + n * 60 + windowMs + 600)
+      // Room for the first notification's attempts on a busy machine (a new TLS connection each,
+      // up to ~250 ms apiece under load) so that the second one surely starts after the window.
+      const secondAt = Math.ceil(span * 1.3 + n * 250 + windowMs + 600)
       return {
         plan: always(500),
         settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
