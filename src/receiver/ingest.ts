@@ -526,38 +526,29 @@ export function createIngestHandler(ctx: IngestContext): {
         if (entry.outcome === 'pending') journal.complete(entry, { outcome: settleOutcome(conn, entry) })
       }
       conn.open.clear()
-      if (conn.idleReset && !conn.requests && !conn.stalled) {
+      if (conn.requests || conn.stalled) return
+      // A connection that never became a request is still something a judge needs to see.
+      const noRequest = (error: string, outcome: JournalEntry['outcome']): void =>
+        journal.complete(
+          journal.add({
+            kind: 'connection',
+            connectionId: conn.id,
+            remoteAddress: conn.remoteAddress,
+            remotePort: conn.remotePort,
+            receivedAt: conn.receivedAt,
+            receivedMono: conn.receivedMono,
+            tls: conn.tls,
+            error,
+          }),
+          { outcome },
+        )
+      if (conn.idleReset) {
         // Slowloris or a silent client: connected (and shook hands), never completed a request.
-        journal.complete(
-          journal.add({
-            kind: 'connection',
-            connectionId: conn.id,
-            remoteAddress: conn.remoteAddress,
-            remotePort: conn.remotePort,
-            receivedAt: conn.receivedAt,
-            receivedMono: conn.receivedMono,
-            tls: conn.tls,
-            error: `idle timeout: no complete request and no bytes for ${ctx.idleTimeoutMs} ms; connection reset (as Fluentd's keepalive_timeout)`,
-          }),
-          { outcome: 'reset' },
-        )
-      } else if (conn.tls && !conn.requests && !conn.stalled) {
+        noRequest(`idle timeout: no complete request and no bytes for ${ctx.idleTimeoutMs} ms; connection reset (as Fluentd's keepalive_timeout)`, 'reset')
+      } else if (conn.tls) {
         // The handshake completed but no request followed: typically a client that checked the
-        // certificate after the handshake (Node, undici) and rejected it. A connection that never
-        // became a request is still something a judge needs to see.
-        journal.complete(
-          journal.add({
-            kind: 'connection',
-            connectionId: conn.id,
-            remoteAddress: conn.remoteAddress,
-            remotePort: conn.remotePort,
-            receivedAt: conn.receivedAt,
-            receivedMono: conn.receivedMono,
-            tls: conn.tls,
-            error: 'TLS handshake completed, then the client closed without sending a request (did it reject the certificate?)',
-          }),
-          { outcome: 'closed' },
-        )
+        // certificate after the handshake (Node, undici) and rejected it.
+        noRequest('TLS handshake completed, then the client closed without sending a request (did it reject the certificate?)', 'closed')
       }
     },
     onIdle(sock) {
