@@ -96,6 +96,18 @@ function parseMultipart(body: Buffer, boundary: string, into: Params): void {
  */
 export const MAX_RECORD_DEPTH = 1000
 
+/**
+ * Cheap necessary condition for nesting deeper than `max`: more than `max` opening brackets in the
+ * source. Native indexOf scans, no allocation; real notifications stop here.
+ */
+function hasMoreOpeningsThan(source: string | Buffer, max: number): boolean {
+  let n = 0
+  for (const c of ['{', '['] as const) {
+    for (let i = source.indexOf(c); i >= 0; i = source.indexOf(c, i + 1)) if (++n > max) return true
+  }
+  return false
+}
+
 /** True when `value` nests arrays/objects deeper than `max` levels (iterative: no stack use). */
 function nestedDeeperThan(value: unknown, max: number): boolean {
   const stack: [unknown, number][] = [[value, 1]]
@@ -116,11 +128,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /**
  * Collects records from one parsed JSON/msgpack value: object → 1, array → each object element.
- * `sourceBytes` is the size of the text it came from: a value from fewer than MAX_RECORD_DEPTH bytes
- * cannot be that deep, so the hot path (small bodies) never walks the value.
+ * `mayBeDeep` says whether the source could nest deeper than MAX_RECORD_DEPTH (checked cheaply by the
+ * caller), so the hot path (ordinary notifications) never walks the value.
  */
-function collect(value: unknown, out: Record<string, unknown>[], dropped: string[], sourceBytes: number): void {
-  if (sourceBytes >= MAX_RECORD_DEPTH && nestedDeeperThan(value, MAX_RECORD_DEPTH + 1)) {
+function collect(value: unknown, out: Record<string, unknown>[], dropped: string[], mayBeDeep: boolean): void {
+  if (mayBeDeep && nestedDeeperThan(value, MAX_RECORD_DEPTH)) {
     dropped.push(`value nested deeper than ${MAX_RECORD_DEPTH} levels`)
     return
   }
@@ -147,7 +159,7 @@ function parseJsonText(text: string, out: Record<string, unknown>[], dropped: st
     dropped.push(`invalid ${what}: ${(err as Error).message}`)
     return
   }
-  collect(value, out, dropped, text.length)
+  collect(value, out, dropped, text.length > MAX_RECORD_DEPTH && hasMoreOpeningsThan(text, MAX_RECORD_DEPTH))
 }
 
 /** Ruby's class name for a value, as in "can't convert String into an exact number". */
@@ -201,7 +213,8 @@ export function parseRequestBody(input: ParseInput): ParseResult {
   const ndjson = params.get('ndjson')
   if (msgpack !== undefined) {
     try {
-      for (const value of decodeMulti(msgpack)) collect(value, records, dropped, msgpack.length)
+      // msgpack has no brackets to count: values from bodies longer than the depth limit are walked.
+      for (const value of decodeMulti(msgpack)) collect(value, records, dropped, msgpack.length > MAX_RECORD_DEPTH)
     } catch (err) {
       dropped.push(`invalid msgpack: ${(err as Error).message}`)
     }
