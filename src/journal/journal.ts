@@ -64,6 +64,13 @@ export interface Journal {
    * writes the file line (once) and notifies subscribers.
    */
   complete(entry: JournalEntry, fields: Partial<JournalEntry>): void
+  /**
+   * complete(), but with a journal file the line is written together with the other lines of the same
+   * event-loop turn (one write for all of them), and `then` runs once it is written (with the error
+   * when the write failed). Without a file `then` runs at once. The receiver answers in `then`, so a
+   * 2xx still goes out only after its line is in the file, at a fraction of the syscalls under load.
+   */
+  completeThen(entry: JournalEntry, fields: Partial<JournalEntry>, then: (err?: unknown) => void): void
   /** Writes the entry's file line now (once) without completing it in memory: used right before an answer. */
   persist(entry: JournalEntry): void
   /** Updates the in-memory entry without notifying or writing (e.g. endedAt after the body was sent). */
@@ -132,8 +139,40 @@ export function createJournal(options: JournalOptions = {}): Journal {
     }
   }
 
-  function writeLine(entry: JournalEntry): void {
-    if (fd === undefined || written.has(entry)) return
+  // Lines waiting for the end of this event-loop turn, and the answers waiting for them.
+  let queued = ''
+  let waiting: ((err?: unknown) => void)[] = []
+  let flushScheduled = false
+
+  /** Writes every queued line in one write, then releases the waiting answers. Throws a write error. */
+  function flush(): void {
+    flushScheduled = false
+    if (queued === '' && waiting.length === 0) return
+    const text = queued
+    const then = waiting
+    queued = ''
+    waiting = []
+    let error: unknown
+    try {
+      if (text !== '' && fd !== undefined) writeSync(fd, text)
+    } catch (err) {
+      error = err
+    }
+    for (const t of then) t(error)
+    if (error !== undefined) throw error
+  }
+
+  function flushLater(): void {
+    try {
+      flush()
+    } catch {
+      // Reported to every waiting answer through its callback.
+    }
+  }
+
+  /** Appends the entry's line (once) to the queue; false when there is no file or it was written. */
+  function queueLine(entry: JournalEntry): boolean {
+    if (fd === undefined || written.has(entry)) return false
     written.add(entry)
     let line: string
     try {
@@ -144,7 +183,28 @@ export function createJournal(options: JournalOptions = {}): Journal {
       const { id, kind, receivedAt, outcome, status, connectionId, method, url, tag } = entry
       line = JSON.stringify({ id, kind, receivedAt, outcome, status, connectionId, method, url, tag, error: `entry not serializable: ${(err as Error).message}` })
     }
-    writeSync(fd, line + '\n')
+    queued += line + '\n'
+    return true
+  }
+
+  /** Writes the entry's line now, after any queued ones (order is kept). */
+  function writeLine(entry: JournalEntry): void {
+    if (queueLine(entry)) flush()
+  }
+
+  /** The in-memory part of completing: fields, end times, the memory budget. */
+  function settle(entry: JournalEntry, fields: Partial<JournalEntry>): void {
+    Object.assign(entry, fields)
+    const size = entry.bodySize ?? 0
+    if (size >= CHARGE_FROM_BYTES && !charged.has(entry)) {
+      const cost = size * 3
+      charged.set(entry, cost)
+      bytes += cost
+      while (bytes > maxBytes && count > 1) dropOldest()
+    }
+    if (entry.endedAt === undefined) entry.endedAt = clock.wallNow()
+    if (entry.endedMono === undefined) entry.endedMono = clock.now()
+    pending.delete(entry)
   }
 
   const journal: Journal = {
@@ -165,19 +225,23 @@ export function createJournal(options: JournalOptions = {}): Journal {
       return entry
     },
     complete(entry, fields) {
-      Object.assign(entry, fields)
-      const size = entry.bodySize ?? 0
-      if (size >= CHARGE_FROM_BYTES && !charged.has(entry)) {
-        const cost = size * 3
-        charged.set(entry, cost)
-        bytes += cost
-        while (bytes > maxBytes && count > 1) dropOldest()
-      }
-      if (entry.endedAt === undefined) entry.endedAt = clock.wallNow()
-      if (entry.endedMono === undefined) entry.endedMono = clock.now()
-      pending.delete(entry)
+      settle(entry, fields)
       writeLine(entry)
       emit({ type: 'completed', entry })
+    },
+    completeThen(entry, fields, then) {
+      settle(entry, fields)
+      const queuedNow = queueLine(entry)
+      emit({ type: 'completed', entry })
+      if (!queuedNow) {
+        then()
+        return
+      }
+      waiting.push(then)
+      if (!flushScheduled) {
+        flushScheduled = true
+        setImmediate(flushLater)
+      }
     },
     persist(entry) {
       writeLine(entry)
@@ -208,6 +272,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       return () => listeners.delete(listener)
     },
     close() {
+      flushLater()
       for (const e of pending) writeLine(e)
       pending.clear()
       if (fd !== undefined) {

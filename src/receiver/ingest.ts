@@ -181,34 +181,35 @@ export function createIngestHandler(ctx: IngestContext): {
     if (body.length > 0) fields.responseBody = typeof body === 'string' ? body : body.toString('utf8')
     if (opts.error !== undefined) fields.error = opts.error
     const { entry, conn } = ex
-    // Journal first (the NDJSON line is written synchronously), then the bytes.
-    try {
-      journal.complete(entry, fields)
-    } catch (err) {
-      // The journal file could not be written (disk full, I/O error): never answer 2xx for an event
-      // that is not in the file. Fluentd answers 500 when its output cannot take the event.
-      ctx.onError(err)
-      const why = `journal write failed: ${(err as Error).message}`
-      Object.assign(entry, { status: 500, events: undefined, error: why, responseBody: fluentdErrorBody(500, why) })
-      status = 500
-      body = fluentdErrorBody(500, why)
-    }
     conn.open.delete(entry)
-    try {
-      writeAnswer(ex.res, status, body, {
-        keepAlive,
-        headers: opts.headers,
-        raw: conn.raw,
-        reset: ctx.resetOnClose,
-        forceBody: opts.forceBody,
-        onFinish: () => journal.touch(entry, { endedAt: clock.wallNow(), endedMono: clock.now() }),
-      })
-    } catch (err) {
-      // A fault with a header node refuses (bad name/value): cut the connection rather than crash.
-      ctx.onError(err)
-      journal.touch(entry, { error: `answer failed: ${(err as Error).message}` })
-      resetSocket(conn.raw)
-    }
+    // Journal first, then the bytes: with a journal file the answer waits until its line (batched
+    // with the other answers of this event-loop turn) is written.
+    journal.completeThen(entry, fields, (err) => {
+      if (err !== undefined) {
+        // The journal file could not be written (disk full, I/O error): never answer 2xx for an event
+        // that is not in the file. Fluentd answers 500 when its output cannot take the event.
+        ctx.onError(err)
+        const why = `journal write failed: ${(err as Error).message}`
+        Object.assign(entry, { status: 500, events: undefined, error: why, responseBody: fluentdErrorBody(500, why) })
+        status = 500
+        body = fluentdErrorBody(500, why)
+      }
+      try {
+        writeAnswer(ex.res, status, body, {
+          keepAlive,
+          headers: opts.headers,
+          raw: conn.raw,
+          reset: ctx.resetOnClose,
+          forceBody: opts.forceBody,
+          onFinish: () => journal.touch(entry, { endedAt: clock.wallNow(), endedMono: clock.now() }),
+        })
+      } catch (e) {
+        // A fault with a header node refuses (bad name/value): cut the connection rather than crash.
+        ctx.onError(e)
+        journal.touch(entry, { error: `answer failed: ${(e as Error).message}` })
+        resetSocket(conn.raw)
+      }
+    })
   }
 
   /** Ends the exchange without an answer (reset / close / client-aborted / hung at shutdown). */
