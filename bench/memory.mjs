@@ -16,7 +16,7 @@ const perRequest = 20
 const work = mkdtempSync(join(tmpdir(), 'ff-bench-mem-'))
 const certDir = join(work, 'certs')
 await ensureCertificates({ certDir })
-const kind = 'ours+journal+validate'
+const kind = process.env.BENCH_KIND ?? 'ours+journal+validate'
 const child = spawn(process.execPath, ['--expose-gc', new URL('./ingest-server.mjs', import.meta.url).pathname, kind, certDir, work], {
   stdio: ['pipe', 'pipe', 'inherit'],
 })
