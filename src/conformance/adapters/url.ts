@@ -11,7 +11,10 @@ import { parseEventLine, type SenderAdapter, type SenderSession, type SessionOpt
 
 export interface UrlAdapterOptions {
   url: string
-  /** Longest a POST may take, ms (a delivery can run through all cycles). Default 10 min. */
+  /**
+   * Longest a POST may take, ms. Default 0: no limit of its own, since a delivery can run through
+   * all cycles (about 51 min at `--time-scale 1`); the scenario's deadline stops it (kill aborts).
+   */
   timeoutMs?: number
 }
 
@@ -41,8 +44,8 @@ function startUrl(options: UrlAdapterOptions, session: SessionOptions): SenderSe
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ settings: session.settings, notifications, batch }),
         signal: controller.signal,
-        headersTimeout: options.timeoutMs ?? 600_000,
-        bodyTimeout: options.timeoutMs ?? 600_000,
+        headersTimeout: options.timeoutMs ?? 0,
+        bodyTimeout: options.timeoutMs ?? 0,
       })
       const text = await res.body.text()
       if (res.statusCode < 200 || res.statusCode > 299) errors.push(`POST ${options.url} answered ${res.statusCode}: ${text.slice(0, 200)}`)
