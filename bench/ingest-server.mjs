@@ -19,7 +19,7 @@ process.stdin.setEncoding('utf8').on('data', (text) => {
   const m = process.memoryUsage()
   console.log(JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers }))
 })
-process.stdin.unref()
+process.stdin.unref?.()
 
 if (kind === 'bare') {
   // The reference: parse the JSON, answer 200 with an empty body. Nothing else. TLS 1.2 as ours.
