@@ -8,7 +8,6 @@ import { X509Certificate, createPrivateKey } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { join, resolve } from 'node:path'
-import { generate } from 'selfsigned'
 import { FakeFluentdError } from '../errors.js'
 
 /** Names every generated server certificate covers. */
@@ -139,6 +138,9 @@ export async function ensureCertificates(options: EnsureCertificatesOptions = {}
   let created = false
   if (options.force || !cachedPairUsable(dir, sans, Date.now())) {
     try {
+      // Loaded only to generate: selfsigned and its x509 stack take ~300 ms to import, which every
+      // start with cached certificates used to pay (bench/results.md, start to ready).
+      const { generate } = await import('selfsigned')
       mkdirSync(dir, { recursive: true })
       const now = new Date(Date.now() - 60_000)
       const tenYears = new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000)
