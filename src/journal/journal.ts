@@ -3,9 +3,10 @@
  * and completed when answered or cut. A bounded in-memory ring plus an optional NDJSON file.
  *
  * File guarantee: each entry is appended to the file exactly once, when it is *settled*:
- * - for an answered request, synchronously (fs.writeSync on an open fd) right before the first
- *   byte of the answer is written, so an event answered 2xx is in the file (the kernel's page
- *   cache) before the client can see the 2xx, and survives kill -9 of this process;
+ * - for an answered request, synchronously (fs.writeSync on an open fd) before the first byte of
+ *   the answer is written (completeThen: one write for the answers of an event-loop turn, each
+ *   released after it), so an event answered 2xx is in the file (the kernel's page cache) before the
+ *   client can see the 2xx, and survives kill -9 of this process (test/integration/robustness);
  * - for everything else (hung, reset, closed, client-aborted, tls-error, stalled, refused), when the
  *   connection or exchange ends, or when the journal is closed (pending entries are then written
  *   with their outcome still 'pending').
