@@ -54,32 +54,75 @@ function notificationTypeOf(notification: object): string | null {
   return typeof type === 'string' ? type : null
 }
 
+function schemaError(schemaDir: string, err: unknown): FakeFluentdError {
+  return new FakeFluentdError(
+    ErrorCodes.FF_ERR_SCHEMA,
+    `the notification schemas in ${schemaDir} do not compile: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err },
+  )
+}
+
+/** One ajv as every validator uses it: draft 2020-12, strict, allErrors, ajv-formats. */
+function newAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true })
+  addFormats(ajv)
+  return ajv
+}
+
 /**
- * Creates a validator: one ajv (draft 2020-12, strict, allErrors, ajv-formats) with every schema of
- * `schemas/notifications/` compiled once, here. `validate()` is synchronous and picks the schema by
- * `details.notification_type` through a map (never a `oneOf` over all types, whose errors are useless).
- * A schema that does not compile throws FF_ERR_SCHEMA.
+ * Checks every notification schema the way `npm test` must: each against the draft 2020-12
+ * meta-schema, and each compiled in ajv strict mode. {@link createValidator} skips the meta-schema
+ * check and compiles each schema on first use (start-up time), so this is where a broken schema
+ * is caught early. Throws FF_ERR_SCHEMA.
+ */
+export function checkNotificationSchemas(schemaDir: string = defaultSchemaDir): void {
+  const { all } = loadNotificationSchemas(schemaDir)
+  const ajv = newAjv()
+  try {
+    for (const schema of all) ajv.addSchema(schema) // validates against the meta-schema
+    for (const schema of all) ajv.getSchema(schema.$id as string) // compiles, strict
+  } catch (err) {
+    throw schemaError(schemaDir, err)
+  }
+}
+
+/**
+ * Creates a validator: one ajv (draft 2020-12, strict, allErrors, ajv-formats) holding every schema
+ * of `schemas/notifications/`. Each schema is compiled once, on the first notification of its type
+ * (1-30 ms), not here: compiling all ~34 took 200-400 ms of `serve`'s start-up. The files are read
+ * and parsed here, so a missing folder or a file that does not parse throws FF_ERR_SCHEMA at once;
+ * a schema that does not compile throws FF_ERR_SCHEMA from the first `validate()` that needs it
+ * ({@link checkNotificationSchemas}, run by the tests, catches that before release).
+ * `validate()` is synchronous and picks the schema by `details.notification_type` through a map
+ * (never a `oneOf` over all types, whose errors are useless).
  * @see ../../schemas/notifications/ and test/fixtures/notifications/README.md
  */
 export function createValidator(options: CreateValidatorOptions = {}): Validator {
   const { schemaDir, unknownTypes } = checkOptions(options)
   const { all, typeIds } = loadNotificationSchemas(schemaDir)
-  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true })
-  addFormats(ajv)
-  let envelope: ValidateFunction
-  const byType = new Map<string, ValidateFunction>()
+  const ajv = newAjv()
   try {
-    for (const schema of all) ajv.addSchema(schema)
-    envelope = ajv.getSchema(ENVELOPE_SCHEMA_ID) as ValidateFunction
-    for (const [type, id] of typeIds) byType.set(type, ajv.getSchema(id) as ValidateFunction)
+    // No meta-schema validation here (compiling the 2020-12 meta-schema alone costs ~60 ms);
+    // checkNotificationSchemas() does it in the tests.
+    for (const schema of all) ajv.addSchema(schema, undefined, undefined, false)
   } catch (err) {
-    throw new FakeFluentdError(
-      ErrorCodes.FF_ERR_SCHEMA,
-      `the notification schemas in ${schemaDir} do not compile: ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    )
+    throw schemaError(schemaDir, err)
   }
-  const types = Object.freeze([...byType.keys()].sort())
+  const compiled = new Map<string, ValidateFunction>()
+  /** The compiled schema of `id`, compiling it on first use. */
+  function schemaFor(id: string): ValidateFunction {
+    let fn = compiled.get(id)
+    if (fn === undefined) {
+      try {
+        fn = ajv.getSchema(id) as ValidateFunction
+      } catch (err) {
+        throw schemaError(schemaDir, err)
+      }
+      compiled.set(id, fn)
+    }
+    return fn
+  }
+  const types = Object.freeze([...typeIds.keys()].sort())
   const knownList = types.join(', ')
 
   function validate(notification: unknown, index = 0): Verdict {
@@ -92,10 +135,10 @@ export function createValidator(options: CreateValidatorOptions = {}): Validator
       }
     }
     const type = notificationTypeOf(notification)
-    const typed = type === null ? undefined : byType.get(type)
-    const check = typed ?? envelope
+    const typedId = type === null ? undefined : typeIds.get(type)
+    const check = schemaFor(typedId ?? ENVELOPE_SCHEMA_ID)
     const errors: VerdictError[] = check(notification) ? [] : toVerdictErrors(check.errors, notification)
-    if (type !== null && typed === undefined && unknownTypes === 'fail') {
+    if (type !== null && typedId === undefined && unknownTypes === 'fail') {
       errors.push({
         pointer: '/details/notification_type',
         keyword: 'notification_type',

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { describeCertificate, ensureCertificates, wantedSans } from '../../certs/index.js'
 
 interface CertsFlags {
   certDir: string
@@ -23,6 +22,7 @@ export function registerCerts(program: Command): void {
     .option('--force', 'generate new ones even if the cached ones are fine', false)
     .option('--json', 'print as JSON', false)
     .action(async (flags: CertsFlags) => {
+      const { describeCertificate, ensureCertificates, wantedSans } = await import('../../certs/index.js')
       const set = await ensureCertificates({ certDir: resolve(flags.certDir), hosts: flags.host, force: flags.force })
       const ca = describeCertificate(set.ca!)
       const server = describeCertificate(set.cert)

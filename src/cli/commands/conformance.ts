@@ -7,13 +7,8 @@
 import { writeFileSync } from 'node:fs'
 import { type Command, InvalidArgumentError } from 'commander'
 import { FakeFluentdError } from '../../errors.js'
-import { renderJson } from '../../conformance/reports/json.js'
-import { renderJunit } from '../../conformance/reports/junit.js'
-import { listScenarios, runConformance, type SenderSpec } from '../../conformance/runner.js'
-import { selectScenarios } from '../../conformance/scenarios/index.js'
+import type { SenderSpec } from '../../conformance/runner.js'
 import type { ConformanceReport, ProgressEvent } from '../../conformance/types.js'
-import { loadProfile } from '../../sender/profile.js'
-import { renderHtmlReport } from '../../web/html-report.js'
 
 interface ConformanceFlags {
   sender?: string
@@ -67,7 +62,8 @@ function senderSpec(flags: ConformanceFlags): SenderSpec {
   return { kind: 'url', url: url.toString() }
 }
 
-function printList(pattern: string | undefined): void {
+async function printList(pattern: string | undefined): Promise<void> {
+  const [{ listScenarios }, { selectScenarios }] = await Promise.all([import('../../conformance/runner.js'), import('../../conformance/scenarios/index.js')])
   const ids = new Set(selectScenarios(pattern).map((s) => s.id))
   const rows = listScenarios().filter((s) => ids.has(s.id))
   const w = Math.max(...rows.map((r) => r.id.length))
@@ -143,10 +139,16 @@ export function registerConformance(program: Command): void {
     .option('--quiet', 'no progress lines')
     .action(async (flags: ConformanceFlags) => {
       if (flags.list) {
-        printList(flags.scenarios)
+        await printList(flags.scenarios)
         return
       }
       const sender = senderSpec(flags)
+      // Imported here, after the flags are checked, so that other commands and --help do not load the runner.
+      const [{ runConformance }, { selectScenarios }, { loadProfile }] = await Promise.all([
+        import('../../conformance/runner.js'),
+        import('../../conformance/scenarios/index.js'),
+        import('../../sender/profile.js'),
+      ])
       const profile = loadProfile(flags.profile)
       const scenarios = selectScenarios(flags.scenarios)
       const report = await runConformance({
@@ -159,9 +161,9 @@ export function registerConformance(program: Command): void {
         certDir: flags.certDir,
         onProgress: progressPrinter(flags.quiet === true),
       })
-      if (flags.junit) writeReport(flags.junit, renderJunit(report), 'JUnit')
-      if (flags.json) writeReport(flags.json, renderJson(report), 'JSON')
-      if (flags.html) writeReport(flags.html, renderHtmlReport(report), 'HTML')
+      if (flags.junit) writeReport(flags.junit, (await import('../../conformance/reports/junit.js')).renderJunit(report), 'JUnit')
+      if (flags.json) writeReport(flags.json, (await import('../../conformance/reports/json.js')).renderJson(report), 'JSON')
+      if (flags.html) writeReport(flags.html, (await import('../../web/html-report.js')).renderHtmlReport(report), 'HTML')
       printSummary(report)
       process.exitCode = report.totals.failed + report.totals.errors > 0 ? 1 : 0
     })

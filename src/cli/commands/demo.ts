@@ -1,7 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import { createDemo, type Demo } from '../../demo/demo.js'
+import type { Demo } from '../../demo/demo.js'
 import { DEMO_SCENARIOS, type DemoScenarioName } from '../../demo/scenarios.js'
-import { createDemoPrinter } from '../demo-printer.js'
 
 interface DemoFlags {
   scenario: DemoScenarioName
@@ -65,6 +64,8 @@ export function registerDemo(program: Command): void {
 }
 
 async function runDemo(flags: DemoFlags): Promise<void> {
+  // Imported here so that other commands and --help do not load the demo (sender, receiver, web page).
+  const [{ createDemo }, { createDemoPrinter }] = await Promise.all([import('../../demo/demo.js'), import('../demo-printer.js')])
   const demo: Demo = createDemo({
     scenario: flags.scenario,
     ...(flags.timeScale !== undefined ? { timeScale: flags.timeScale } : {}),

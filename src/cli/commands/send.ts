@@ -8,12 +8,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander'
 import { parseDuration } from '../../clock/index.js'
 import { ErrorCodes, FakeFluentdError } from '../../errors.js'
 import type { AttemptOutcome } from '../../sender/attempt.js'
-import { runContractSender } from '../../sender/contract-mode.js'
 import type { DeliveryResult } from '../../sender/events.js'
-import { loadProfile } from '../../sender/profile.js'
-import { createSender } from '../../sender/sender.js'
 import type { IntegrationSettings } from '../../sender/settings.js'
-import { sampleNotification, sampleTypes } from '../../validation/samples.js'
 
 /** Exit statuses of `send`. */
 export const SEND_EXIT = { delivered: 0, usage: 2, dropped: 3, disabled: 4 } as const
@@ -134,8 +130,11 @@ function exitFor(results: readonly DeliveryResult[]): number {
 }
 
 async function runSend(flags: SendFlags): Promise<void> {
+  // Imported here so that other commands and --help do not load the sender (undici).
+  const { loadProfile } = await import('../../sender/profile.js')
   const profile = loadProfile(flags.profile)
   if (flags.contract) {
+    const { runContractSender } = await import('../../sender/contract-mode.js')
     const summary = await runContractSender({
       input: process.stdin,
       write: (line) => process.stdout.write(`${line}\n`),
@@ -148,6 +147,10 @@ async function runSend(flags: SendFlags): Promise<void> {
   }
   if (!flags.url) throw usage('--url is required (the Fluentd URL, e.g. https://127.0.0.1:9880/wallarm).')
   if (flags.type && flags.file) throw usage('give --type or --file, not both.')
+  const [{ createSender }, { sampleNotification, sampleTypes }] = await Promise.all([
+    import('../../sender/sender.js'),
+    import('../../validation/samples.js'),
+  ])
   let notifications: Array<Record<string, unknown>>
   if (flags.file) notifications = readNotificationsFile(flags.file)
   else {

@@ -2,15 +2,10 @@ import { resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { parseDuration } from '../../clock/index.js'
 import { FakeFluentdError } from '../../errors.js'
-import { createFaultEngine, loadFaultPlanFile, parseFaultShorthand } from '../../faults/index.js'
 import type { FaultEngine } from '../../faults/types.js'
-import { loadCertificateFiles } from '../../certs/index.js'
-import { startReceiver } from '../../receiver/receiver.js'
 import { parseByteSize } from '../../receiver/byte-size.js'
 import { OUTPUT_MODES, type OutputMode } from '../../receiver/printer.js'
 import { TLS_VERSION_OPTIONS, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
-import { createValidator } from '../../validation/index.js'
-import { mountWebPage } from '../../web/mount.js'
 import type { ValidationMode, Validator } from '../../validation/types.js'
 
 interface ServeFlags {
@@ -83,6 +78,7 @@ function seedNumber(text: string): number {
 }
 
 async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
+  const { createFaultEngine, loadFaultPlanFile, parseFaultShorthand } = await import('../../faults/index.js')
   const rules: unknown[] = []
   let seed = flags.seed
   if (flags.faults) {
@@ -128,6 +124,13 @@ export function registerServe(program: Command): void {
     .option('--fault <spec>', 'fault shorthand, e.g. "500x3,200", "delay=16s", "hang" (repeatable)', collect, [])
     .option('--faults <file>', 'fault plan JSON file')
     .action(async (flags: ServeFlags) => {
+      // The implementation is imported here, not at the top, so that other commands and --help start fast.
+      const [{ loadCertificateFiles }, { startReceiver }, { createValidator }, { mountWebPage }] = await Promise.all([
+        import('../../certs/index.js'),
+        import('../../receiver/receiver.js'),
+        import('../../validation/index.js'),
+        import('../../web/mount.js'),
+      ])
       if ((flags.cert === undefined) !== (flags.key === undefined)) {
         throw new FakeFluentdError('FF_ERR_OPTION', '--cert and --key go together: give both, or neither to use generated certificates.')
       }

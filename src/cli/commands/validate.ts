@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { Option, type Command } from 'commander'
-import { createValidator } from '../../validation/index.js'
-import { parseNotifications, type BodyFormat } from '../../validation/parse-notifications.js'
+import type { BodyFormat } from '../../validation/parse-notifications.js'
 import type { Verdict } from '../../validation/types.js'
 import { EXIT_USAGE } from '../run.js'
 
@@ -108,6 +107,11 @@ export function registerValidate(program: Command): void {
         process.exitCode = EXIT_USAGE
         return
       }
+      // Imported here so that other commands and --help do not load ajv.
+      const [{ createValidator }, { parseNotifications }] = await Promise.all([
+        import('../../validation/create-validator.js'),
+        import('../../validation/parse-notifications.js'),
+      ])
       const validator = createValidator()
       const reports: FileReport[] = []
       for (const file of inputs) {
