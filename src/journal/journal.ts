@@ -25,15 +25,57 @@ import type { JournalEntry } from './types.js'
 export const DEFAULT_JOURNAL_MAX = 10_000
 
 /**
- * Default memory budget of the in-memory journal, in estimated bytes (256 MiB). Counting entries
- * alone does not bound memory: 10,000 entries of 32 MiB bodies would be 320 GiB. Entries with a body
- * of 16 KiB or more are charged about 3x their body size (the parsed events plus the kept text); the
- * oldest entries are dropped from memory (never from the file) while the total is over the budget.
+ * Default memory budget of the in-memory journal, in estimated bytes (64 MiB). Counting entries
+ * alone does not bound memory: 10,000 entries of 32 MiB bodies would be 320 GiB, and even 10,000
+ * entries of 13 KB bodies (20 notifications each: the text, the parsed events and the verdicts,
+ * ~34 KiB of heap per entry) are 340 MiB of long-lived heap that V8 fragments under churn (RSS about
+ * twice that, bench/results.md). Every settled entry is charged its estimated heap size (see
+ * estimateEntryBytes); the oldest entries are dropped from memory (never from the file) while the
+ * total is over the budget. Small requests (one notification, ~3 KiB) still keep 10,000 entries.
  */
-export const DEFAULT_JOURNAL_MAX_BYTES = 256 * 1024 * 1024
+export const DEFAULT_JOURNAL_MAX_BYTES = 64 * 1024 * 1024
 
-/** Bodies below this are covered by the entry count; only larger ones are charged to maxBytes. */
-const CHARGE_FROM_BYTES = 16 * 1024
+/** The entry object, its header strings and times, bytes (measured: ~1 KiB for an undici POST). */
+const ENTRY_BASE_BYTES = 1024
+
+/** Heap bytes of parsed events per byte of their JSON text (measured on Node 20: 17.1 KiB for 13.3 KiB). */
+const EVENT_HEAP_PER_JSON_BYTE = 1.3
+
+/** Events sampled (JSON.stringify'd) to estimate the size of all of them. */
+const EVENT_SAMPLES = 3
+
+/**
+ * Estimated heap bytes an entry holds: a base, its strings (body, response body, error) and its
+ * events and verdicts. Events are estimated from a few samples, so a gzip body that decoded to much
+ * more than its wire size is charged for what it decoded to. Cheap: a few µs for 20 events.
+ */
+export function estimateEntryBytes(entry: JournalEntry): number {
+  let bytes = ENTRY_BASE_BYTES + (entry.body?.length ?? 0) + (entry.responseBody?.length ?? 0) + (entry.error?.length ?? 0)
+  const events = entry.events
+  if (events && events.length > 0) {
+    const step = Math.max(1, Math.floor(events.length / EVENT_SAMPLES))
+    let sampled = 0
+    let sampledBytes = 0
+    for (let i = 0; i < events.length && sampled < EVENT_SAMPLES; i += step) {
+      try {
+        sampledBytes += JSON.stringify(events[i])?.length ?? 0
+      } catch {
+        // Nesting too deep for JSON.stringify: fall back to the body size.
+        sampledBytes += (entry.bodySize ?? 0) / events.length
+      }
+      sampled++
+    }
+    bytes += (sampledBytes / sampled) * events.length * EVENT_HEAP_PER_JSON_BYTE
+  }
+  const verdicts = entry.verdicts
+  if (verdicts) {
+    for (const v of verdicts) {
+      bytes += 100
+      for (const e of v.errors) bytes += 100 + e.message.length + e.pointer.length
+    }
+  }
+  return Math.ceil(bytes)
+}
 
 /** What subscribers receive: a new entry (`added`) or a finished one (`completed`). */
 export interface JournalChange {
@@ -46,7 +88,7 @@ export type JournalListener = (change: JournalChange) => void
 export interface JournalOptions {
   /** Entries kept in memory; older ones are dropped first. Default 10000. */
   max?: number
-  /** Memory budget of large entries, estimated bytes; older entries are dropped first. Default 256 MiB. */
+  /** Memory budget of the entries in memory, estimated bytes (estimateEntryBytes); older entries are dropped first. Default 64 MiB. */
   maxBytes?: number
   /** Append settled entries to this NDJSON file (created if missing). */
   file?: string
@@ -111,15 +153,16 @@ export function createJournal(options: JournalOptions = {}): Journal {
   const ring: (JournalEntry | undefined)[] = new Array<JournalEntry | undefined>(max)
   let start = 0
   let count = 0
-  // Estimated bytes of the large entries in memory (see DEFAULT_JOURNAL_MAX_BYTES).
+  // Estimated bytes of the settled entries in memory (see DEFAULT_JOURNAL_MAX_BYTES); `held` = in the ring.
   const charged = new WeakMap<JournalEntry, number>()
+  const held = new WeakSet<JournalEntry>()
   let bytes = 0
   const dropOldest = (): void => {
     const old = ring[start]
     if (old) {
-      const cost = charged.get(old)
-      if (cost === undefined) charged.set(old, 0) // out of memory now: never charge it later
-      else bytes -= cost
+      held.delete(old)
+      bytes -= charged.get(old) ?? 0
+      charged.delete(old)
     }
     ring[start] = undefined
     start = (start + 1) % max
@@ -196,11 +239,11 @@ export function createJournal(options: JournalOptions = {}): Journal {
   /** The in-memory part of completing: fields, end times, the memory budget. */
   function settle(entry: JournalEntry, fields: Partial<JournalEntry>): void {
     Object.assign(entry, fields)
-    const size = entry.bodySize ?? 0
-    if (size >= CHARGE_FROM_BYTES && !charged.has(entry)) {
-      const cost = size * 3
+    if (held.has(entry)) {
+      // Re-estimated on every completion (an entry completed twice is charged once, for what it holds now).
+      const cost = estimateEntryBytes(entry)
+      bytes += cost - (charged.get(entry) ?? 0)
       charged.set(entry, cost)
-      bytes += cost
       while (bytes > maxBytes && count > 1) dropOldest()
     }
     if (entry.endedAt === undefined) entry.endedAt = clock.wallNow()
@@ -220,6 +263,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       entry.outcome = fields.outcome ?? 'pending'
       if (count >= max) dropOldest()
       ring[(start + count) % max] = entry
+      held.add(entry)
       count++
       if (entry.outcome === 'pending') pending.add(entry)
       emit({ type: 'added', entry })
@@ -262,6 +306,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       return count
     },
     clear() {
+      for (const e of ring) if (e) held.delete(e)
       ring.fill(undefined)
       start = 0
       count = 0

@@ -165,7 +165,7 @@ describe('soak: connections', () => {
     expect(audit.badLines).toEqual([])
     expect(s.serve.child.exitCode).toBeNull()
     expect(s.serve.stderr()).not.toMatch(/internal error/)
-    // The journal keeps up to 10,000 entries and ~256 MiB (estimated) of large bodies: bounded, not zero.
+    // The journal keeps up to 10,000 entries and ~64 MiB (estimated heap): bounded, not zero.
     expect(rss1 - rss0).toBeLessThan(500)
     await s.agent.close()
   })
