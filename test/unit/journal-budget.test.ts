@@ -48,7 +48,7 @@ describe('journal memory budget', () => {
     const journal = createJournal()
     const events = eventsOf(200)
     const entry = journal.add({ kind: 'request', connectionId: 1, remoteAddress: '127.0.0.1', remotePort: 1 })
-    journal.complete(entry, { status: 200, outcome: 'answered', body: 'gzip bytes', bodySize: 300, events })
+    journal.complete(entry, { status: 200, outcome: 'answered', body: 'gzip bytes', bodySize: 300, events, headers: { 'content-encoding': 'gzip' } })
     expect(estimateEntryBytes(entry)).toBeGreaterThan(JSON.stringify(events).length)
   })
 })
