@@ -17,7 +17,7 @@ function cycleScenario(n: number): ScenarioDefinition {
     id: `retry.cycle-${n}`,
     family: 'retry',
     title: `Retry schedule through cycle ${n} within tolerance`,
-    description: `The receiver fails every attempt until the last one of cycle ${n}, which it answers 200. Every interval (end of one attempt to start of the next) is compared with the profile.`,
+    description: `The receiver fails every attempt until the last one of cycle ${n}, which it answers 200. The intervals of cycle ${n} (end of one attempt to start of the next) are compared with the profile; the earlier cycles' are shown and judged in their own scenarios, at a scale where they are measurable.`,
     defaultTimeScale: cycleScales[n - 1] ?? 0.001,
     notApplicable: (p) => (cycleCount(p) < n ? `the profile has ${cycleCount(p)} cycle(s)` : null),
     build: (ctx) => {
@@ -32,7 +32,7 @@ function cycleScenario(n: number): ScenarioDefinition {
         settleMs: 300,
         expectedOffsetsMs: expectedOffsets(ctx.profile, ctx.timeScale, expected),
         judge(obs) {
-          const { judgement, g } = timelineJudgement(ctx, obs, expected)
+          const { judgement, g } = timelineJudgement(ctx, obs, expected, n)
           const d = g.deliveries[0]!
           judgement.checks.unshift(attemptCount(d, expected), deliveredOnce(d))
           return judgement
