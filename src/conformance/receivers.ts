@@ -66,7 +66,8 @@ export interface DefaultReceiverFactoryOptions {
 export async function createReceiverFactory(options: DefaultReceiverFactoryOptions = {}): Promise<ReceiverFactory> {
   const certs = await ensureCertificates({ certDir: options.certDir })
   const tls: TlsOptions = { cert: certs.cert, key: certs.key, ca: certs.ca, caPath: certs.caPath }
-  const validator: Validator = createValidator()
+  // Eager: a schema compiled on first use would stall every receiver of the run mid-interval.
+  const validator: Validator = createValidator({ eager: true })
   return async ({ plan }) => {
     const seen: ConnectionSeen[] = []
     const receiver = await startReceiver({

@@ -60,3 +60,20 @@ describe('createValidator compiles each schema on first use', () => {
     expect(validator.validate(bad)).toEqual(first)
   })
 })
+
+describe('createValidator({ eager: true })', () => {
+  it('compiles every schema at creation: a broken type schema fails there, not on first use', () => {
+    const dir = schemasWith('vuln', { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: id('vuln'), type: 'object', colour: 'red' })
+    expect(() => createValidator({ schemaDir: dir })).not.toThrow()
+    expect(() => createValidator({ schemaDir: dir, eager: true })).toThrow(expect.objectContaining({ code: 'FF_ERR_SCHEMA' }))
+  })
+
+  it('judges exactly as the lazy validator does', () => {
+    const eager = createValidator({ eager: true })
+    const lazy = createValidator()
+    for (const type of ['new_hits', 'vuln', 'ip_blocked']) {
+      const n = sampleNotification(type)
+      expect(eager.validate(n)).toEqual(lazy.validate(n))
+    }
+  })
+})
