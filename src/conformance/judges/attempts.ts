@@ -5,6 +5,7 @@
  * one, and stay unattributed otherwise.
  */
 import type { JournalEntry, JournalEntryKind, JournalOutcome } from '../../journal/types.js'
+import { isSuccessStatus } from '../../sender/profile.js'
 import type { RetryProfile } from '../../sender/profile-types.js'
 import type { DeliverySpec, Observation } from '../types.js'
 
@@ -78,11 +79,6 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null'
 }
 
-/** True when `status` is inside one of the profile's success ranges. */
-export function isSuccessStatus(profile: RetryProfile, status: number | undefined): boolean {
-  return status !== undefined && profile.successStatus.some(([lo, hi]) => status >= lo && status <= hi)
-}
-
 /** Converts a journal entry to an attempt. */
 export function toAttempt(profile: RetryProfile, entry: JournalEntry): Attempt {
   return {
@@ -95,7 +91,7 @@ export function toAttempt(profile: RetryProfile, entry: JournalEntry): Attempt {
     status: entry.status,
     outcome: entry.outcome,
     method: entry.method,
-    succeeded: entry.kind === 'request' && entry.outcome === 'answered' && isSuccessStatus(profile, entry.status),
+    succeeded: entry.kind === 'request' && entry.outcome === 'answered' && entry.status !== undefined && isSuccessStatus(profile, entry.status),
     entry,
   }
 }
