@@ -34,11 +34,6 @@ export function expectedIntervals(profile: RetryProfile): ExpectedInterval[] {
     })
 }
 
-/** Attempts of one delivery that never succeeds: the first one plus one per interval. */
-export function maxAttempts(profile: RetryProfile): number {
-  return expectedIntervals(profile).length + 1
-}
-
 /** Number of retry cycles (1 for exponential profiles). */
 export function cycleCount(profile: RetryProfile): number {
   return profile.schedule.kind === 'table' ? profile.schedule.cycles.length : 1
@@ -47,11 +42,4 @@ export function cycleCount(profile: RetryProfile): number {
 /** Attempts made up to and including the end of cycle `n` (1-based) when every attempt fails. */
 export function attemptsThroughCycle(profile: RetryProfile, n: number): number {
   return 1 + expectedIntervals(profile).filter((i) => i.cycle <= n).length
-}
-
-/** Sum of the nominal intervals of the first `count` retries, ms at scale 1. */
-export function nominalSpanMs(profile: RetryProfile, count = Number.MAX_SAFE_INTEGER): number {
-  return expectedIntervals(profile)
-    .slice(0, count)
-    .reduce((sum, i) => sum + i.maxMs, 0)
 }

@@ -4,6 +4,7 @@
  */
 import type { FaultPlan, FaultStep } from '../../faults/plan-types.js'
 import type { RetryProfile } from '../../sender/profile-types.js'
+import { expectedSchedule } from '../../sender/schedule.js'
 import { groupAttempts, type GroupedAttempts } from '../judges/attempts.js'
 import { noStrayAttempts } from '../judges/checks.js'
 import { compareTimeline, intervalsCheck, renderTimeline } from '../judges/timeline.js'
@@ -94,7 +95,7 @@ export function timelineJudgement(
 
 /** Offsets (ms) of the expected attempts from the first one, assuming instant answers. */
 export function expectedOffsets(profile: RetryProfile, scale: number, attempts: number): number[] {
-  const out = [0]
-  for (const i of scaledIntervals(profile, scale).slice(0, attempts - 1)) out.push(out[out.length - 1]! + i.nominalMs)
-  return out
+  return expectedSchedule(profile)
+    .slice(0, Math.max(1, attempts))
+    .map((a) => a.offsetMs * scale)
 }

@@ -5,8 +5,8 @@
  * @see ../../../../shared/SPEC.md "Delivery rules of the reference sender"
  */
 import type { AutoDisableRule, RetryProfile } from '../../sender/profile-types.js'
+import { maxAttempts } from '../../sender/schedule.js'
 import { deliveredOnce, disabledCheck, attemptCount } from '../judges/checks.js'
-import { maxAttempts } from '../schedule.js'
 import type { Check, DeliverySpec, ScenarioDefinition } from '../types.js'
 import { always, grouped, relaxedTimeouts, scaledIntervals, single, stepsPlan } from './common.js'
 

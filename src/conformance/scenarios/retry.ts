@@ -5,8 +5,9 @@
  * @see ../../../../shared/SPEC.md "Delivery rules of the reference sender", "Conformance scenarios"
  */
 import type { FaultStep } from '../../faults/plan-types.js'
+import { maxAttempts } from '../../sender/schedule.js'
 import { attemptCount, deliveredOnce, neverDelivered } from '../judges/checks.js'
-import { attemptsThroughCycle, cycleCount, maxAttempts } from '../schedule.js'
+import { attemptsThroughCycle, cycleCount } from '../schedule.js'
 import type { BuildContext, Check, Observation, ScenarioDefinition } from '../types.js'
 import { always, budgetMs, expectedOffsets, failThenOk, grouped, relaxedTimeouts, single, stepsPlan, timelineJudgement } from './common.js'
 
