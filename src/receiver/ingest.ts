@@ -71,6 +71,8 @@ interface Exchange {
   /** Arrival as float seconds (default event time). */
   arrivalS: number
   done: boolean
+  /** A faulted body parsed once (faultParse); false when it does not decode. */
+  faultParsed?: ParseResult | false
 }
 
 /** Fluentd's keep-alive rule: HTTP/1.1 default on; Connection /close/i off, /keep-alive/i on. */
@@ -86,6 +88,13 @@ function wantsKeepAlive(req: IncomingMessage): boolean {
 function truncate(body: Buffer, max: number): { body: string; bodyTruncated?: boolean } {
   if (body.length <= max) return { body: body.toString('utf8') }
   return { body: body.subarray(0, max).toString('utf8'), bodyTruncated: true }
+}
+
+/** Gzip/deflate bodies decoded (throws when they do not decode); any other encoding as it is. */
+function decompress(enc: string | undefined, body: Buffer): Buffer {
+  if (enc === 'gzip') return gunzipSync(body, { maxOutputLength: MAX_DECOMPRESSED })
+  if (enc === 'deflate') return inflateSync(body, { maxOutputLength: MAX_DECOMPRESSED })
+  return body
 }
 
 function verdictErrorText(verdicts: Verdict[]): string {
@@ -348,30 +357,39 @@ export function createIngestHandler(ctx: IngestContext): {
     }
   }
 
+  /**
+   * The body as Fluentd would parse it, for a fault's answer (never answers itself): undefined when
+   * it does not decode. Parsed once per exchange: the verdicts and a 2xx fault's events share it.
+   */
+  function faultParse(ex: Exchange, body: Buffer): ParseResult | undefined {
+    if (ex.faultParsed !== undefined) return ex.faultParsed || undefined
+    let decoded: Buffer
+    try {
+      decoded = decompress(ex.req.headers['content-encoding'], body)
+    } catch {
+      ex.faultParsed = false
+      return undefined
+    }
+    const parsed = parseRequestBody({ contentType: ex.req.headers['content-type'], query: ex.query, body: decoded, arrivalTime: ex.arrivalS })
+    ex.faultParsed = parsed
+    return parsed
+  }
+
   /** Schema verdicts of a faulted request's notifications, into the journal only (never answers). */
   function recordVerdicts(ex: Exchange, body: Buffer): void {
     if (!ctx.validator || ctx.validate === 'off') return
     try {
-      const enc = ex.req.headers['content-encoding']
-      const decoded =
-        enc === 'gzip'
-          ? gunzipSync(body, { maxOutputLength: MAX_DECOMPRESSED })
-          : enc === 'deflate'
-            ? inflateSync(body, { maxOutputLength: MAX_DECOMPRESSED })
-            : body
-      const parsed = parseRequestBody({ contentType: ex.req.headers['content-type'], query: ex.query, body: decoded, arrivalTime: ex.arrivalS })
-      if (parsed.ok && parsed.events.length > 0) ex.entry.verdicts = ctx.validator.validateAll(parsed.events.map((e) => e.record))
+      const parsed = faultParse(ex, body)
+      if (parsed?.ok && parsed.events.length > 0) ex.entry.verdicts = ctx.validator.validateAll(parsed.events.map((e) => e.record))
     } catch {
-      // A body that does not decode or parse has no verdicts; the fault's answer is unaffected.
+      // A body that does not parse has no verdicts; the fault's answer is unaffected.
     }
   }
 
   /** Events a 2xx fault answer emits (parsed as Fluentd would; none when Fluentd would reject). */
   function eventsOf(ex: Exchange, body: Buffer): JournalEvent[] | undefined {
-    const decoded = decode(ex, body)
-    if (!decoded) return undefined
-    const parsed = parseRequestBody({ contentType: ex.req.headers['content-type'], query: ex.query, body: decoded, arrivalTime: ex.arrivalS })
-    return parsed.ok ? parsed.events : undefined
+    const parsed = faultParse(ex, body)
+    return parsed?.ok ? parsed.events : undefined
   }
 
   function slowBody(ex: Exchange, body: Buffer, action: Extract<ResponseAction, { type: 'slow-body' }>): void {
@@ -423,9 +441,8 @@ export function createIngestHandler(ctx: IngestContext): {
   /** Decodes gzip/deflate; answers 400 (empty, closed) and returns undefined when it fails. */
   function decode(ex: Exchange, body: Buffer): Buffer | undefined {
     const enc = ex.req.headers['content-encoding']
-    if (enc !== 'gzip' && enc !== 'deflate') return body
     try {
-      return enc === 'gzip' ? gunzipSync(body, { maxOutputLength: MAX_DECOMPRESSED }) : inflateSync(body, { maxOutputLength: MAX_DECOMPRESSED })
+      return decompress(enc, body)
     } catch (err) {
       answer(ex, 400, '', { close: true, error: `${enc} body does not decode: ${(err as Error).message}` })
       return undefined

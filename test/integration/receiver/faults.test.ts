@@ -45,6 +45,17 @@ describe('request actions', () => {
     expect(r2.journal.entries().at(-1)!.events!.map((x) => x.record)).toEqual([{ a: 1 }])
   })
 
+  it('respond 2xx to a body that does not decode: the fault\'s answer, no events (not the 400 Fluentd would send)', async () => {
+    const { engine } = inlineEngine({ action: { type: 'respond', status: 201 } })
+    const r = await startTestReceiver({ faults: engine })
+    const req = httpRequest('POST', '/wallarm', 'not gzip', { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' })
+    const res = await rawExchange(r.url, req, { ca: r.ca, timeoutMs: 250 })
+    expect(res.text).toMatch(/^HTTP\/1\.1 201 /)
+    const e = r.journal.entries().at(-1)!
+    expect(e).toMatchObject({ status: 201, outcome: 'answered' })
+    expect(e.events).toBeUndefined()
+  })
+
   it('attempt counts requests with the same tag and body', async () => {
     const { engine, seen } = inlineEngine({ action: { type: 'pass' } })
     const r = await startTestReceiver({ faults: engine })
