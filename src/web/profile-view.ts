@@ -4,6 +4,7 @@
  * beyond adding intervals to observed times.
  */
 import type { RetryProfile } from '../sender/profile-types.js'
+import { expectedSchedule, maxAttempts } from '../sender/schedule.js'
 
 /** The expected schedule as the page reads it. Every duration is in ms, already time-scaled. */
 export interface ProfileView {
@@ -36,22 +37,17 @@ export function profileView(profile: RetryProfile, timeScale = 1): ProfileView {
     case 'table':
       cycles = schedule.cycles.map((cycle) => cycle.map(scale))
       break
-    case 'exponential': {
-      const intervals: number[] = []
-      for (let i = 0; i < schedule.maxRetries; i++) {
-        intervals.push(scale(Math.min(schedule.maxMs, schedule.initialMs * schedule.multiplier ** i)))
-      }
-      cycles = [intervals]
+    case 'exponential':
+      cycles = [expectedSchedule(profile).slice(1).map((a) => scale(a.intervalMs ?? 0))]
       jittered = schedule.jitter !== 'none'
       break
-    }
   }
   const view: ProfileView = {
     name: profile.name,
     timeScale,
     cycles,
     jittered,
-    maxAttempts: 1 + cycles.reduce((n, c) => n + c.length, 0),
+    maxAttempts: maxAttempts(profile),
     requestTimeoutMs: scale(profile.requestTimeoutMs),
     connectTimeoutMs: scale(profile.connectTimeoutMs),
     successStatus: profile.successStatus.map(([lo, hi]) => [lo, hi]),
