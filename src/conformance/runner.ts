@@ -285,7 +285,7 @@ function waitingFor(offsets: number[] | undefined, entries: ReturnType<import('.
 }
 
 /** A failure message: every failed check (expected vs observed), then the timeline. */
-export function composeMessage(failed: readonly Check[], timeline: string | undefined, notes: readonly string[] = []): string {
+function composeMessage(failed: readonly Check[], timeline: string | undefined, notes: readonly string[] = []): string {
   const lines = failed.map((c) => `${c.name}: expected ${c.expected}; observed ${c.observed}${c.evidence.length ? ` [entries ${c.evidence.map((id) => `#${id}`).join(', ')}]` : ''}`)
   return [...notes, ...lines, ...(timeline ? ['', timeline] : [])].join('\n')
 }

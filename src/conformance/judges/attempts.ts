@@ -80,7 +80,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** Converts a journal entry to an attempt. */
-export function toAttempt(profile: RetryProfile, entry: JournalEntry): Attempt {
+function toAttempt(profile: RetryProfile, entry: JournalEntry): Attempt {
   return {
     entryId: entry.id,
     kind: entry.kind,
@@ -97,7 +97,7 @@ export function toAttempt(profile: RetryProfile, entry: JournalEntry): Attempt {
 }
 
 /** Journal entries that count as attempts: every request, and connections that never became one. */
-export function attemptEntries(journal: readonly JournalEntry[]): JournalEntry[] {
+function attemptEntries(journal: readonly JournalEntry[]): JournalEntry[] {
   return journal.filter((e) => e.kind === 'request' || e.outcome !== 'closed' || e.tls?.error !== undefined)
 }
 
