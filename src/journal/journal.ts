@@ -120,8 +120,6 @@ export interface Journal {
    * 2xx still goes out only after its line is in the file, at a fraction of the syscalls under load.
    */
   completeThen(entry: JournalEntry, fields: Partial<JournalEntry>, then: (err?: unknown) => void): void
-  /** Writes the entry's file line now (once) without completing it in memory: used right before an answer. */
-  persist(entry: JournalEntry): void
   /** Updates the in-memory entry without notifying or writing (e.g. endedAt after the body was sent). */
   touch(entry: JournalEntry, fields: Partial<JournalEntry>): void
   /** Entries in id order, filtered. */
@@ -293,9 +291,6 @@ export function createJournal(options: JournalOptions = {}): Journal {
         flushScheduled = true
         setImmediate(flushLater)
       }
-    },
-    persist(entry) {
-      writeLine(entry)
     },
     touch(entry, fields) {
       Object.assign(entry, fields)
