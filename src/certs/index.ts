@@ -99,25 +99,30 @@ export function wantedSans(hosts: readonly string[] = []): string[] {
   return [...new Set([...DEFAULT_SANS, ...hosts].map((h) => normaliseName(h.trim())).filter((h) => h.length > 0))]
 }
 
-function cachedPairUsable(dir: string, sans: readonly string[], nowMs: number): boolean {
-  const paths = Object.values(CERT_FILES).map((f) => join(dir, f))
-  if (!paths.every((p) => existsSync(p))) return false
+/** Paths of the cached files under `dir`. */
+function certPaths(dir: string): Record<keyof typeof CERT_FILES, string> {
+  return { ca: join(dir, CERT_FILES.ca), caKey: join(dir, CERT_FILES.caKey), cert: join(dir, CERT_FILES.cert), key: join(dir, CERT_FILES.key) }
+}
+
+/** The cached CA, certificate and key when usable (valid, matching, covering `sans`), else undefined. */
+function cachedPair(paths: Record<keyof typeof CERT_FILES, string>, sans: readonly string[], nowMs: number): { ca: string; cert: string; key: string } | undefined {
+  if (!Object.values(paths).every((p) => existsSync(p))) return undefined
   try {
-    const ca = readFileSync(join(dir, CERT_FILES.ca), 'utf8')
-    const cert = readFileSync(join(dir, CERT_FILES.cert), 'utf8')
-    const key = readFileSync(join(dir, CERT_FILES.key), 'utf8')
+    const ca = readFileSync(paths.ca, 'utf8')
+    const cert = readFileSync(paths.cert, 'utf8')
+    const key = readFileSync(paths.key, 'utf8')
     const caX = new X509Certificate(ca)
     const certX = new X509Certificate(cert)
     // Renew a day before expiry so a long-running serve does not cross it.
     const margin = 24 * 3600 * 1000
-    if (Date.parse(certX.validTo) - margin < nowMs || Date.parse(caX.validTo) - margin < nowMs) return false
-    if (!certX.verify(caX.publicKey)) return false
-    if (!certX.checkPrivateKey(createPrivateKey(key))) return false
+    if (Date.parse(certX.validTo) - margin < nowMs || Date.parse(caX.validTo) - margin < nowMs) return undefined
+    if (!certX.verify(caX.publicKey)) return undefined
+    if (!certX.checkPrivateKey(createPrivateKey(key))) return undefined
     const have = new Set(parseSans(certX.subjectAltName))
-    return sans.every((s) => have.has(s))
+    return sans.every((s) => have.has(s)) ? { ca, cert, key } : undefined
   } catch {
     // Unreadable or corrupt files: regenerate.
-    return false
+    return undefined
   }
 }
 
@@ -129,14 +134,11 @@ function cachedPairUsable(dir: string, sans: readonly string[], nowMs: number): 
 export async function ensureCertificates(options: EnsureCertificatesOptions = {}): Promise<CertificateSet> {
   const dir = resolve(options.certDir ?? DEFAULT_CERT_DIR)
   const sans = wantedSans(options.hosts)
-  const paths = {
-    ca: join(dir, CERT_FILES.ca),
-    caKey: join(dir, CERT_FILES.caKey),
-    cert: join(dir, CERT_FILES.cert),
-    key: join(dir, CERT_FILES.key),
-  }
-  let created = false
-  if (options.force || !cachedPairUsable(dir, sans, Date.now())) {
+  const paths = certPaths(dir)
+  // The cached files are read once: the usable pair is what is returned.
+  let pair = options.force ? undefined : cachedPair(paths, sans, Date.now())
+  const created = pair === undefined
+  if (pair === undefined) {
     try {
       // Loaded only to generate: selfsigned and its x509 stack take ~300 ms to import, which every
       // start with cached certificates used to pay (bench/results.md, start to ready).
@@ -175,7 +177,7 @@ export async function ensureCertificates(options: EnsureCertificatesOptions = {}
       writeFileSync(paths.ca, ca.cert)
       writeFileSync(paths.key, server.private, { mode: 0o600 })
       writeFileSync(paths.cert, server.cert)
-      created = true
+      pair = { ca: ca.cert, cert: server.cert, key: server.private }
     } catch (err) {
       throw new FakeFluentdError(
         'FF_ERR_CERT',
@@ -185,9 +187,9 @@ export async function ensureCertificates(options: EnsureCertificatesOptions = {}
     }
   }
   return {
-    cert: readFileSync(paths.cert, 'utf8'),
-    key: readFileSync(paths.key, 'utf8'),
-    ca: readFileSync(paths.ca, 'utf8'),
+    cert: pair.cert,
+    key: pair.key,
+    ca: pair.ca,
     caPath: paths.ca,
     certPath: paths.cert,
     keyPath: paths.key,
