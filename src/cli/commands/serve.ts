@@ -1,11 +1,13 @@
 import { resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
+import { DEFAULT_CERT_DIR } from '../../certs/index.js'
 import { parseDuration } from '../../clock/index.js'
 import { FakeFluentdError } from '../../errors.js'
 import type { FaultEngine } from '../../faults/types.js'
+import { DEFAULT_JOURNAL_MAX } from '../../journal/journal.js'
 import { parseByteSize } from '../../receiver/byte-size.js'
 import { OUTPUT_MODES, type OutputMode } from '../../receiver/printer.js'
-import { TLS_VERSION_OPTIONS, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
+import { DEFAULT_BODY_LIMIT, DEFAULT_IDLE_TIMEOUT_MS, TLS_VERSION_OPTIONS, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
 import type { ValidationMode, Validator } from '../../validation/types.js'
 
 interface ServeFlags {
@@ -99,7 +101,7 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'ingest port (0 = any free port)', portNumber, 9880)
     .option('--bind <address>', 'ingest address', '127.0.0.1')
     .option('--no-tls', 'plain HTTP instead of HTTPS')
-    .option('--cert-dir <dir>', 'where generated certificates are cached', 'certs')
+    .option('--cert-dir <dir>', 'where generated certificates are cached', DEFAULT_CERT_DIR)
     .option('--cert <file>', 'your own server certificate (PEM); needs --key')
     .option('--key <file>', 'your own server key (PEM); needs --cert')
     .option('--ca <file>', 'with --cert/--key: the CA file to print for clients')
@@ -112,12 +114,12 @@ export function registerServe(program: Command): void {
     .option('--admin-port <port>', 'admin API port (0 = off, any = a free port)', adminPort, 9881)
     .option('--admin-bind <address>', 'admin API address (loopback unless you expose it on purpose)', '127.0.0.1')
     .option('--journal <file>', 'append every settled journal entry to this NDJSON file')
-    .option('--journal-max <n>', 'entries kept in memory', wholeNumber, 10_000)
+    .option('--journal-max <n>', 'entries kept in memory', wholeNumber, DEFAULT_JOURNAL_MAX)
     .option('--require-header <header>', 'answer 401 unless the request carries "Name: value"', requiredHeader)
     .addOption(new Option('--validate <mode>', 'check notifications against the schemas').choices(['off', 'warn', 'strict']).default('warn'))
     .addOption(new Option('--output <mode>', 'what is printed for each request').choices(OUTPUT_MODES as string[]).default('fluentd'))
-    .option('--body-limit <size>', 'maximum body (bytes, or k/m/g suffix)', byteSize, 32 * 1024 * 1024)
-    .option('--idle-timeout <duration>', 'reset a connection that sends nothing for this long mid-handshake or mid-request (slowloris); 0 = never', duration, 10_000)
+    .option('--body-limit <size>', 'maximum body (bytes, or k/m/g suffix)', byteSize, DEFAULT_BODY_LIMIT)
+    .option('--idle-timeout <duration>', 'reset a connection that sends nothing for this long mid-handshake or mid-request (slowloris); 0 = never', duration, DEFAULT_IDLE_TIMEOUT_MS)
     .option('--strict-parse', 'answer 400 where Fluentd silently drops input (invalid JSON, non-objects)', false)
     .option('--use-204', 'answer 204 instead of 200 on success (use_204_response)', false)
     .option('--seed <n>', 'seed for probabilistic fault steps', seedNumber)
