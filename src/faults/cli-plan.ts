@@ -2,7 +2,6 @@
  * The plan a `serve` command starts with, from its flags: `--faults PLAN.json`, `--fault SPEC`
  * (repeatable) and `--seed N`. Kept here so the command stays thin.
  */
-import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import { loadFaultPlanFile } from './load-plan-file.js'
 import type { FaultPlan } from './plan-types.js'
 import { parseFaultShorthand } from './shorthand.js'
@@ -35,11 +34,4 @@ export async function faultPlanFromFlags(flags: FaultFlags): Promise<FaultPlan |
   })
 }
 
-/** Parses `--seed N` (an integer 0..2^32-1). @throws FakeFluentdError FF_ERR_OPTION */
-export function parseSeed(text: string): number {
-  const n = Number(text)
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n > 0xffffffff) {
-    throw new FakeFluentdError(ErrorCodes.FF_ERR_OPTION, `Invalid --seed "${text}": use a whole number from 0 to 4294967295.`)
-  }
-  return n
-}
+export { parseSeed } from './seed.js'

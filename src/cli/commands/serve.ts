@@ -4,6 +4,7 @@ import { DEFAULT_CERT_DIR } from '../../certs/index.js'
 import { parseDuration } from '../../clock/index.js'
 import { FakeFluentdError } from '../../errors.js'
 import type { FaultEngine } from '../../faults/types.js'
+import { parseSeed } from '../../faults/seed.js'
 import { DEFAULT_JOURNAL_MAX } from '../../journal/journal.js'
 import { parseByteSize } from '../../receiver/byte-size.js'
 import { OUTPUT_MODES, type OutputMode } from '../../receiver/printer.js'
@@ -74,23 +75,10 @@ function requiredHeader(text: string): string {
   return text
 }
 
-function seedNumber(text: string): number {
-  if (!/^-?\d+$/.test(text)) throw new InvalidArgumentError('use a whole number.')
-  return Number(text)
-}
-
 async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
-  const { createFaultEngine, loadFaultPlanFile, parseFaultShorthand } = await import('../../faults/index.js')
-  const rules: unknown[] = []
-  let seed = flags.seed
-  if (flags.faults) {
-    const plan = await loadFaultPlanFile(flags.faults)
-    rules.push(...plan.rules)
-    seed ??= plan.seed
-  }
-  if (flags.fault.length > 0) rules.push(...parseFaultShorthand(flags.fault).rules)
-  const plan = seed === undefined ? { rules } : { seed, rules }
-  return createFaultEngine({ plan, seed })
+  const { createFaultEngine, faultPlanFromFlags } = await import('../../faults/index.js')
+  const plan = await faultPlanFromFlags({ fault: flags.fault, faults: flags.faults, seed: flags.seed })
+  return createFaultEngine({ plan: plan ?? { rules: [] }, seed: plan?.seed })
 }
 
 /** Registers `fake-fluentd serve`: the fake Fluentd in_http over HTTPS, its admin API and printer. */
@@ -122,7 +110,7 @@ export function registerServe(program: Command): void {
     .option('--idle-timeout <duration>', 'reset a connection that sends nothing for this long mid-handshake or mid-request (slowloris); 0 = never', duration, DEFAULT_IDLE_TIMEOUT_MS)
     .option('--strict-parse', 'answer 400 where Fluentd silently drops input (invalid JSON, non-objects)', false)
     .option('--use-204', 'answer 204 instead of 200 on success (use_204_response)', false)
-    .option('--seed <n>', 'seed for probabilistic fault steps', seedNumber)
+    .option('--seed <n>', 'seed for probabilistic fault steps (0 to 4294967295)', parseSeed)
     .option('--fault <spec>', 'fault shorthand, e.g. "500x3,200", "delay=16s", "hang" (repeatable)', collect, [])
     .option('--faults <file>', 'fault plan JSON file')
     .action(async (flags: ServeFlags) => {
