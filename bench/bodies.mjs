@@ -1,5 +1,5 @@
 // Request bodies shared by the benchmarks: a 653-byte Wallarm "new hit" notification (the fields of
-// the research seed document, valid against schemas/notifications) and a 20-notification array.
+// the source document's examples, valid against schemas/notifications) and a 20-notification array.
 export const hit = {
   summary: '[Wallarm] New hit detected',
   details: {

@@ -1,5 +1,5 @@
 /**
- * One error base class with a stable `code` (STYLE P5). Messages say what failed, why, and what to do.
+ * One error base class with a stable `code`. Messages say what failed, why, and what to do.
  * Only `src/cli/` maps codes to exit statuses and prints them.
  */
 export const ErrorCodes = {

@@ -1,5 +1,5 @@
 /**
- * The public library API of fake-fluentd: explicit named exports only (STYLE P14, P16).
+ * The public library API of fake-fluentd: explicit named exports only.
  * Each part adds its factories and option types under its own heading.
  */
 

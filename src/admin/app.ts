@@ -1,7 +1,7 @@
 /**
  * The admin API (express 5): journal, fault plan, health and the SSE stream. Extra routes (the web
  * page at `GET /`) are added through `mount`, after the API routes and before the 404 handler.
- * @see ../../../shared/SPEC.md "Admin API"
+ * @see docs/design.md "Admin API"
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express'
 import { isFakeFluentdError } from '../errors.js'

@@ -2,7 +2,7 @@
  * Certificates for the HTTPS receiver: a self-signed CA plus a server certificate signed by it
  * (package `selfsigned` v5, async), cached under a directory and reused while still valid and
  * covering every wanted name. User-supplied cert/key files are accepted as they are.
- * @see ../../../shared/SPEC.md "Parts" (certs)
+ * @see docs/design.md "Parts" (certs)
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'

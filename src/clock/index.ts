@@ -1,5 +1,5 @@
 /**
- * Time, injectable (STYLE P11). Schedule logic takes a Clock so unit tests can drive it with a
+ * Time, injectable. Schedule logic takes a Clock so unit tests can drive it with a
  * ManualClock; the real thing uses the monotonic `performance.now()` and the wall clock.
  */
 export interface Clock {

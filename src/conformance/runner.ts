@@ -2,8 +2,8 @@
  * runConformance: builds each selected scenario for the profile and time scale, starts its own
  * receiver (port 0, own fault plan), drives the sender through an adapter, collects the journal and
  * the sender's events, judges, and returns the report. Scenarios run in parallel (bounded), since
- * none shares a receiver. Progress is emitted as typed events (STYLE P13); nothing is printed here.
- * @see ../../../shared/SPEC.md "Conformance scenarios"
+ * none shares a receiver. Progress is emitted as typed events; nothing is printed here.
+ * @see docs/design.md "Conformance"
  */
 import { availableParallelism } from 'node:os'
 import { FakeFluentdError } from '../errors.js'

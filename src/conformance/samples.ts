@@ -1,6 +1,6 @@
 /**
  * Sample notifications the scenarios hand to the sender: real Wallarm shapes (ip_blocked,
- * new_scope_object_ips, create_user; see research/wallarm-formats.md §4), each made unique by `n`
+ * new_scope_object_ips, create_user; see docs/design.md "Notification formats"), each made unique by `n`
  * so that every delivery of a scenario has its own body (the journal groups attempts by body).
  */
 

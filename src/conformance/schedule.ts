@@ -1,7 +1,7 @@
 /**
  * The schedule a profile promises, as the judges see it: one expected interval per retry, at time
  * scale 1 (pure; the runner scales). Jittered profiles give a range per interval.
- * @see ../../../shared/SPEC.md "Delivery rules of the reference sender"
+ * @see docs/design.md "Delivery rules"
  */
 import type { RetryProfile } from '../sender/profile-types.js'
 import { expectedSchedule } from '../sender/schedule.js'

@@ -1,7 +1,7 @@
 /**
  * Conformance types: scenarios (what the receiver does, what the sender is given, what is expected),
  * observations (journal + sender events), checks, results and the report.
- * @see ../../../shared/SPEC.md "Conformance scenarios", "Sender contract"
+ * @see docs/design.md "Conformance", "Sender contract"
  */
 import type { JournalEntry } from '../journal/types.js'
 import type { RetryProfile } from '../sender/profile-types.js'
@@ -10,7 +10,7 @@ import type { RetryProfile } from '../sender/profile-types.js'
 export type ScenarioFamily = 'delivery' | 'format' | 'tls' | 'retry' | 'timeout' | 'disable'
 
 /**
- * The integration settings handed to the sender under test (SPEC "Sender contract"). Timeouts are
+ * The integration settings handed to the sender under test (docs/sender-contract.md). Timeouts are
  * integration values at time scale 1; the sender multiplies them (and every interval and window) by
  * `timeScale`.
  */
@@ -175,7 +175,7 @@ export interface ConformanceReport {
   results: ScenarioResult[]
 }
 
-/** Live progress, for the CLI (STYLE P13: the runner emits, subscribers print). */
+/** Live progress, for the CLI (: the runner emits, subscribers print). */
 export type ProgressEvent =
   | { type: 'scenario-start'; id: string; title: string; timeScale: number; deadlineMs: number }
   | { type: 'waiting'; id: string; waitingFor: string; attemptsSeen: number; nextExpectedInMs?: number }

@@ -2,7 +2,7 @@
  * The demo engine: a receiver with a failing fault plan (and the web page on its admin port), the
  * reference sender time-compressed, and a stream of events that compare every attempt with the
  * schedule. It prints nothing (src/cli/commands/demo.ts does); close() stops everything.
- * @see ../../../shared/SPEC.md "Who uses it" (3), "Command line" (demo)
+ * @see README.md (3), "Command line" (demo)
  */
 import { systemClock } from '../clock/index.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'

@@ -1,5 +1,5 @@
 /**
- * What the demo engine tells its subscribers (STYLE P13: the engine emits, src/cli prints). Times are
+ * What the demo engine tells its subscribers (: the engine emits, src/cli prints). Times are
  * real milliseconds (already time-scaled); `mono` values are performance.now() of this process.
  */
 import type { DemoEnding, DemoScenarioName } from './scenarios.js'

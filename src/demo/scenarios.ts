@@ -1,7 +1,7 @@
 /**
  * The demo's stories: what the receiver does (a fault plan), how many notifications the reference
  * sender gets, the time scale they run at by default, and how each story should end.
- * @see ../../../shared/SPEC.md "Who uses it" (3. someone demoing retry behaviour)
+ * @see README.md (3. someone demoing retry behaviour)
  */
 import type { FaultPlan } from '../faults/plan-types.js'
 import type { RetryProfile } from '../sender/profile-types.js'

@@ -1,7 +1,7 @@
 /**
  * Turns a schema-valid plan into the engine's internal form and rejects combinations that make no
  * sense, naming the rule and step (`rules[0].steps[2]`). Runs when the plan is loaded, never at
- * request time (STYLE P1).
+ * request time.
  */
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import type { ResponseAction } from './types.js'

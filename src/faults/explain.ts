@@ -1,5 +1,5 @@
 /**
- * Steps and rules in words (STYLE P2, P12): used by `GET /api/faults`, the journal
+ * Steps and rules in words: used by `GET /api/faults`, the journal
  * (`AppliedFault.explain`) and conformance verdicts.
  */
 import type { CompiledMatch, CompiledStep, DelaySpec, StepAction, StepOutcome } from './compile-plan.js'

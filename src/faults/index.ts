@@ -1,7 +1,7 @@
 /**
  * Fault injection: the plan model, its validation, the `--fault` shorthand and the engine that
  * decides what the receiver does with each connection and request.
- * @see ../../../shared/SPEC.md "Fault plan"
+ * @see docs/design.md "Fault plans"
  */
 export { createFaultEngine, DEFAULT_FAULT_SEED } from './engine.js'
 export type { FaultEngineOptions } from './engine.js'

@@ -2,10 +2,10 @@
  * The fault plan as JSON: the body of `PUT /api/faults`, the content of `--faults PLAN.json`, and
  * what the `--fault` shorthand compiles to. Validated by `schemas/fault-plan.schema.json` plus the
  * combination checks in `compile-plan.ts`.
- * @see ../../../shared/SPEC.md "Fault plan"
+ * @see docs/design.md "Fault plans"
  */
 
-/** A whole plan: rules tried in order, the first matching rule decides (STYLE P1). */
+/** A whole plan: rules tried in order, the first matching rule decides. */
 export interface FaultPlan {
   /** Seed of the random draws (probability and random delays); default: the engine's seed (1). */
   seed?: number

@@ -1,5 +1,5 @@
 /**
- * Seeded random numbers for fault decisions (SPEC "deterministic under a seed"): mulberry32, a small
+ * Seeded random numbers for fault decisions (a plan is deterministic under a seed): mulberry32, a small
  * well-known 32-bit PRNG. Same seed + same sequence of draws = same numbers, on every platform.
  */
 

@@ -2,7 +2,7 @@
  * The contract between the fault engine (decides) and the receiver (executes).
  * The engine is pure decision logic over a plan; it never touches sockets. The receiver asks it
  * once per new TCP connection and once per request, then carries out the returned action.
- * @see ../../../shared/SPEC.md "Fault plan"
+ * @see docs/design.md "Fault plans"
  */
 import type { IncomingHttpHeaders } from 'node:http'
 

@@ -1,7 +1,7 @@
 /**
  * Validates a fault plan: JSON Schema first (`schemas/fault-plan.schema.json`, ajv 2020-12 with
  * allErrors), then the combination checks of `compile-plan.ts`. Messages name the JSON path and, for
- * an unknown key, the allowed keys (STYLE P6).
+ * an unknown key, the allowed keys.
  */
 import { readFileSync } from 'node:fs'
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'

@@ -12,7 +12,7 @@
  *   with their outcome still 'pending').
  * In memory, an answered entry's `endedAt` is updated again when the answer has been fully sent
  * (it differs from the file only for slow-body answers).
- * @see ../../../shared/SPEC.md "Admin API"
+ * @see docs/design.md "Admin API"
  */
 import { closeSync, openSync, writeSync } from 'node:fs'
 import type { Clock } from '../clock/index.js'

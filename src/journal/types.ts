@@ -1,7 +1,7 @@
 /**
  * A journal entry: one request that reached the receiver (or one connection that never became a
  * request, such as a failed TLS handshake). Recorded on arrival and completed when answered.
- * @see ../../../shared/SPEC.md "Admin API"
+ * @see docs/design.md "Admin API"
  */
 import type { AppliedFault } from '../faults/types.js'
 import type { Verdict } from '../validation/types.js'
@@ -66,6 +66,12 @@ export interface JournalEntry {
   bodyTruncated?: boolean
   /** 1-based attempt number of this delivery (same tag + same body bytes). */
   attempt?: number
+  /**
+   * Which delivery this attempt belongs to: an opaque key computed once by the receiver when the
+   * body has been read (the tag plus a hash of the body bytes as sent). Every consumer (judges,
+   * `/api/deliveries`, the page) groups attempts by it and never re-derives it.
+   */
+  deliveryKey?: string
   /** Events emitted to the pipeline (only when the answer is 2xx). */
   events?: JournalEvent[]
   /** Per-notification schema verdicts (when validation is on). */

@@ -1,6 +1,6 @@
 /**
  * Fluentd's `@type stdout` (output_type json) line: `%Y-%m-%d %H:%M:%S.%N %z tag: {json}` in the
- * process's local timezone (research §3).
+ * process's local timezone (docs/design.md "Answering as Fluentd").
  */
 
 function pad(n: number, width = 2): string {

@@ -2,7 +2,7 @@
  * The ingest hot path: one lean node:http(s) request handler (no express). Records the request on
  * arrival, reads the body within the limit, asks the fault engine, and either carries out the fault
  * or answers exactly as Fluentd's in_http (parse, validate, 200/204/400/401/413 ...).
- * @see ../../../shared/research/fluentd-in_http.md §2, §5
+ * @see docs/design.md "Answering as Fluentd"
  */
 import { hash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -282,7 +282,8 @@ export function createIngestHandler(ctx: IngestContext): {
     entry.body = t.body
     if (t.bodyTruncated) entry.bodyTruncated = true
     // Attempt n of a delivery: same tag + same body bytes.
-    const key = ex.tag + '\0' + hash('sha1', body, 'base64')
+    const key = `${ex.tag}#${hash('sha1', body, 'base64url')}`
+    entry.deliveryKey = key
     const attempt = (attempts.get(key) ?? 0) + 1
     if (attempts.size >= MAX_ATTEMPT_KEYS && attempt === 1) attempts.clear()
     attempts.set(key, attempt)

@@ -1,8 +1,8 @@
 /**
- * Turns a request body into records exactly as Fluentd v1.18 in_http does (research §2, §5):
+ * Turns a request body into records exactly as Fluentd v1.18 in_http does (docs/design.md "Answering as Fluentd"):
  * Content-Type picks where the `json`/`ndjson`/`msgpack` params come from, the query string adds its
  * own, precedence is msgpack > json > ndjson, and record `time` keys become event times.
- * @see ../../../shared/research/fluentd-in_http.md
+ * @see docs/design.md "Answering as Fluentd"
  */
 import { decodeMulti } from '@msgpack/msgpack'
 

@@ -1,5 +1,5 @@
 /**
- * Output subscribers (STYLE P13): they listen to journal changes and write lines through a
+ * Output subscribers: they listen to journal changes and write lines through a
  * caller-supplied sink, buffered and flushed once per event-loop turn so printing stays off the
  * hot path. `fluentd` prints events exactly as Fluentd's stdout output; `json` one journal entry per
  * line when it completes; `none` nothing. Validation warnings go to the separate `warn` sink.

@@ -2,11 +2,11 @@
  * The fake Fluentd `in_http` receiver.
  *
  * Architecture: a raw `net.Server` accepts TCP, tracks every socket (so close() never waits for a
- * hung or mid-handshake connection, STYLE P10), asks the fault engine about the connection, then
+ * hung or mid-handshake connection), asks the fault engine about the connection, then
  * hands accepted sockets to a node:https (or node:http) server that is never listening itself.
  * Requests go to a lean handler (no express on the hot path) that reads the body, asks the fault
  * engine, and answers as in_http would (see ingest.ts).
- * @see ../../../shared/research/fluentd-in_http.md
+ * @see docs/design.md "Answering as Fluentd"
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'

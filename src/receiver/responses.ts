@@ -2,7 +2,7 @@
  * Fluentd-exact responses over node:http's ServerResponse: explicit headers in Fluentd's order, no
  * Date, no Server, no Keep-Alive header; answers that end the connection carry no Connection header
  * and are followed by a TCP RST (Fluentd's linger 0) once the bytes are written.
- * @see ../../../shared/research/fluentd-in_http.md §2, §5
+ * @see docs/design.md "Answering as Fluentd"
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
@@ -77,7 +77,7 @@ export function writeAnswer(res: ServerResponse, status: number, body: string | 
     if (!opts.keepAlive && opts.reset) resetSocket(raw)
     opts.onFinish?.()
   })
-  // node drops bodies of HEAD answers; Fluentd sends them (research §2 "HEAD").
+  // node drops bodies of HEAD answers; Fluentd sends them (docs/design.md "Answering as Fluentd").
   if (opts.forceBody) (res as unknown as { _hasBody: boolean })._hasBody = true
   res.writeHead(status, statusText(status), flat)
   // Hot path: no chunk for an empty body, and a string body goes out in the same write as the head.

@@ -1,6 +1,6 @@
 /**
  * Options and handle of the fake Fluentd receiver (`startReceiver`).
- * @see ../../../shared/SPEC.md "Command line" (serve)
+ * @see README.md "Commands" (serve)
  */
 import type { Clock } from '../clock/index.js'
 import type { FaultEngine } from '../faults/types.js'

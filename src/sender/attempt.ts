@@ -1,7 +1,7 @@
 /**
  * One delivery attempt: one HTTP request with undici on a fresh connection, its outcome classified
- * by stable codes (STYLE P4). The connect and request timeouts run on the injected clock through
- * AbortController, not on undici's own timers, which tick about once a second (STYLE P11).
+ * by stable codes. The connect and request timeouts run on the injected clock through
+ * AbortController, not on undici's own timers, which tick about once a second.
  *
  * Timing, precisely:
  * - connect timeout: from the start of the attempt until the TCP connection is up and, for https,

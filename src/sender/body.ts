@@ -1,6 +1,6 @@
 /**
  * Request bodies: one delivery is one body, a JSON array (default) or NDJSON lines.
- * @see ../../../shared/research/wallarm-formats.md §2.1
+ * @see docs/design.md "Notification formats"
  */
 import type { BodyFormat } from './settings.js'
 

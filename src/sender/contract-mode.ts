@@ -1,5 +1,5 @@
 /**
- * The reference sender as a sender-contract command (SPEC "Sender contract"): settings from the
+ * The reference sender as a sender-contract command (docs/sender-contract.md): settings from the
  * environment, deliveries as NDJSON lines (each line one delivery: a notification, or an array of
  * them sent as one body, started as soon as its line arrives), events out as JSON lines. Ends when
  * the input has ended and every delivery has ended. I/O is injected; src/cli wires stdin/stdout.

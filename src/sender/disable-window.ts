@@ -3,7 +3,7 @@
  * `minAttempts` attempts are in the window and failed/attempts >= `failureRatio`, the integration
  * should be disabled. An attempt recorded at time t counts while now - t < windowMs (at exactly
  * windowMs it has left the window).
- * @see ../../../shared/SPEC.md "Delivery rules of the reference sender" (auto-disable)
+ * @see docs/design.md "Delivery rules" (auto-disable)
  */
 import type { Clock } from '../clock/index.js'
 import type { AutoDisableRule } from './profile-types.js'

@@ -1,5 +1,5 @@
 /**
- * The sender's typed events (STYLE P13): the engine emits, printers, the demo timeline and the
+ * The sender's typed events: the engine emits, printers, the demo timeline and the
  * conformance recorder subscribe. Times are the sender clock's monotonic ms.
  */
 import type { AttemptOutcome } from './attempt.js'

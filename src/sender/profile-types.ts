@@ -2,7 +2,7 @@
  * A retry profile: the delivery rules of a sender, as data (profiles/*.json, validated by
  * schemas/profile.schema.json). The reference sender runs it; the conformance judges compare
  * observed attempts with it. Every duration is in milliseconds at time scale 1.
- * @see ../../../shared/SPEC.md "Delivery rules of the reference sender"
+ * @see docs/design.md "Delivery rules"
  */
 
 /** Fixed tables of intervals, cycle after cycle (Wallarm: [[1s,3s,5s,10s,10s],[0,1s,3s,5s,30s],[1m,1m,3m,5m,10m,30m]]). */

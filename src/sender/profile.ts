@@ -1,7 +1,7 @@
 /**
  * Retry profiles: the built-in `wallarm` profile and loading others from JSON files validated by
- * schemas/profile.schema.json (unknown keys rejected, STYLE P6). Profiles are frozen once loaded.
- * @see ../../../shared/SPEC.md "Delivery rules of the reference sender"
+ * schemas/profile.schema.json (unknown keys rejected). Profiles are frozen once loaded.
+ * @see docs/design.md "Delivery rules"
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -15,7 +15,7 @@ const HOUR_MS = 60 * MINUTE_MS
 
 /**
  * Wallarm's delivery rules, to the letter of its documentation, with the open points settled as
- * SPEC says: 17 attempts at most (1 + 5 + 5 + 6), intervals from the end of the failed attempt,
+ * The design (docs/design.md "Delivery rules"): 17 attempts at most (1 + 5 + 5 + 6), intervals from the end of the failed attempt,
  * success = 2xx, 3xx not followed, auto-disable at >= 60 % failed of >= 20 attempts in 12 h.
  * Identical to profiles/wallarm.json.
  */

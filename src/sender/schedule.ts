@@ -1,8 +1,8 @@
 /**
- * The retry schedule of a profile as pure functions (STYLE P3): which interval follows a failed
+ * The retry schedule of a profile as pure functions: which interval follows a failed
  * attempt, the whole expected timeline, and the range jitter allows. No clock, no I/O; the delivery
  * loop alone waits. Every duration is in ms at time scale 1 (the caller scales).
- * @see ../../../shared/SPEC.md "Delivery rules of the reference sender"
+ * @see docs/design.md "Delivery rules"
  */
 import type { RetryProfile } from './profile-types.js'
 import type { Rng } from './rng.js'

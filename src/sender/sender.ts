@@ -2,8 +2,8 @@
  * The reference sender: delivers notifications under a retry profile, each delivery independent
  * and concurrent with its own schedule, all sharing the integration's auto-disable window. Waiting
  * goes through the injected clock with an AbortSignal, so auto-disable and close() cancel every
- * pending retry at once (STYLE P3). It prints nothing: subscribe to its events (STYLE P13).
- * @see ../../../shared/SPEC.md "Delivery rules of the reference sender"
+ * pending retry at once. It prints nothing: subscribe to its events.
+ * @see docs/design.md "Delivery rules"
  */
 import { readFileSync } from 'node:fs'
 import { systemClock, type Clock } from '../clock/index.js'

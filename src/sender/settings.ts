@@ -1,7 +1,7 @@
 /**
  * Integration settings: what a Wallarm Fluentd integration card holds (URL, method, headers, CA,
  * TLS verification, timeouts, data format), plus the time scale. Also their form as environment
- * variables of the sender contract (SPEC "Sender contract").
+ * variables of the sender contract (docs/sender-contract.md).
  */
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 

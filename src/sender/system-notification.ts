@@ -1,7 +1,7 @@
 /**
  * The system notification Wallarm emits when it disables an integration automatically
  * (notification type `integration_broken`), as an object the caller can log or forward.
- * @see ../../../shared/research/wallarm-formats.md §2.3, §4.6
+ * @see docs/design.md "Notification formats"
  */
 import type { WindowStats } from './disable-window.js'
 

@@ -9,7 +9,7 @@ import type { Validator, Verdict, VerdictError } from './types.js'
 /** What to do with a notification whose `details.notification_type` no schema knows. */
 export type UnknownTypePolicy = 'fail' | 'envelope'
 
-/** Options of {@link createValidator}; unknown keys are rejected (STYLE P6). */
+/** Options of {@link createValidator}; unknown keys are rejected. */
 export interface CreateValidatorOptions {
   /** Folder of the notification schemas. Default: the package's `schemas/notifications/`. */
   schemaDir?: string

@@ -538,7 +538,7 @@ export type VulnMediumNotification = NotificationEnvelope & {
 }
 
 /**
- * The envelope shared by every Wallarm notification sent to Webhook, Fluentd and Logstash integrations since 2021-06: summary, optional description, and details with the notification_type discriminator. FACT: every documented JSON example has this shape (research wallarm-formats.md section 1). Additional properties are allowed everywhere because the docs are not complete.
+ * The envelope shared by every Wallarm notification sent to Webhook, Fluentd and Logstash integrations since 2021-06: summary, optional description, and details with the notification_type discriminator. FACT: every documented JSON example has this shape. Additional properties are allowed everywhere because the docs are not complete.
  */
 export interface NotificationEnvelope {
   /**
@@ -600,7 +600,7 @@ export interface ChangedParameter {
   [k: string]: unknown
 }
 /**
- * A detected hit (details.hit). Required core from the research field table: method, path, type, point, payloads, request_time, id, object_type, and host (2026+) or domain (before 2026). Other keys are optional and typed when present; more keys are allowed.
+ * A detected hit (details.hit). Required core from the documented field table: method, path, type, point, payloads, request_time, id, object_type, and host (2026+) or domain (before 2026). Other keys are optional and typed when present; more keys are allowed.
  */
 export interface Hit {
   /**

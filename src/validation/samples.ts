@@ -2,7 +2,7 @@ import { ErrorCodes, FakeFluentdError } from '../errors.js'
 
 /**
  * Realistic sample notifications, one per notification type, built from the documented examples
- * (research wallarm-formats.md §4). Each passes its schema; tests check that. Values are fixed, not
+ * (docs/design.md "Notification formats"). Each passes its schema; tests check that. Values are fixed, not
  * clock-based, so samples are deterministic; pass overrides for fresh times.
  */
 

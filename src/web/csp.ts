@@ -4,7 +4,7 @@
  * and the policy below makes sure nothing slips through if it ever tried: scripts only from our own
  * files (no inline script, no eval), no plugins, no framing, and Trusted Types so that any
  * string-to-HTML sink such as `innerHTML` throws in browsers that enforce it.
- * @see ../../../shared/SPEC.md "Admin API"
+ * @see docs/design.md "Admin API"
  */
 
 /** The Content-Security-Policy header value sent with `GET /` and every page asset. */

@@ -4,7 +4,7 @@
  * drawing of the attempts the receiver saw. No script at all; styles are inline and allowed by hash
  * in the file's own Content-Security-Policy. Every value from the report is HTML-escaped, because
  * journal data (tags, messages) can be attack strings.
- * @see ../../../shared/SPEC.md "Conformance scenarios"
+ * @see docs/design.md "Conformance"
  */
 import { createHash } from 'node:crypto'
 import type { ConformanceReport, ScenarioResult } from '../conformance/types.js'

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createFaultEngine } from '../../src/faults/index.js'
 
-// The built binary as a black box (STYLE P14): run `npm run build` first (npm test does).
+// The built binary as a black box: run `npm run build` first (npm test does).
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const cli = join(root, 'dist/cli/main.js')
 const dir = mkdtempSync(join(tmpdir(), 'ff-serve-faults-'))

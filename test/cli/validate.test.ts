@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
-// The built binary as a black box (STYLE P14): run `npm run build` first (npm test does).
+// The built binary as a black box: run `npm run build` first (npm test does).
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const cli = join(root, 'dist/cli/main.js')
 const fixtures = join(root, 'test/fixtures/notifications')

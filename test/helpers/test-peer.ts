@@ -117,7 +117,7 @@ export async function startTestPeer(
       requests.push(entry)
       if ('action' in action) {
         if (action.action === 'hang') return
-        // RST must go out on the raw TCP socket, not the TLS wrapper (STYLE P10).
+        // RST must go out on the raw TCP socket, not the TLS wrapper.
         const raw = rawByPort.get(req.socket.remotePort ?? -1)
         if (action.action === 'reset' && raw) raw.resetAndDestroy()
         else req.socket.destroy()

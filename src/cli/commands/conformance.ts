@@ -2,7 +2,7 @@
  * `fake-fluentd conformance`: drive a sender through the scenarios and report. Thin: parse flags,
  * call runConformance, render progress and the summary, write --junit/--json/--html, set the exit
  * status (0 all passed, 1 any failed, 2 usage or setup error).
- * @see ../../../../shared/SPEC.md "Command line"
+ * @see README.md "Commands"
  */
 import { writeFileSync } from 'node:fs'
 import { type Command, InvalidArgumentError } from 'commander'

@@ -42,7 +42,7 @@ function portNumber(text: string): number {
   return Number(text)
 }
 
-/** `0` = off (SPEC); `any` = a free port chosen by the system. */
+/** `0` = off; `any` = a free port chosen by the system. */
 function adminPort(text: string): number | false {
   if (text === 'any') return 0
   const n = portNumber(text)

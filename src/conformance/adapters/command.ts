@@ -4,7 +4,7 @@
  * stdout. Stdin is closed once every delivery is written; the sender then exits when its deliveries
  * have ended. A child that exits before its input is complete, or with a non-zero status, ends with `exited-early`
  * (FF_ERR_SENDER_EXITED in the result).
- * @see ../../../../shared/SPEC.md "Sender contract"
+ * @see docs/sender-contract.md
  */
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'

@@ -19,7 +19,7 @@ export function toIntegrationSettings(s: ConformanceSettings): IntegrationSettin
   }
 }
 
-/** The environment variables SPEC defines for `--sender-cmd`. */
+/** The environment variables docs/sender-contract.md defines for `--sender-cmd`. */
 export function toContractEnv(s: ConformanceSettings): SenderContractEnv {
   return settingsToEnv(toIntegrationSettings(s))
 }

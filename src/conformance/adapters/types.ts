@@ -1,6 +1,6 @@
 /**
  * Sender adapters: how the runner drives a sender under test, one session per scenario.
- * @see ../../../../shared/SPEC.md "Sender contract"
+ * @see docs/sender-contract.md
  */
 import type { ConformanceSettings, SenderEnd, SenderEvent } from '../types.js'
 

@@ -3,7 +3,7 @@
  * `{"settings": {...}, "notifications": [...], "batch": bool}` (settings as in the contract, camelCase);
  * the sender answers when that delivery has ended (2xx), optionally with a JSON body
  * `{"events": [{"event": "disabled"}, ...]}` or NDJSON event lines, which the runner records.
- * @see ../../../../shared/SPEC.md "Sender contract"
+ * @see docs/sender-contract.md
  */
 import { request } from 'undici'
 import type { SenderEnd } from '../types.js'

@@ -1,5 +1,5 @@
 /**
- * The retry timeline of one delivery, expected vs observed, side by side (STYLE P12). An interval
+ * The retry timeline of one delivery, expected vs observed, side by side. An interval
  * runs from the END of one attempt (endedMono) to the START of the next (receivedMono).
  */
 import type { ExpectedInterval } from '../schedule.js'

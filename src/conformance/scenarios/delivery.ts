@@ -1,6 +1,6 @@
 /**
  * Delivery: one notification, the receiver answers 200, the sender makes exactly one request and stops.
- * @see ../../../../shared/SPEC.md "Conformance scenarios"
+ * @see docs/design.md "Conformance"
  */
 import { attemptCount, deliveredOnce } from '../judges/checks.js'
 import type { ScenarioDefinition } from '../types.js'

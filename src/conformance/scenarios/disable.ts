@@ -2,7 +2,7 @@
  * Auto-disable: at >= the failure ratio (with at least minAttempts attempts in the window) the
  * integration is disabled: no further attempt, `{"event":"disabled"}`; just below it is not; failures
  * older than the window do not count.
- * @see ../../../../shared/SPEC.md "Delivery rules of the reference sender"
+ * @see docs/design.md "Delivery rules"
  */
 import type { AutoDisableRule, RetryProfile } from '../../sender/profile-types.js'
 import { maxAttempts } from '../../sender/schedule.js'

@@ -1,6 +1,6 @@
 /**
  * Format: method, custom headers, body framing (JSON array or NDJSON) and schema validity.
- * @see ../../../../shared/SPEC.md "Conformance scenarios"
+ * @see docs/design.md "Conformance"
  */
 import { attemptCount, bodyFormatCheck, deliveredOnce, headersCheck, methodCheck, verdictsCheck } from '../judges/checks.js'
 import type { BuildContext, Observation, ScenarioDefinition } from '../types.js'

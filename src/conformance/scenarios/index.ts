@@ -1,6 +1,6 @@
 /**
- * The scenario catalogue, in the order SPEC lists them, and selection by pattern.
- * @see ../../../../shared/SPEC.md "Conformance scenarios"
+ * The scenario catalogue, in the order docs/design.md "Conformance" lists them, and selection by pattern.
+ * @see docs/design.md "Conformance"
  */
 import { FakeFluentdError } from '../../errors.js'
 import type { ScenarioDefinition } from '../types.js'

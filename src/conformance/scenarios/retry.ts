@@ -2,7 +2,7 @@
  * Retry: the schedule of cycles 1, 2 and 3 within tolerance; stop after the first 2xx (201/202/204
  * count); 3xx, 4xx and 5xx retried alike (3xx never followed); reset and closed connections retried;
  * give up after the last cycle.
- * @see ../../../../shared/SPEC.md "Delivery rules of the reference sender", "Conformance scenarios"
+ * @see docs/design.md "Delivery rules", "Conformance scenarios"
  */
 import type { FaultStep } from '../../faults/plan-types.js'
 import { maxAttempts } from '../../sender/schedule.js'

@@ -1,7 +1,7 @@
 /**
  * Timeouts: an answer after the request timeout is a failed attempt (retried), an answer just before
  * it is a delivery; a stalled TLS handshake fails at the connection timeout and is retried.
- * @see ../../../../shared/SPEC.md "Delivery rules of the reference sender", "Conformance scenarios"
+ * @see docs/design.md "Delivery rules", "Conformance scenarios"
  */
 import { withinTolerance } from '../judges/timeline.js'
 import { attemptCount, deliveredOnce } from '../judges/checks.js'

@@ -1,7 +1,7 @@
 /**
  * TLS trust: an untrusted certificate is refused when verification is on and no CA is given; the
  * same certificate is accepted with the receiver's CA, and with verification off.
- * @see ../../../../shared/SPEC.md "Conformance scenarios"
+ * @see docs/design.md "Conformance"
  */
 import { attemptCount, deliveredOnce } from '../judges/checks.js'
 import type { Check, ScenarioDefinition } from '../types.js'

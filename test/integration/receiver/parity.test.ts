@@ -1,6 +1,6 @@
 /**
  * in_http parity over HTTPS with raw TLS sockets: exact status lines, header order and bodies, and
- * how the connection ends, for the cases in research/fluentd-in_http.md §2.
+ * how the connection ends, for the cases listed in docs/design.md "Answering as Fluentd".
  */
 import { gzipSync, deflateSync } from 'node:zlib'
 import { encode } from '@msgpack/msgpack'

@@ -149,7 +149,7 @@ describe('checks', () => {
 })
 
 describe('catalogue', () => {
-  test('ids are unique kebab family.name and every SPEC family is covered', () => {
+  test('ids are unique kebab family.name and every documented family is covered', () => {
     const ids = scenarios.map((s) => s.id)
     expect(new Set(ids).size).toBe(ids.length)
     for (const id of ids) expect(id).toMatch(/^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*$/)

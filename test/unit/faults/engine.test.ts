@@ -24,7 +24,7 @@ describe('fault engine: steps', () => {
     expect(engine.decideConnection(conn())).toEqual({ delayMs: 0, action: { type: 'accept' } })
   })
 
-  it('SPEC simplest plan: one 503, then Fluentd behaviour', () => {
+  it('the simplest plan: one 503, then Fluentd behaviour', () => {
     const engine = createFaultEngine({ plan: { rules: [{ steps: [{ status: 503 }] }] } })
     const first = engine.decideRequest(req())
     expect(first.action).toEqual({ type: 'respond', status: 503 })

@@ -13,7 +13,7 @@ function rejects(plan: unknown): string {
   throw new Error(`expected the plan to be rejected: ${JSON.stringify(plan)}`)
 }
 
-describe('validateFaultPlan: SPEC examples', () => {
+describe('validateFaultPlan: the documented examples', () => {
   it.each([
     { rules: [{ steps: [{ status: 503 }] }] },
     { rules: [{ steps: [{ status: 500, times: 3 }] }] },
