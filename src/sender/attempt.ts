@@ -171,7 +171,7 @@ export const performAttempt: AttemptFn = async (request, context) => {
     ...(request.ca ? { ca: request.ca } : {}),
     rejectUnauthorized: request.verifyTls,
     maxCachedSessions: 0,
-    timeout: request.connectTimeoutMs + BACKSTOP_MS,
+    timeout: Math.ceil(request.connectTimeoutMs) + BACKSTOP_MS,
   })
   const connect: buildConnector.connector = (options, callback) => {
     const result = (baseConnect as unknown as (o: typeof options, cb: typeof callback) => Socket | undefined)(options, (err, sock) => {
@@ -191,8 +191,9 @@ export const performAttempt: AttemptFn = async (request, context) => {
   const client = new Client(url.origin, {
     connect,
     pipelining: 1,
-    headersTimeout: request.requestTimeoutMs + BACKSTOP_MS,
-    bodyTimeout: request.requestTimeoutMs + BACKSTOP_MS,
+    // undici takes whole milliseconds: a scaled timeout is often fractional (15000 x 0.0003 = 4.5).
+    headersTimeout: Math.ceil(request.requestTimeoutMs) + BACKSTOP_MS,
+    bodyTimeout: Math.ceil(request.requestTimeoutMs) + BACKSTOP_MS,
   })
 
   let outcome: AttemptOutcome

@@ -128,3 +128,66 @@ export function settingsToEnv(settings: IntegrationSettings): SenderContractEnv 
     WEBHOOK_TIME_SCALE: String(settings.timeScale ?? 1),
   }
 }
+
+/**
+ * Below this many milliseconds a timeout is unlikely to be honoured: a TLS handshake on a busy
+ * machine, or a timer that fires late, takes longer, so attempts fail as false timeouts.
+ */
+export const MIN_RELIABLE_TIMEOUT_MS = 50
+
+/** The timeouts an attempt will really run with, and where each came from. */
+export interface EffectiveTimeouts {
+  /** Real milliseconds. */
+  requestTimeoutMs: number
+  connectTimeoutMs: number
+  /** True when the value is the profile's default multiplied by the time scale. */
+  requestScaled: boolean
+  connectScaled: boolean
+}
+
+/**
+ * The time-scale rule of the command line: durations the user types (--request-timeout,
+ * --connect-timeout) are real time; the profile's default timeouts, its intervals and its window
+ * are multiplied by the time scale.
+ */
+export function effectiveTimeouts(
+  explicit: { requestTimeoutMs?: number | undefined; connectTimeoutMs?: number | undefined },
+  profile: { requestTimeoutMs: number; connectTimeoutMs: number },
+  timeScale: number,
+): EffectiveTimeouts {
+  return {
+    requestTimeoutMs: explicit.requestTimeoutMs ?? profile.requestTimeoutMs * timeScale,
+    connectTimeoutMs: explicit.connectTimeoutMs ?? profile.connectTimeoutMs * timeScale,
+    requestScaled: explicit.requestTimeoutMs === undefined,
+    connectScaled: explicit.connectTimeoutMs === undefined,
+  }
+}
+
+/**
+ * The settings values (at time scale 1, as IntegrationSettings holds them and the sender scales them)
+ * that make the sender run with real-time `timeouts`.
+ */
+export function settingsTimeouts(timeouts: EffectiveTimeouts, timeScale: number): Pick<IntegrationSettings, 'requestTimeoutMs' | 'connectTimeoutMs'> {
+  return {
+    ...(timeouts.requestScaled ? {} : { requestTimeoutMs: timeouts.requestTimeoutMs / timeScale }),
+    ...(timeouts.connectScaled ? {} : { connectTimeoutMs: timeouts.connectTimeoutMs / timeScale }),
+  }
+}
+
+/** Warnings (one line each) for timeouts too short to be honoured, naming the flag that sets them. */
+export function timeoutWarnings(timeouts: EffectiveTimeouts, timeScale: number): string[] {
+  const out: string[] = []
+  const check = (ms: number, scaled: boolean, flag: string): void => {
+    if (ms >= MIN_RELIABLE_TIMEOUT_MS) return
+    const shown = Number(ms.toFixed(2))
+    out.push(
+      scaled
+        ? `warning: the ${flag.replace(/^--/, '').replace('-', ' ')} is ${shown} ms (the profile's default x --time-scale ${timeScale}); ` +
+            `below ${MIN_RELIABLE_TIMEOUT_MS} ms attempts may fail as false timeouts. Give ${flag} (real time, not scaled) or a larger --time-scale.`
+        : `warning: ${flag} ${shown} ms is below ${MIN_RELIABLE_TIMEOUT_MS} ms; attempts may fail as false timeouts.`,
+    )
+  }
+  check(timeouts.connectTimeoutMs, timeouts.connectScaled, '--connect-timeout')
+  check(timeouts.requestTimeoutMs, timeouts.requestScaled, '--request-timeout')
+  return out
+}

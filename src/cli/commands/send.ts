@@ -30,23 +30,46 @@ interface SendFlags {
   count: number
   seed?: number
   contract?: boolean
+  testMessage?: boolean
 }
+
+/** Longest duration a timer can hold (2^31 - 1 ms, about 24.8 days); Node fires longer ones at once. */
+const MAX_DURATION_MS = 2_147_483_647
+
+/** --time-scale above this would push Wallarm's 30 min interval past what a timer can hold. */
+export const MAX_TIME_SCALE = 1000
+
+/** Most concurrent deliveries one `send` starts (--count). */
+export const MAX_COUNT = 10_000
 
 function durationArg(text: string): number {
   const ms = parseDuration(text)
   if (ms === undefined || ms <= 0) throw new InvalidArgumentError('expected a duration such as 15s, 500ms, 2m (a bare number is ms).')
+  if (ms > MAX_DURATION_MS) throw new InvalidArgumentError('at most 24d (2147483647 ms), the longest a timer can wait.')
   return ms
 }
 
 function positiveNumberArg(text: string): number {
   const n = Number(text)
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number.')
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number.')
   return n
+}
+
+function timeScaleArg(text: string): number {
+  const n = positiveNumberArg(text)
+  if (n > MAX_TIME_SCALE) throw new InvalidArgumentError(`at most ${MAX_TIME_SCALE} (longer intervals do not fit a timer).`)
+  return n
+}
+
+function seedArg(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) > 4294967295) throw new InvalidArgumentError('expected a whole number from 0 to 4294967295.')
+  return Number(text)
 }
 
 function countArg(text: string): number {
   const n = Number(text)
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1.')
+  if (text.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1.')
+  if (n > MAX_COUNT) throw new InvalidArgumentError(`at most ${MAX_COUNT}.`)
   return n
 }
 
@@ -146,18 +169,28 @@ async function runSend(flags: SendFlags): Promise<void> {
     return
   }
   if (!flags.url) throw usage('--url is required (the Fluentd URL, e.g. https://127.0.0.1:9880/wallarm).')
-  if (flags.type && flags.file) throw usage('give --type or --file, not both.')
-  const [{ createSender }, { sampleNotification, sampleTypes }] = await Promise.all([
-    import('../../sender/sender.js'),
-    import('../../validation/samples.js'),
-  ])
+  if ([flags.type, flags.file, flags.testMessage].filter((v) => v !== undefined).length > 1) {
+    throw usage('give one of --type, --file and --test-message.')
+  }
+  const [{ createSender }, { sampleNotification, sampleTypes }, { effectiveTimeouts, settingsTimeouts, timeoutWarnings }, { testIntegrationNotification }] =
+    await Promise.all([
+      import('../../sender/sender.js'),
+      import('../../validation/samples.js'),
+      import('../../sender/settings.js'),
+      import('../../sender/test-notification.js'),
+    ])
   let notifications: Array<Record<string, unknown>>
   if (flags.file) notifications = readNotificationsFile(flags.file)
+  else if (flags.testMessage) notifications = [testIntegrationNotification()]
   else {
     const type = flags.type ?? 'new_hits'
     if (!sampleTypes().includes(type)) throw usage(`--type ${type}: no such notification type; known: ${sampleTypes().join(', ')}.`)
     notifications = [sampleNotification(type)]
   }
+  // Typed durations are real time; the profile's defaults scale (README "Time scale").
+  const timeScale = flags.timeScale ?? 1
+  const timeouts = effectiveTimeouts({ requestTimeoutMs: flags.requestTimeout, connectTimeoutMs: flags.connectTimeout }, profile, timeScale)
+  for (const line of timeoutWarnings(timeouts, timeScale)) console.error(line)
   const settings: IntegrationSettings = {
     url: flags.url,
     method: flags.method,
@@ -165,8 +198,7 @@ async function runSend(flags: SendFlags): Promise<void> {
     ...(flags.ca ? { caFile: flags.ca } : {}),
     verifyTls: !flags.insecure,
     format: flags.format,
-    ...(flags.requestTimeout !== undefined ? { requestTimeoutMs: flags.requestTimeout } : {}),
-    ...(flags.connectTimeout !== undefined ? { connectTimeoutMs: flags.connectTimeout } : {}),
+    ...settingsTimeouts(timeouts, timeScale),
     ...(flags.timeScale !== undefined ? { timeScale: flags.timeScale } : {}),
   }
   const sender = createSender(settings, { profile, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) })
@@ -179,6 +211,8 @@ async function runSend(flags: SendFlags): Promise<void> {
     `sending ${flags.count > 1 ? `${flags.count} deliveries of ` : ''}${notifications.length} notification(s) to ${flags.url} as ${flags.format}, ` +
       `profile ${profile.name}${scaleNote}`,
   )
+  // The sender announces the disable before the attempt that tripped it; print that attempt first.
+  let disabledLines: string[] = []
   sender.on('attempt-end', ({ deliveryId, record, nextRetry }) => {
     const where = record.cycle === 0 ? 'first' : `cycle ${record.cycle}.${record.indexInCycle}`
     const took = formatMs(record.endedAt - record.startedAt)
@@ -190,22 +224,28 @@ async function runSend(flags: SendFlags): Promise<void> {
           ? 'no retry: integration disabled'
           : 'no retry left'
     console.log(`${tag(deliveryId)}attempt ${record.attempt} (${where}) ${describeOutcome(record.outcome)} at ${since(record.startedAt)}, took ${took}; ${next}`)
+    for (const line of disabledLines) console.log(line)
+    disabledLines = []
   })
   sender.on('dropped', ({ deliveryId, result }) => console.log(`${tag(deliveryId)}dropped after ${result.attempts.length} attempts (last cycle done)`))
   sender.on('delivered', ({ deliveryId, result }) => console.log(`${tag(deliveryId)}delivered after ${result.attempts.length} attempt(s)`))
   sender.on('disabled', ({ stats, notification }) => {
-    console.log(`integration disabled: ${stats.failed} of ${stats.attempts} attempts failed in the window; pending retries cancelled`)
-    console.log(`system notification: ${JSON.stringify(notification)}`)
+    disabledLines = [
+      `integration disabled: ${stats.failed} of ${stats.attempts} attempts failed in the window; pending retries cancelled`,
+      `system notification: ${JSON.stringify(notification)}`,
+    ]
   })
   const onSignal = (): void => {
     void sender.close()
   }
   process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
   try {
     const results = await Promise.all(Array.from({ length: flags.count }, () => sender.deliver(notifications)))
     process.exitCode = exitFor(results)
   } finally {
     process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
   }
 }
 
@@ -225,14 +265,19 @@ export function registerSend(program: Command): void {
     .option('--ca <file>', 'PEM file of the CA that signed the server certificate')
     .option('--insecure', 'do not verify the server certificate')
     .addOption(new Option('--format <format>', 'body: JSON array or NDJSON').choices(['json', 'ndjson']).default('json'))
-    .option('--request-timeout <duration>', 'request timeout (profile default: 15s)', durationArg)
-    .option('--connect-timeout <duration>', 'connection timeout, TCP + TLS (profile default: 20s)', durationArg)
-    .option('--time-scale <k>', 'multiply every interval, timeout and window by k (0.001: cycle 3 in ~3 s)', positiveNumberArg)
+    .option('--request-timeout <duration>', 'request timeout, real time (default: the profile\'s 15s x --time-scale)', durationArg)
+    .option('--connect-timeout <duration>', 'connection timeout, TCP + TLS, real time (default: the profile\'s 20s x --time-scale)', durationArg)
+    .option(
+      '--time-scale <k>',
+      `multiply the profile's intervals, window and default timeouts by k, up to ${MAX_TIME_SCALE} (0.001: cycle 3 in ~3 s); typed timeouts stay real time`,
+      timeScaleArg,
+    )
     .option('--profile <name|file>', 'retry profile: wallarm, exponential-jitter or a JSON file', 'wallarm')
     .option('--type <type>', 'send a realistic sample of this notification type (default new_hits)')
     .option('--file <file>', 'send the notifications of a file (object, array or NDJSON; - for stdin) as one body')
-    .option('--count <n>', 'independent concurrent deliveries of the same body', countArg, 1)
-    .option('--seed <n>', 'seed of the jitter of exponential profiles', (t) => Math.trunc(positiveNumberArg(t)))
+    .option('--test-message', 'send the test notification of Wallarm\'s "Test integration" button')
+    .option('--count <n>', `independent concurrent deliveries of the same body (at most ${MAX_COUNT})`, countArg, 1)
+    .option('--seed <n>', 'seed of the jitter of exponential profiles (0 to 4294967295)', seedArg)
     .option('--contract', 'sender-contract mode: settings from the environment, deliveries from stdin (NDJSON)')
     .action(async (flags: SendFlags) => runSend(flags))
 }
