@@ -54,6 +54,8 @@ export function createDemoPrinter(options: DemoPrinterOptions): { listener: (eve
 
   let ready: DemoReadyEvent | undefined
   let lastCycle = -1
+  /** Set once the integration is disabled: any attempt told after it was already in flight. */
+  let disabled = false
   let countdown: { due: number; text: string } | undefined
   let timer: ReturnType<typeof setInterval> | undefined
   let countdownShown = false
@@ -118,7 +120,7 @@ export function createDemoPrinter(options: DemoPrinterOptions): { listener: (eve
           fmtMs(event.durationMs),
           event.ok ? green(result) : red(result),
         ]
-        line(row(cells))
+        line(row(cells) + (disabled ? dim('  (in flight when the integration was disabled)') : ''))
         break
       }
       case 'waiting':
@@ -139,6 +141,7 @@ export function createDemoPrinter(options: DemoPrinterOptions): { listener: (eve
         break
       case 'disabled':
         countdown = undefined
+        disabled = true
         line(red(bold(`  integration disabled: ${event.failed} of ${event.attempts} attempts in the window failed (${Math.round(event.ratio * 100)} %); pending retries cancelled`)))
         break
       case 'done': {

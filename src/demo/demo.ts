@@ -198,6 +198,9 @@ export function createDemo(options: DemoOptions = {}): Demo {
     pageContext.sender = () => ({ disabled: s.disabled, window: s.windowStats() })
     const lastEnd = new Map<number, number>()
     startMono = performance.now()
+    // The sender announces the disable before the end of the attempt that tripped it: hold it until
+    // that attempt has been told, so the story never shows an attempt after the disable.
+    let disabledEvent: DemoEvent | undefined
     s.on('attempt-end', ({ deliveryId, record }) => {
       attemptsTotal++
       const prevEnd = lastEnd.get(deliveryId)
@@ -217,13 +220,20 @@ export function createDemo(options: DemoOptions = {}): Demo {
         ...(failure !== undefined ? { failure } : {}),
         atMs: record.startedAt - startMono,
       })
+      if (disabledEvent) {
+        const event = disabledEvent
+        disabledEvent = undefined
+        emit(event)
+      }
     })
     s.on('retry-scheduled', (r) => {
       emit({ type: 'waiting', delivery: r.deliveryId, nextAttempt: r.attempt, cycle: r.cycle, delayMs: r.intervalMs, dueMono: r.dueAt })
     })
     s.on('delivered', ({ deliveryId, result }) => emit({ type: 'delivered', delivery: deliveryId, attempts: result.attempts.length }))
     s.on('dropped', ({ deliveryId, result }) => emit({ type: 'dropped', delivery: deliveryId, attempts: result.attempts.length }))
-    s.on('disabled', ({ stats }) => emit({ type: 'disabled', attempts: stats.attempts, failed: stats.failed, ratio: stats.failureRatio }))
+    s.on('disabled', ({ stats }) => {
+      disabledEvent = { type: 'disabled', attempts: stats.attempts, failed: stats.failed, ratio: stats.failureRatio }
+    })
 
     emit({
       type: 'ready',

@@ -174,8 +174,11 @@ export function settingsTimeouts(timeouts: EffectiveTimeouts, timeScale: number)
   }
 }
 
-/** Warnings (one line each) for timeouts too short to be honoured, naming the flag that sets them. */
-export function timeoutWarnings(timeouts: EffectiveTimeouts, timeScale: number): string[] {
+/**
+ * Warnings (one line each) for timeouts too short to be honoured, naming the flag that sets them.
+ * `canOverride`: whether the command has --request-timeout/--connect-timeout to suggest (default true).
+ */
+export function timeoutWarnings(timeouts: EffectiveTimeouts, timeScale: number, canOverride = true): string[] {
   const out: string[] = []
   const check = (ms: number, scaled: boolean, flag: string): void => {
     if (ms >= MIN_RELIABLE_TIMEOUT_MS) return
@@ -183,7 +186,8 @@ export function timeoutWarnings(timeouts: EffectiveTimeouts, timeScale: number):
     out.push(
       scaled
         ? `warning: the ${flag.replace(/^--/, '').replace('-', ' ')} is ${shown} ms (the profile's default x --time-scale ${timeScale}); ` +
-            `below ${MIN_RELIABLE_TIMEOUT_MS} ms attempts may fail as false timeouts. Give ${flag} (real time, not scaled) or a larger --time-scale.`
+            `below ${MIN_RELIABLE_TIMEOUT_MS} ms attempts may fail as false timeouts. ` +
+            (canOverride ? `Give ${flag} (real time, not scaled) or a larger --time-scale.` : 'Use a larger --time-scale.')
         : `warning: ${flag} ${shown} ms is below ${MIN_RELIABLE_TIMEOUT_MS} ms; attempts may fail as false timeouts.`,
     )
   }

@@ -56,6 +56,20 @@ describe('fake-fluentd demo', () => {
     expect(rows.length).toBeGreaterThanOrEqual(20)
     expect(r.stdout).toMatch(/integration disabled: \d+ of \d+ attempts in the window failed \(100 %\)/)
     expect(r.stdout).toMatch(/disabled after \d+ attempts, as expected\./)
+    // The disable line follows the row of the attempt that tripped it (the 20th in the window); a row
+    // after it can only be an attempt that was already in flight, and says so.
+    const lines = r.stdout.split('\n')
+    const at = lines.findIndex((l) => l.includes('integration disabled:'))
+    const inWindow = Number(/of (\d+) attempts in the window/.exec(lines[at]!)![1])
+    expect(attemptRows(lines.slice(0, at).join('\n'))).toHaveLength(inWindow)
+    for (const later of attemptRows(lines.slice(at).join('\n'))) expect(later).toContain('(in flight when the integration was disabled)')
+  })
+
+  it('warns on stderr when the time scale makes the timeouts too short to honour, and still tells the story', async () => {
+    const r = await runCli(['demo', '--time-scale', '0.0007', '--exit'], { timeoutMs: 30_000 })
+    expect(r.stderr).toMatch(/warning: the request timeout is 10\.5 ms \(the profile's default x --time-scale 0\.0007\); below 50 ms/)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+    expect(r.stdout).toMatch(/Story over in .*: dropped after 17 attempts/)
   })
 
   it('rejects an unknown scenario and a bad time scale with exit 2', async () => {

@@ -14,9 +14,13 @@ interface DemoFlags {
   color: boolean
 }
 
+/** Above this the Wallarm profile's 30 min interval no longer fits a timer. */
+const MAX_TIME_SCALE = 1000
+
 function positiveNumber(text: string): number {
   const n = Number(text)
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('use a positive number, e.g. 0.02')
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('use a positive number, e.g. 0.02')
+  if (n > MAX_TIME_SCALE) throw new InvalidArgumentError(`use at most ${MAX_TIME_SCALE}`)
   return n
 }
 
@@ -24,7 +28,7 @@ function port(text: string): number {
   // `any` as in serve --admin-port; 0 means the same here (the demo's page cannot be off).
   if (text === 'any') return 0
   const n = Number(text)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('use a port number 0-65535 (0 = any free port)')
+  if (!/^\d+$/.test(text) || n > 65535) throw new InvalidArgumentError('use a port number 0-65535 (0 = any free port)')
   return n
 }
 
@@ -65,7 +69,16 @@ export function registerDemo(program: Command): void {
 
 async function runDemo(flags: DemoFlags): Promise<void> {
   // Imported here so that other commands and --help do not load the demo (sender, receiver, web page).
-  const [{ createDemo }, { createDemoPrinter }] = await Promise.all([import('../../demo/demo.js'), import('../demo-printer.js')])
+  const [{ createDemo }, { createDemoPrinter }, { effectiveTimeouts, timeoutWarnings }, { wallarmProfile }] = await Promise.all([
+    import('../../demo/demo.js'),
+    import('../demo-printer.js'),
+    import('../../sender/settings.js'),
+    import('../../sender/profile.js'),
+  ])
+  if (flags.timeScale !== undefined) {
+    // The demo's sender runs the Wallarm profile, whose timeouts scale with the story.
+    for (const warning of timeoutWarnings(effectiveTimeouts({}, wallarmProfile, flags.timeScale), flags.timeScale, false)) console.error(warning)
+  }
   const demo: Demo = createDemo({
     scenario: flags.scenario,
     ...(flags.timeScale !== undefined ? { timeScale: flags.timeScale } : {}),
