@@ -178,6 +178,7 @@ function compileOutcome(step: FaultStep, where: string): StepOutcome {
   const action = step.action ?? (step.status !== undefined ? 'respond' : 'pass')
   const delay = compileDelay(step, where)
   if (delay && REQUEST_LEVEL_ONLY.has(action)) fail(where, `a delay before "${action}" makes no difference; remove "delayMs"/"delay"`)
+  if (step.status !== undefined && step.status < 200) fail(where, interimStatusMessage(step.status))
   if (step.status !== undefined && action !== 'respond' && action !== 'slow-body') {
     fail(where, `"status" goes with "respond" or "slow-body", not with "${action}"`)
   }
@@ -198,7 +199,7 @@ function compileOutcome(step: FaultStep, where: string): StepOutcome {
   let out: StepAction
   switch (action) {
     case 'respond':
-      if (step.status === undefined) fail(where, '"respond" needs a "status" (100-599)')
+      if (step.status === undefined) fail(where, '"respond" needs a "status" (200-599)')
       out = { type: 'respond', status: step.status, ...extras }
       break
     case 'slow-body':
@@ -222,6 +223,14 @@ function compileOutcome(step: FaultStep, where: string): StepOutcome {
     }
   }
   return { ...(delay && { delay }), action: out }
+}
+
+/**
+ * Why a 1xx status is refused: it is an interim answer, so the client keeps waiting for the final
+ * one until its timeout, while the journal would say "answered". A client that waits is "hang".
+ */
+export function interimStatusMessage(status: number): string {
+  return `status ${status} is an interim (1xx) answer: the client would keep waiting for a final answer until its timeout; use a final status 200-599, or "hang" to make the client wait`
 }
 
 function compileDelay(step: FaultStep, where: string): DelaySpec | undefined {

@@ -6,6 +6,7 @@
 export { createFaultEngine, DEFAULT_FAULT_SEED } from './engine.js'
 export type { FaultEngineOptions } from './engine.js'
 export { validateFaultPlan } from './validate-plan.js'
+export { faultPlanWarnings } from './plan-warnings.js'
 export { parseFaultShorthand } from './shorthand.js'
 export { loadFaultPlanFile } from './load-plan-file.js'
 export { explainStep } from './explain.js'

@@ -72,7 +72,7 @@ export type FaultActionName =
  */
 export interface FaultStep {
   action?: FaultActionName
-  /** Status to answer (100-599); implies `action: "respond"` unless `slow-body`. */
+  /** Status to answer (200-599; 1xx interim answers are refused); implies `action: "respond"` unless `slow-body`. */
   status?: number
   /** Response body (text). */
   body?: string

@@ -18,6 +18,7 @@
 import { parseDuration } from '../clock/index.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import type { FaultMatch, FaultPlan, FaultRule, FaultStep } from './plan-types.js'
+import { interimStatusMessage } from './compile-plan.js'
 import { validateFaultPlan } from './validate-plan.js'
 
 const EXPECTED_STEP =
@@ -213,7 +214,8 @@ function parseStep(tok: Token, context: StepContext): FaultStep {
   }
   if (/^\d+$/.test(text)) {
     const status = Number(text)
-    if (status < 100 || status > 599) throw new ShorthandError(`bad status '${text}' at position ${at(tok)}; expected a status from 100 to 599`, at(tok))
+    if (status < 100 || status > 599) throw new ShorthandError(`bad status '${text}' at position ${at(tok)}; expected a status from 200 to 599`, at(tok))
+    if (status < 200) throw new ShorthandError(`${interimStatusMessage(status)} (position ${at(tok)})`, at(tok))
     return { status }
   }
   const eq = text.indexOf('=')
@@ -243,8 +245,9 @@ function parseStep(tok: Token, context: StepContext): FaultStep {
       const step: FaultStep = { action: 'slow-body', durationMs: duration(dur, value === undefined ? undefined : dur.text, 'slow=<dur>[:<status>]') }
       if (status) {
         if (!/^\d+$/.test(status.text) || Number(status.text) < 100 || Number(status.text) > 599) {
-          throw new ShorthandError(`bad status '${status.text}' at position ${at(status)}; expected a status from 100 to 599`, at(status))
+          throw new ShorthandError(`bad status '${status.text}' at position ${at(status)}; expected a status from 200 to 599`, at(status))
         }
+        if (Number(status.text) < 200) throw new ShorthandError(`${interimStatusMessage(Number(status.text))} (position ${at(status)})`, at(status))
         step.status = Number(status.text)
       }
       return step

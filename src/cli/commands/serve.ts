@@ -76,8 +76,9 @@ function requiredHeader(text: string): string {
 }
 
 async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
-  const { createFaultEngine, faultPlanFromFlags } = await import('../../faults/index.js')
+  const { createFaultEngine, faultPlanFromFlags, faultPlanWarnings } = await import('../../faults/index.js')
   const plan = await faultPlanFromFlags({ fault: flags.fault, faults: flags.faults, seed: flags.seed })
+  if (plan) for (const warning of faultPlanWarnings(plan)) console.error(`fake-fluentd: warning: fault plan: ${warning}`)
   return createFaultEngine({ plan: plan ?? { rules: [] }, seed: plan?.seed })
 }
 

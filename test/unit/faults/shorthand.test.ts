@@ -84,7 +84,7 @@ describe('parseFaultShorthand: refusals name the position and the expected form'
     [['500x3,2OO'], "unknown step '2OO' at position 7"],
     [['500x0'], "bad count 'x0' at position 4; expected x<N> with N >= 1"],
     [['hangx'], "bad count 'x' at position 5"],
-    [['700'], "bad status '700' at position 1; expected a status from 100 to 599"],
+    [['700'], "bad status '700' at position 1; expected a status from 200 to 599"],
     [['500,,200'], 'empty step at position 5'],
     [['delay=5q'], "bad duration '5q' at position 7; expected delay=<dur>[:<step>] where <dur> is a number with a unit ms, s, m or h"],
     [['delay'], "missing duration after 'delay' at position 6"],
