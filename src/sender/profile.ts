@@ -4,6 +4,7 @@
  * @see docs/design.md "Delivery rules"
  */
 import { readFileSync } from 'node:fs'
+import { basename, dirname, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
@@ -48,7 +49,8 @@ let validateFn: ReturnType<Ajv2020['compile']> | undefined
 
 function validator(): ReturnType<Ajv2020['compile']> {
   if (!validateFn) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true })
+    // strictRequired off: the "else" branch lists the keys a profile without "extends" needs.
+    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false })
     const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as object
     validateFn = ajv.compile(schema)
   }
@@ -57,66 +59,99 @@ function validator(): ReturnType<Ajv2020['compile']> {
 
 function describeError(e: ErrorObject): string {
   const where = e.instancePath || '/'
+  if (e.keyword === 'required') {
+    return `${where}: missing "${String((e.params as { missingProperty?: string }).missingProperty)}" (or give "extends" and only what differs)`
+  }
   if (e.keyword === 'additionalProperties') {
     return `${where}: unknown key "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`
   }
   return `${where}: ${e.message ?? e.keyword}`
 }
 
-/**
- * Checks a parsed profile against schemas/profile.schema.json and the rules a schema cannot say
- * (status ranges in order). Returns a frozen copy; throws FF_ERR_PROFILE listing every problem.
- */
-export function parseProfile(value: unknown, source = 'profile'): RetryProfile {
+/** How many `extends` one profile may go through (a longer chain is almost surely a loop). */
+export const MAX_EXTENDS_DEPTH = 8
+
+function profileError(message: string, cause?: unknown): FakeFluentdError {
+  return new FakeFluentdError(ErrorCodes.FF_ERR_PROFILE, message, cause === undefined ? undefined : { cause })
+}
+
+function schemaCheck(value: unknown, source: string): void {
   const validate = validator()
   if (!validate(value)) {
     // oneOf failures repeat the same problem per branch; show each line once.
-    const lines = [...new Set((validate.errors ?? []).map(describeError))]
-    throw new FakeFluentdError(
-      ErrorCodes.FF_ERR_PROFILE,
-      `Invalid retry profile ${source}:\n  ${lines.join('\n  ')}\nSee schemas/profile.schema.json and profiles/wallarm.json for the format.`,
-    )
+    // "must match else schema" only repeats the missing keys listed above it.
+    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if')
+    const lines = [...new Set(errors.map(describeError))]
+    throw profileError(`Invalid retry profile ${source}:\n  ${lines.join('\n  ')}\nSee schemas/profile.schema.json and profiles/wallarm.json for the format.`)
   }
-  const profile = structuredClone(value) as RetryProfile & { $schema?: string }
-  delete profile.$schema
-  for (const [lo, hi] of profile.successStatus) {
-    if (lo > hi) {
-      throw new FakeFluentdError(
-        ErrorCodes.FF_ERR_PROFILE,
-        `Invalid retry profile ${source}: successStatus range [${lo}, ${hi}] is reversed; write [low, high].`,
-      )
+}
+
+/**
+ * Checks a parsed profile against schemas/profile.schema.json and the rules a schema cannot say
+ * (status ranges in order). A profile with `"extends"` gives only what differs from its base
+ * (`wallarm`, a name in profiles/, or a path resolved against `baseDir`, default the working
+ * directory); each key it gives replaces the base's value whole, and `name` defaults to the base's
+ * name + "*". Returns a frozen copy; throws FF_ERR_PROFILE listing every problem.
+ */
+export function parseProfile(value: unknown, source = 'profile', baseDir: string = process.cwd()): RetryProfile {
+  return resolveProfile(value, source, baseDir, [])
+}
+
+function resolveProfile(value: unknown, source: string, baseDir: string, chain: readonly string[]): RetryProfile {
+  schemaCheck(value, source)
+  const own = structuredClone(value) as Partial<RetryProfile> & { $schema?: string; extends?: string }
+  delete own.$schema
+  let merged: unknown = own
+  if (own.extends !== undefined) {
+    const target = own.extends
+    delete own.extends
+    let base: RetryProfile
+    try {
+      base = loadChain(target, baseDir, chain)
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err)
+      throw profileError(`Retry profile ${source}: "extends": "${target}" cannot be used: ${why}`, err)
     }
+    merged = { ...structuredClone(base), name: `${base.name} (extended)`, ...own }
+    schemaCheck(merged, `${source} (extending "${target}")`)
+  }
+  const profile = merged as RetryProfile
+  for (const [lo, hi] of profile.successStatus) {
+    if (lo > hi) throw profileError(`Invalid retry profile ${source}: successStatus range [${lo}, ${hi}] is reversed; write [low, high].`)
   }
   return deepFreeze(profile)
 }
 
 /**
  * Loads a profile: `wallarm` (built in), the name of a file in the package's profiles/ folder
- * (`exponential-jitter`), or a path to a JSON file. Throws FF_ERR_PROFILE when the file is missing,
- * is not JSON or does not validate.
+ * (`exponential-jitter`), or a path to a JSON file. A file may extend another profile (see
+ * parseProfile). Throws FF_ERR_PROFILE when a file is missing, is not JSON, does not validate, or
+ * its `extends` cannot be loaded (naming it).
  */
 export function loadProfile(nameOrPath: string): RetryProfile {
+  return loadChain(nameOrPath, process.cwd(), [])
+}
+
+function loadChain(nameOrPath: string, baseDir: string, chain: readonly string[]): RetryProfile {
   if (nameOrPath === 'wallarm') return wallarmProfile
   const isPath = nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json')
-  const file = isPath ? nameOrPath : `${profilesDir}${nameOrPath}.json`
+  const file = isPath ? resolvePath(baseDir, nameOrPath) : `${profilesDir}${nameOrPath}.json`
+  if (chain.includes(file)) throw profileError(`"${nameOrPath}" extends itself (${[...chain, file].map((f) => basename(f)).join(' → ')}).`)
+  if (chain.length >= MAX_EXTENDS_DEPTH) throw profileError(`more than ${MAX_EXTENDS_DEPTH} profiles extend one another; shorten the chain.`)
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
     const hint = isPath ? 'check the path' : 'use "wallarm", a file in profiles/, or a path to a JSON file'
-    throw new FakeFluentdError(ErrorCodes.FF_ERR_PROFILE, `Cannot read retry profile "${nameOrPath}": ${(err as NodeJS.ErrnoException).code ?? 'error'}; ${hint}.`, {
-      cause: err,
-    })
+    throw profileError(`Cannot read retry profile "${nameOrPath}": ${(err as NodeJS.ErrnoException).code ?? 'error'}; ${hint}.`, err)
   }
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch (err) {
-    throw new FakeFluentdError(ErrorCodes.FF_ERR_PROFILE, `Retry profile "${nameOrPath}" is not valid JSON: ${(err as Error).message}.`, {
-      cause: err,
-    })
+    throw profileError(`Retry profile "${nameOrPath}" is not valid JSON: ${(err as Error).message}.`, err)
   }
-  return parseProfile(parsed, `"${nameOrPath}"`)
+  return resolveProfile(parsed, `"${nameOrPath}"`, dirname(file), [...chain, file])
 }
 
 /** True when `status` falls in one of the profile's success ranges. */
