@@ -7,14 +7,42 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { isIP } from 'node:net'
-import { join, resolve } from 'node:path'
+import { homedir, tmpdir } from 'node:os'
+import { isAbsolute, join, resolve } from 'node:path'
 import { FakeFluentdError } from '../errors.js'
 
 /** Names every generated server certificate covers. */
 export const DEFAULT_SANS: readonly string[] = ['localhost', '127.0.0.1', '::1']
 
-/** Default cache directory, relative to the working directory. */
+/** `serve`'s cache directory, relative to the working directory (the CA path is printed to paste). */
 export const DEFAULT_CERT_DIR = 'certs'
+
+/**
+ * The cache directory for commands that need certificates only for themselves (conformance, the
+ * demo, ensureCertificates without certDir): `fake-fluentd/certs` under $XDG_CACHE_HOME, else
+ * ~/.cache, else the temporary directory. Never the working directory, so that a run in a
+ * repository leaves no CA key there to be committed.
+ */
+export function defaultCertDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CACHE_HOME
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'fake-fluentd', 'certs')
+  let home = ''
+  try {
+    home = homedir()
+  } catch {
+    // No home directory (some containers): the temporary directory below.
+  }
+  if (home) return join(home, '.cache', 'fake-fluentd', 'certs')
+  return join(tmpdir(), `fake-fluentd-${userInfoName()}`, 'certs')
+}
+
+function userInfoName(): string {
+  try {
+    return String(process.getuid?.() ?? 'user')
+  } catch {
+    return 'user'
+  }
+}
 
 /** File names inside the cert directory. */
 export const CERT_FILES = {
@@ -41,7 +69,7 @@ export interface CertificateSet {
 }
 
 export interface EnsureCertificatesOptions {
-  /** Cache directory; default `certs` resolved against the working directory. */
+  /** Cache directory; default defaultCertDir() (a per-user cache, never the working directory). */
   certDir?: string
   /** Extra SANs (DNS names or IPs) on top of localhost, 127.0.0.1 and ::1. */
   hosts?: readonly string[]
@@ -132,7 +160,7 @@ function cachedPair(paths: Record<keyof typeof CERT_FILES, string>, sans: readon
  * Throws FakeFluentdError FF_ERR_CERT when the directory cannot be written.
  */
 export async function ensureCertificates(options: EnsureCertificatesOptions = {}): Promise<CertificateSet> {
-  const dir = resolve(options.certDir ?? DEFAULT_CERT_DIR)
+  const dir = resolve(options.certDir ?? defaultCertDir())
   const sans = wantedSans(options.hosts)
   const paths = certPaths(dir)
   // The cached files are read once: the usable pair is what is returned.

@@ -33,7 +33,7 @@ export interface DemoOptions {
   host?: string
   /** HTTPS with the generated CA (default false: plain HTTP, nothing to trust or generate). */
   tls?: boolean
-  /** Certificate cache directory when `tls` is on (default `certs`). */
+  /** Certificate cache directory when `tls` is on (default: defaultCertDir(), a per-user cache). */
   certDir?: string
   /** Retry profile of the sender (default `wallarm`). */
   profile?: RetryProfile

@@ -135,7 +135,7 @@ export function registerConformance(program: Command): void {
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write the JSON report')
     .option('--html <file>', 'write a self-contained HTML report')
-    .option('--cert-dir <dir>', 'certificate cache directory', 'certs')
+    .option('--cert-dir <dir>', 'certificate cache directory (default: fake-fluentd/certs in the user cache directory, $XDG_CACHE_HOME or ~/.cache)')
     .option('--quiet', 'no progress lines')
     .action(async (flags: ConformanceFlags) => {
       if (flags.list) {

@@ -9,7 +9,7 @@ interface DemoFlags {
   adminPort: number
   bind: string
   tls?: boolean
-  certDir: string
+  certDir?: string
   exit?: boolean
   color: boolean
 }
@@ -59,7 +59,7 @@ export function registerDemo(program: Command): void {
     .option('--admin-port <n>', 'web page and admin API port (any or 0 = a free port)', port, 0)
     .option('--bind <address>', 'address of both listeners', '127.0.0.1')
     .option('--tls', 'serve HTTPS with the generated CA (default: plain HTTP)')
-    .option('--cert-dir <dir>', 'certificate cache directory for --tls', 'certs')
+    .option('--cert-dir <dir>', 'certificate cache directory for --tls (default: fake-fluentd/certs in the user cache directory)')
     .option('--exit', 'exit when the story ends (default: keep the page up until Ctrl-C)')
     .option('--no-color', 'no ANSI colours')
     .action(async (flags: DemoFlags) => {
@@ -86,7 +86,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     adminPort: flags.adminPort,
     host: flags.bind,
     tls: flags.tls ?? false,
-    certDir: flags.certDir,
+    ...(flags.certDir !== undefined ? { certDir: flags.certDir } : {}),
   })
   const tty = process.stdout.isTTY === true
   const printer = createDemoPrinter({
