@@ -116,8 +116,9 @@ export function registerServe(program: Command): void {
     .option('--faults <file>', 'fault plan JSON file')
     .action(async (flags: ServeFlags) => {
       // The implementation is imported here, not at the top, so that other commands and --help start fast.
-      const [{ loadCertificateFiles }, { startReceiver }, { createValidator }, { mountWebPage }] = await Promise.all([
+      const [{ loadCertificateFiles }, { certificateHostsForBind, listenerUrls }, { startReceiver }, { createValidator }, { mountWebPage }] = await Promise.all([
         import('../../certs/index.js'),
+        import('../../certs/addresses.js'),
         import('../../receiver/receiver.js'),
         import('../../validation/index.js'),
         import('../../web/mount.js'),
@@ -138,7 +139,8 @@ export function registerServe(program: Command): void {
         host: flags.bind,
         tls,
         certDir: resolve(flags.certDir),
-        hosts: flags.host,
+        // Bound beyond loopback: the host's addresses and name go into the generated certificate.
+        hosts: [...flags.host, ...certificateHostsForBind(flags.bind)],
         tlsVersion: flags.tlsVersion,
         adminPort: flags.adminPort,
         adminHost: flags.adminBind,
@@ -164,12 +166,15 @@ export function registerServe(program: Command): void {
 
       // The banner and the ready line go to stderr so stdout carries only the events (--output).
       const say = (line: string): void => void process.stderr.write(line + '\n')
-      say(`fake Fluentd (in_http) listening on ${receiver.url}  (POST ${receiver.url}/<tag>)`)
+      const urls = listenerUrls(receiver.protocol, flags.bind, receiver.port)
+      say(`fake Fluentd (in_http) listening on ${urls.local}  (POST ${urls.local}/<tag>)`)
+      const others = urls.reachable.filter((u) => u !== urls.local)
+      if (others.length > 0) say(`  reachable from other machines at: ${others.join(', ')}  (bound to ${flags.bind})`)
       say(receiver.adminUrl ? `admin API on ${receiver.adminUrl}/api/health, web page on ${receiver.adminUrl}/` : 'admin API off')
       if (receiver.caPath) say(`CA certificate (paste into the integration's "CA certificate" field): ${receiver.caPath}`)
       else if (receiver.protocol === 'https') say('CA certificate: none given (your --cert is trusted as it is)')
       if (flags.journal) say(`journal file: ${resolve(flags.journal)}`)
-      say(`fake-fluentd ready ingest=${receiver.url} admin=${receiver.adminUrl ?? 'off'} ca=${receiver.caPath ?? 'none'}`)
+      say(`fake-fluentd ready ingest=${urls.local} admin=${receiver.adminUrl ?? 'off'} ca=${receiver.caPath ?? 'none'}`)
 
       await new Promise<void>((done) => {
         let stopping = false
