@@ -3,12 +3,12 @@
  * client into a fresh directory, `npx fake-fluentd --help` there; the tarball's contents; the CI
  * example's install route; and `conformance` without --cert-dir leaving nothing in the working directory.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { CLI_PATH } from '../helpers/cli.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -25,6 +25,9 @@ function pack(destination: string): PackResult {
   expect(r.status, r.stderr).toBe(0)
   return (JSON.parse(r.stdout) as PackResult[])[0]!
 }
+
+/** The directory the install test installed the tarball into. */
+let installed: string | undefined
 
 describe('the packed package', () => {
   it('carries LICENSE, dist, schemas, profiles and the page; not dist/.tsbuildinfo', () => {
@@ -50,7 +53,43 @@ describe('the packed package', () => {
     expect(help.stdout).toContain('Usage: fake-fluentd')
     const profile = spawnSync('npx', ['--no-install', 'fake-fluentd', 'validate', '--help'], { cwd: app, encoding: 'utf8', timeout: 30_000 })
     expect(profile.status, profile.stderr).toBe(0)
+    installed = app
   }, 240_000)
+
+  it.skipIf(process.platform === 'win32')('npx fake-fluentd serve says how to run it under a supervisor, and stops on Ctrl-C (the signal to the whole group)', async () => {
+    expect(installed, 'the install test above ran').toBeDefined()
+    const child = spawn('npx', ['--no-install', 'fake-fluentd', 'serve', '--port', '0', '--admin-port', '0', '--cert-dir', mkdtempSync(join(tmpdir(), 'ff-npx-'))], {
+      cwd: installed,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    const pgid = child.pid!
+    onTestFinished(() => {
+      try {
+        process.kill(-pgid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    })
+    let stderr = ''
+    const exited = new Promise<string>((resolve) => child.on('close', (code, signal) => resolve(signal ?? `code ${String(code)}`)))
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not ready within 30 s:\n${stderr}`)), 30_000)
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString()
+        if (/^fake-fluentd ready /m.test(stderr)) {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    })
+    expect(stderr).toContain('note: started through npx: a supervisor that signals only the npm process will not stop this server; run node_modules/.bin/fake-fluentd serve')
+    process.kill(-pgid, 'SIGINT')
+    // npm passes the server's end on as its own: killed by the same signal (or exit 0).
+    expect(['SIGINT', 'code 0']).toContain(await exited)
+    expect(stderr).toContain('fake-fluentd: SIGINT, stopping')
+    expect(() => process.kill(-pgid, 0)).toThrow()
+  }, 60_000)
 
   it('the CI example installs a packed tarball, not a registry name that does not exist', () => {
     const yml = readFileSync(join(root, 'docs/examples/github-workflow.yml'), 'utf8')

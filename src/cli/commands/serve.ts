@@ -174,6 +174,10 @@ export function registerServe(program: Command): void {
       if (receiver.caPath) say(`CA certificate (paste into the integration's "CA certificate" field): ${receiver.caPath}`)
       else if (receiver.protocol === 'https') say('CA certificate: none given (your --cert is trusted as it is)')
       if (flags.journal) say(`journal file: ${resolve(flags.journal)}`)
+      if (process.env.npm_command === 'exec' && !process.stdin.isTTY && process.platform !== 'win32') {
+        // npx runs us under `sh -c`, which keeps a signal sent to npm alone from reaching us.
+        say('note: started through npx: a supervisor that signals only the npm process will not stop this server; run node_modules/.bin/fake-fluentd serve (or `exec` it) instead (README "Stopping serve")')
+      }
       say(`fake-fluentd ready ingest=${urls.local} admin=${receiver.adminUrl ?? 'off'} ca=${receiver.caPath ?? 'none'}`)
 
       await new Promise<void>((done) => {
