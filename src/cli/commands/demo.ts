@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import type { Demo } from '../../demo/demo.js'
 import { DEMO_SCENARIOS, type DemoScenarioName } from '../../demo/scenarios.js'
+import { bindArg } from '../bind-arg.js'
 
 interface DemoFlags {
   scenario: DemoScenarioName
@@ -57,7 +58,7 @@ export function registerDemo(program: Command): void {
     )
     .option('--port <n>', 'ingest port (any or 0 = a free port)', port, 0)
     .option('--admin-port <n>', 'web page and admin API port (any or 0 = a free port)', port, 0)
-    .option('--bind <address>', 'address of both listeners', '127.0.0.1')
+    .option('--bind <address>', 'address of both listeners', bindArg, '127.0.0.1')
     .option('--tls', 'serve HTTPS with the generated CA (default: plain HTTP)')
     .option('--cert-dir <dir>', 'certificate cache directory for --tls (default: fake-fluentd/certs in the user cache directory)')
     .option('--exit', 'exit when the story ends (default: keep the page up until Ctrl-C)')

@@ -3,13 +3,13 @@
  * `send --contract`, the reference sender as a sender-contract command (env + NDJSON stdin).
  * Exit 0 delivered, 3 dropped after the last cycle, 4 disabled, 2 bad arguments.
  */
-import { readFileSync } from 'node:fs'
-import { InvalidArgumentError, Option, type Command } from 'commander'
-import { parseDuration } from '../../clock/index.js'
-import { ErrorCodes, FakeFluentdError } from '../../errors.js'
+import { Option, type Command } from 'commander'
 import type { AttemptOutcome } from '../../sender/attempt.js'
 import type { DeliveryResult } from '../../sender/events.js'
 import type { IntegrationSettings } from '../../sender/settings.js'
+import type { RetryProfile } from '../../sender/profile-types.js'
+import { FakeFluentdError } from '../../errors.js'
+import { MAX_COUNT, MAX_TIME_SCALE, checkCaFile, countArg, durationArg, headerArg, parseHeaders, readNotificationsFile, seedArg, timeScaleArg, urlArg, usage } from '../send-options.js'
 
 /** Exit statuses of `send`. */
 export const SEND_EXIT = { delivered: 0, usage: 2, dropped: 3, disabled: 4 } as const
@@ -31,96 +31,7 @@ interface SendFlags {
   seed?: number
   contract?: boolean
   testMessage?: boolean
-}
-
-/** Longest duration a timer can hold (2^31 - 1 ms, about 24.8 days); Node fires longer ones at once. */
-const MAX_DURATION_MS = 2_147_483_647
-
-/** --time-scale above this would push Wallarm's 30 min interval past what a timer can hold. */
-export const MAX_TIME_SCALE = 1000
-
-/** Most concurrent deliveries one `send` starts (--count). */
-export const MAX_COUNT = 10_000
-
-function durationArg(text: string): number {
-  const ms = parseDuration(text)
-  if (ms === undefined || ms <= 0) throw new InvalidArgumentError('expected a duration such as 15s, 500ms, 2m (a bare number is ms).')
-  if (ms > MAX_DURATION_MS) throw new InvalidArgumentError('at most 24d (2147483647 ms), the longest a timer can wait.')
-  return ms
-}
-
-function positiveNumberArg(text: string): number {
-  const n = Number(text)
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number.')
-  return n
-}
-
-function timeScaleArg(text: string): number {
-  const n = positiveNumberArg(text)
-  if (n > MAX_TIME_SCALE) throw new InvalidArgumentError(`at most ${MAX_TIME_SCALE} (longer intervals do not fit a timer).`)
-  return n
-}
-
-function seedArg(text: string): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) > 4294967295) throw new InvalidArgumentError('expected a whole number from 0 to 4294967295.')
-  return Number(text)
-}
-
-function countArg(text: string): number {
-  const n = Number(text)
-  if (text.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1.')
-  if (n > MAX_COUNT) throw new InvalidArgumentError(`at most ${MAX_COUNT}.`)
-  return n
-}
-
-function headerArg(text: string, previous: string[] = []): string[] {
-  const i = text.indexOf(':')
-  if (i <= 0 || text.slice(0, i).trim() === '') throw new InvalidArgumentError('expected "Name: value".')
-  return [...previous, text]
-}
-
-function parseHeaders(list: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const h of list) {
-    const i = h.indexOf(':')
-    out[h.slice(0, i).trim()] = h.slice(i + 1).trim()
-  }
-  return out
-}
-
-function usage(message: string): FakeFluentdError {
-  return new FakeFluentdError(ErrorCodes.FF_ERR_OPTION, message)
-}
-
-/** The notifications of --file: a JSON object, a JSON array, or NDJSON (one object per line). */
-function readNotificationsFile(file: string): Array<Record<string, unknown>> {
-  let text: string
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8')
-  } catch (err) {
-    throw new FakeFluentdError(ErrorCodes.FF_ERR_INPUT, `Cannot read --file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`, { cause: err })
-  }
-  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
-  let values: unknown[]
-  try {
-    const whole: unknown = JSON.parse(text)
-    values = Array.isArray(whole) ? whole : [whole]
-  } catch {
-    values = []
-    const lines = text.split(/\r?\n/)
-    for (const [i, line] of lines.entries()) {
-      if (line.trim() === '') continue
-      try {
-        values.push(JSON.parse(line))
-      } catch {
-        throw new FakeFluentdError(ErrorCodes.FF_ERR_INPUT, `--file ${file} line ${i + 1} is not JSON; give a JSON object, a JSON array or NDJSON.`)
-      }
-    }
-  }
-  if (values.length === 0 || !values.every(isObject)) {
-    throw new FakeFluentdError(ErrorCodes.FF_ERR_INPUT, `--file ${file} must hold notification objects (a JSON object, a JSON array of objects, or NDJSON).`)
-  }
-  return values as Array<Record<string, unknown>>
+  dryRun?: boolean
 }
 
 /** Human duration: 1.5 s, 250 ms, 3 min. */
@@ -155,7 +66,12 @@ function exitFor(results: readonly DeliveryResult[]): number {
 async function runSend(flags: SendFlags): Promise<void> {
   // Imported here so that other commands and --help do not load the sender (undici).
   const { loadProfile } = await import('../../sender/profile.js')
-  const profile = loadProfile(flags.profile)
+  let profile: RetryProfile
+  try {
+    profile = loadProfile(flags.profile)
+  } catch (err) {
+    throw err instanceof FakeFluentdError ? new FakeFluentdError(err.code, `--profile: ${err.message}`, { cause: err }) : err
+  }
   if (flags.contract) {
     const { runContractSender } = await import('../../sender/contract-mode.js')
     const summary = await runContractSender({
@@ -179,6 +95,7 @@ async function runSend(flags: SendFlags): Promise<void> {
       import('../../sender/settings.js'),
       import('../../sender/test-notification.js'),
     ])
+  if (flags.ca) checkCaFile(flags.ca)
   let notifications: Array<Record<string, unknown>>
   if (flags.file) notifications = readNotificationsFile(flags.file)
   else if (flags.testMessage) notifications = [testIntegrationNotification()]
@@ -202,6 +119,14 @@ async function runSend(flags: SendFlags): Promise<void> {
     ...(flags.timeScale !== undefined ? { timeScale: flags.timeScale } : {}),
   }
   const sender = createSender(settings, { profile, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) })
+  if (flags.dryRun) {
+    const source = (scaled: boolean): string => (scaled ? ` (profile x ${timeScale})` : ' (typed, real time)')
+    console.log(`dry run: nothing sent. ${flags.count} deliver${flags.count === 1 ? 'y' : 'ies'} of ${notifications.length} notification(s) to ${flags.url}`)
+    console.log(`  ${flags.method} as ${flags.format}, profile ${profile.name}, time scale ${timeScale}, TLS verification ${flags.insecure ? 'off' : 'on'}`)
+    console.log(`  request timeout ${formatMs(timeouts.requestTimeoutMs)}${source(timeouts.requestScaled)}, connect timeout ${formatMs(timeouts.connectTimeoutMs)}${source(timeouts.connectScaled)}`)
+    for (const [name, value] of Object.entries(settings.headers ?? {})) console.log(`  header ${name}: ${value}`)
+    return
+  }
   const t0 = performance.now()
   const since = (atMs: number): string => `+${((atMs - t0) / 1000).toFixed(3)} s`
   const many = flags.count > 1
@@ -259,7 +184,7 @@ export function registerSend(program: Command): void {
         'With --contract: read FLUENTD_URL/WEBHOOK_* from the environment and deliveries as NDJSON from stdin, ' +
         'print events as JSON lines (the sender contract).',
     )
-    .option('--url <url>', 'Fluentd URL (https://host:port/tag)')
+    .option('--url <url>', 'Fluentd URL (https://host:port/tag)', urlArg)
     .addOption(new Option('--method <method>', 'HTTP method').choices(['POST', 'PUT']).default('POST'))
     .option('--header <"Name: value">', 'extra request header (repeatable)', headerArg, [])
     .option('--ca <file>', 'PEM file of the CA that signed the server certificate')
@@ -275,6 +200,7 @@ export function registerSend(program: Command): void {
     .option('--profile <name|file>', 'retry profile: wallarm, exponential-jitter or a JSON file', 'wallarm')
     .option('--type <type>', 'send a realistic sample of this notification type (default new_hits)')
     .option('--file <file>', 'send the notifications of a file (object, array or NDJSON; - for stdin) as one body')
+    .option('--dry-run', 'check the flags, print what would be sent and with which timeouts, send nothing')
     .option('--test-message', 'send the test notification of Wallarm\'s "Test integration" button')
     .option('--count <n>', `independent concurrent deliveries of the same body (at most ${MAX_COUNT})`, countArg, 1)
     .option('--seed <n>', 'seed of the jitter of exponential profiles (0 to 4294967295)', seedArg)

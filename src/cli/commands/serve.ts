@@ -10,6 +10,7 @@ import { parseByteSize } from '../../receiver/byte-size.js'
 import { OUTPUT_MODES, type OutputMode } from '../../receiver/printer.js'
 import { DEFAULT_BODY_LIMIT, DEFAULT_IDLE_TIMEOUT_MS, TLS_VERSION_OPTIONS, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
 import type { ValidationMode, Validator } from '../../validation/types.js'
+import { bindArg } from '../bind-arg.js'
 
 interface ServeFlags {
   port: number
@@ -88,7 +89,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run the fake Fluentd in_http endpoint (HTTPS by default) with its admin API')
     .option('--port <port>', 'ingest port (0 = any free port)', portNumber, 9880)
-    .option('--bind <address>', 'ingest address', '127.0.0.1')
+    .option('--bind <address>', 'ingest address (0.0.0.0 = every interface; the reachable URLs are printed)', bindArg, '127.0.0.1')
     .option('--no-tls', 'plain HTTP instead of HTTPS')
     .option('--cert-dir <dir>', 'where generated certificates are cached', DEFAULT_CERT_DIR)
     .option('--cert <file>', 'your own server certificate (PEM); needs --key')

@@ -1,0 +1,119 @@
+/**
+ * The flags of `fake-fluentd send` as values: option parsers (each error names what it expects;
+ * commander adds the flag) and the --file reader.
+ */
+import { readFileSync } from 'node:fs'
+import { InvalidArgumentError } from 'commander'
+import { parseDuration } from '../clock/index.js'
+import { ErrorCodes, FakeFluentdError } from '../errors.js'
+
+/** Longest duration a timer can hold (2^31 - 1 ms, about 24.8 days); Node fires longer ones at once. */
+export const MAX_DURATION_MS = 2_147_483_647
+
+/** --time-scale above this would push Wallarm's 30 min interval past what a timer can hold. */
+export const MAX_TIME_SCALE = 1000
+
+/** Most concurrent deliveries one `send` starts (--count). */
+export const MAX_COUNT = 10_000
+
+export function durationArg(text: string): number {
+  const ms = parseDuration(text)
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError('expected a duration such as 15s, 500ms, 2m (a bare number is ms).')
+  if (ms > MAX_DURATION_MS) throw new InvalidArgumentError('at most 2147483647 ms (about 24.8 days), the longest a timer can wait.')
+  return ms
+}
+
+export function positiveNumberArg(text: string): number {
+  const n = Number(text)
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number.')
+  return n
+}
+
+export function timeScaleArg(text: string): number {
+  const n = positiveNumberArg(text)
+  if (n > MAX_TIME_SCALE) throw new InvalidArgumentError(`at most ${MAX_TIME_SCALE} (longer intervals do not fit a timer).`)
+  return n
+}
+
+export function seedArg(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) > 4294967295) throw new InvalidArgumentError('expected a whole number from 0 to 4294967295.')
+  return Number(text)
+}
+
+export function countArg(text: string): number {
+  const n = Number(text)
+  if (text.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1.')
+  if (n > MAX_COUNT) throw new InvalidArgumentError(`at most ${MAX_COUNT}.`)
+  return n
+}
+
+export function headerArg(text: string, previous: string[] = []): string[] {
+  const i = text.indexOf(':')
+  if (i <= 0 || text.slice(0, i).trim() === '') throw new InvalidArgumentError('expected "Name: value".')
+  return [...previous, text]
+}
+
+export function parseHeaders(list: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const h of list) {
+    const i = h.indexOf(':')
+    out[h.slice(0, i).trim()] = h.slice(i + 1).trim()
+  }
+  return out
+}
+
+export function usage(message: string): FakeFluentdError {
+  return new FakeFluentdError(ErrorCodes.FF_ERR_OPTION, message)
+}
+
+/** The notifications of --file: a JSON object, a JSON array, or NDJSON (one object per line). */
+export function readNotificationsFile(file: string): Array<Record<string, unknown>> {
+  let text: string
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8')
+  } catch (err) {
+    throw new FakeFluentdError(ErrorCodes.FF_ERR_INPUT, `Cannot read --file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`, { cause: err })
+  }
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+  let values: unknown[]
+  try {
+    const whole: unknown = JSON.parse(text)
+    values = Array.isArray(whole) ? whole : [whole]
+  } catch {
+    values = []
+    const lines = text.split(/\r?\n/)
+    for (const [i, line] of lines.entries()) {
+      if (line.trim() === '') continue
+      try {
+        values.push(JSON.parse(line))
+      } catch {
+        throw new FakeFluentdError(ErrorCodes.FF_ERR_INPUT, `--file ${file} line ${i + 1} is not JSON; give a JSON object, a JSON array or NDJSON.`)
+      }
+    }
+  }
+  if (values.length === 0 || !values.every(isObject)) {
+    throw new FakeFluentdError(ErrorCodes.FF_ERR_INPUT, `--file ${file} must hold notification objects (a JSON object, a JSON array of objects, or NDJSON).`)
+  }
+  return values as Array<Record<string, unknown>>
+}
+
+/** `--url`: an http(s) URL with a host. */
+export function urlArg(text: string): string {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new InvalidArgumentError('expected a URL such as https://127.0.0.1:9880/wallarm.')
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidArgumentError(`expected an https:// (or http://) URL, got ${url.protocol}//.`)
+  return text
+}
+
+/** `--ca`: the file must be readable now, so that the error names the flag. */
+export function checkCaFile(file: string): void {
+  try {
+    readFileSync(file, 'utf8')
+  } catch (err) {
+    throw usage(`--ca ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'}); give the PEM file of the CA.`)
+  }
+}
