@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
+import { hostArg } from '../bind-arg.js'
 
 interface CertsFlags {
   certDir: string
@@ -8,17 +9,13 @@ interface CertsFlags {
   json: boolean
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value]
-}
-
 /** Registers `fake-fluentd certs`: create (or reuse) and show the CA and server certificate. */
 export function registerCerts(program: Command): void {
   program
     .command('certs')
     .description('create or show the CA and server certificate used by serve')
     .option('--cert-dir <dir>', 'certificate cache directory', 'certs')
-    .option('--host <name>', 'extra name or IP the server certificate must cover (repeatable)', collect, [])
+    .option('--host <name>', 'extra name or IP the server certificate must cover (repeatable)', hostArg, [])
     .option('--force', 'generate new ones even if the cached ones are fine', false)
     .option('--json', 'print as JSON', false)
     .action(async (flags: CertsFlags) => {

@@ -10,7 +10,7 @@ import { parseByteSize } from '../../receiver/byte-size.js'
 import { OUTPUT_MODES, type OutputMode } from '../../receiver/printer.js'
 import { DEFAULT_BODY_LIMIT, DEFAULT_IDLE_TIMEOUT_MS, TLS_VERSION_OPTIONS, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
 import type { ValidationMode, Validator } from '../../validation/types.js'
-import { bindArg } from '../bind-arg.js'
+import { bindArg, hostArg } from '../bind-arg.js'
 
 interface ServeFlags {
   port: number
@@ -95,7 +95,7 @@ export function registerServe(program: Command): void {
     .option('--cert <file>', 'your own server certificate (PEM); needs --key')
     .option('--key <file>', 'your own server key (PEM); needs --cert')
     .option('--ca <file>', 'with --cert/--key: the CA file to print for clients')
-    .option('--host <name>', 'extra name or IP for the generated certificate (repeatable)', collect, [])
+    .option('--host <name>', 'extra name or IP for the generated certificate (repeatable)', hostArg, [])
     .addOption(
       new Option('--tls-version <v>', 'TLS versions offered: 1.2 only (as Fluentd), 1.3 only, or 1.2+')
         .choices(TLS_VERSION_OPTIONS as string[])
