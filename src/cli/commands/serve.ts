@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { DEFAULT_CERT_DIR } from '../../certs/index.js'
@@ -64,6 +65,8 @@ function byteSize(text: string): number {
 function duration(text: string): number {
   const ms = parseDuration(text)
   if (ms === undefined) throw new InvalidArgumentError('use a duration such as 10s, 500ms or 0 (never).')
+  // Node fires a longer timer at once: a huge idle timeout would reset every connection.
+  if (ms > 2_147_483_647) throw new InvalidArgumentError('use at most 2147483647 ms (about 24.8 days), or 0 (never).')
   return ms
 }
 
@@ -167,21 +170,8 @@ export function registerServe(program: Command): void {
 
       // The banner and the ready line go to stderr so stdout carries only the events (--output).
       const say = (line: string): void => void process.stderr.write(line + '\n')
-      const urls = listenerUrls(receiver.protocol, flags.bind, receiver.port)
-      say(`fake Fluentd (in_http) listening on ${urls.local}  (POST ${urls.local}/<tag>)`)
-      const others = urls.reachable.filter((u) => u !== urls.local)
-      if (others.length > 0) say(`  reachable from other machines at: ${others.join(', ')}  (bound to ${flags.bind})`)
-      say(receiver.adminUrl ? `admin API on ${receiver.adminUrl}/api/health, web page on ${receiver.adminUrl}/` : 'admin API off')
-      if (receiver.caPath) say(`CA certificate (paste into the integration's "CA certificate" field): ${receiver.caPath}`)
-      else if (receiver.protocol === 'https') say('CA certificate: none given (your --cert is trusted as it is)')
-      if (flags.journal) say(`journal file: ${resolve(flags.journal)}`)
-      if (process.env.npm_command === 'exec' && !process.stdin.isTTY && process.platform !== 'win32') {
-        // npx runs us under `sh -c`, which keeps a signal sent to npm alone from reaching us.
-        say('note: started through npx: a supervisor that signals only the npm process will not stop this server; run node_modules/.bin/fake-fluentd serve (or `exec` it) instead (README "Stopping serve")')
-      }
-      say(`fake-fluentd ready ingest=${urls.local} admin=${receiver.adminUrl ?? 'off'} ca=${receiver.caPath ?? 'none'}`)
-
-      await new Promise<void>((done) => {
+      // Listening for signals before the ready line: a supervisor may signal as soon as it sees it.
+      const stopped = new Promise<void>((done) => {
         let stopping = false
         const stop = (signal: NodeJS.Signals): void => {
           if (stopping) return
@@ -200,5 +190,34 @@ export function registerServe(program: Command): void {
         process.once('SIGINT', stop)
         process.once('SIGTERM', stop)
       })
+      const urls = listenerUrls(receiver.protocol, flags.bind, receiver.port)
+      say(`fake Fluentd (in_http) listening on ${urls.local}  (POST ${urls.local}/<tag>)`)
+      const others = urls.reachable.filter((u) => u !== urls.local)
+      if (others.length > 0) say(`  reachable from other machines at: ${others.join(', ')}  (bound to ${flags.bind})`)
+      say(receiver.adminUrl ? `admin API on ${receiver.adminUrl}/api/health, web page on ${receiver.adminUrl}/` : 'admin API off')
+      if (receiver.caPath) say(`CA certificate (paste into the integration's "CA certificate" field): ${receiver.caPath}`)
+      else if (receiver.protocol === 'https') say('CA certificate: none given (your --cert is trusted as it is)')
+      if (flags.journal) say(`journal file: ${resolve(flags.journal)}`)
+      if (startedByNpx()) {
+        // npx runs us under `sh -c`, which keeps a signal sent to npm alone from reaching us.
+        say('note: started through npx: a supervisor that signals only the npm process will not stop this server; run node_modules/.bin/fake-fluentd serve (or `exec` it) instead (README "Stopping serve")')
+      }
+      say(`fake-fluentd ready ingest=${urls.local} admin=${receiver.adminUrl ?? 'off'} ca=${receiver.caPath ?? 'none'}`)
+
+      await stopped
     })
+}
+
+/**
+ * True when npx (npm exec) started us through its shell, where a signal sent to npm alone never
+ * reaches us. On Linux the parent must be that shell (a child of a process started under npx
+ * inherits npm_command too); elsewhere the environment alone decides.
+ */
+function startedByNpx(): boolean {
+  if (process.env.npm_command !== 'exec' || process.stdin.isTTY || process.platform === 'win32') return false
+  try {
+    return /^(sh|dash|bash|zsh)$/.test(readFileSync(`/proc/${process.ppid}/comm`, 'utf8').trim())
+  } catch {
+    return true
+  }
 }
