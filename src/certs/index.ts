@@ -8,7 +8,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
-import { isAbsolute, join, resolve } from 'node:path'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { FakeFluentdError } from '../errors.js'
 
 /** Names every generated server certificate covers. */
@@ -155,6 +155,21 @@ function cachedPair(paths: Record<keyof typeof CERT_FILES, string>, sans: readon
 }
 
 /**
+ * mkdir -p without `recursive: true`, which on Node 20 loops for ever when a parent exists but
+ * refuses children (e.g. under /proc): each level is tried once, and the error surfaces.
+ */
+function makeDir(dir: string): void {
+  if (existsSync(dir)) return
+  const parent = dirname(dir)
+  if (parent !== dir) makeDir(parent)
+  try {
+    mkdirSync(dir)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+}
+
+/**
  * Returns the cached CA + server certificate under `certDir`, generating them when missing,
  * expired, not matching each other, or lacking one of the wanted SANs.
  * Throws FakeFluentdError FF_ERR_CERT when the directory cannot be written.
@@ -171,7 +186,7 @@ export async function ensureCertificates(options: EnsureCertificatesOptions = {}
       // Loaded only to generate: selfsigned and its x509 stack take ~300 ms to import, which every
       // start with cached certificates used to pay (bench/results.md, start to ready).
       const { generate } = await import('selfsigned')
-      mkdirSync(dir, { recursive: true })
+      makeDir(dir)
       const now = new Date(Date.now() - 60_000)
       const tenYears = new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000)
       const ca = await generate([{ name: 'commonName', value: 'fake-fluentd local CA' }], {
@@ -209,7 +224,7 @@ export async function ensureCertificates(options: EnsureCertificatesOptions = {}
     } catch (err) {
       throw new FakeFluentdError(
         'FF_ERR_CERT',
-        `Failed to create certificates in ${dir}: ${(err as Error).message}. Check that the directory is writable, or pass --cert/--key.`,
+        `Failed to create certificates in ${dir} (--cert-dir): ${(err as Error).message}. Give a writable --cert-dir, or pass --cert/--key.`,
         { cause: err },
       )
     }

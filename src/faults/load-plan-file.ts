@@ -13,18 +13,18 @@ export async function loadFaultPlanFile(path: string): Promise<FaultPlan> {
   try {
     text = await readFile(path, 'utf8')
   } catch (err) {
-    throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `cannot read fault plan ${path}: ${(err as Error).message}`, { cause: err })
+    throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `--faults ${path}: cannot read fault plan: ${(err as Error).message}`, { cause: err })
   }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (err) {
-    throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `fault plan ${path} is not JSON: ${(err as Error).message}`, { cause: err })
+    throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `--faults ${path}: the fault plan is not JSON: ${(err as Error).message}`, { cause: err })
   }
   try {
     return validateFaultPlan(json)
   } catch (err) {
-    if (err instanceof FakeFluentdError) throw new FakeFluentdError(err.code, `${path}: ${err.message}`, { cause: err })
+    if (err instanceof FakeFluentdError) throw new FakeFluentdError(err.code, `--faults ${path}: ${err.message}`, { cause: err })
     throw err
   }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { DEFAULT_CERT_DIR } from '../../certs/index.js'
@@ -135,6 +135,7 @@ export function registerServe(program: Command): void {
         const set = loadCertificateFiles(flags.cert, flags.key, flags.ca)
         tls = { cert: set.cert, key: set.key, ca: set.ca, caPath: set.caPath }
       }
+      if (flags.journal !== undefined) checkJournalFile(flags.journal)
       let validator: Validator | undefined
       if (flags.validate !== 'off') validator = createValidator()
       const faults = await buildFaultEngine(flags)
@@ -219,5 +220,14 @@ function startedByNpx(): boolean {
     return /^(sh|dash|bash|zsh)$/.test(readFileSync(`/proc/${process.ppid}/comm`, 'utf8').trim())
   } catch {
     return true
+  }
+}
+
+/** --journal must be a file we can append to; checked before anything listens, naming the flag. */
+function checkJournalFile(file: string): void {
+  try {
+    closeSync(openSync(file, 'a'))
+  } catch (err) {
+    throw new FakeFluentdError('FF_ERR_OPTION', `--journal ${file}: cannot append to it (${(err as NodeJS.ErrnoException).code ?? 'error'}); give a writable file path.`)
   }
 }

@@ -115,7 +115,7 @@ export function registerValidate(program: Command): void {
       const validator = createValidator()
       const reports: FileReport[] = []
       for (const file of inputs) {
-        const name = file === '-' ? '(stdin)' : file
+        const name = file === '-' ? '(stdin)' : file === '' ? '(empty file name)' : file
         let text: string
         try {
           text = await readInput(file)
