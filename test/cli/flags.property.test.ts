@@ -110,7 +110,7 @@ const commands: CommandSpec[] = [
       { flag: '--test-message' },
     ],
     ok: [0],
-    runs: 40,
+    runs: 30,
   },
   {
     name: 'serve',
@@ -206,7 +206,7 @@ const commands: CommandSpec[] = [
       { flag: '--quiet' },
     ],
     ok: [0],
-    runs: 14,
+    runs: 10,
   },
 ]
 
