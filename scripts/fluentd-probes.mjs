@@ -54,7 +54,6 @@ export const probes = [
   // msgpack
   p('msgpack map', post('/mp.map', Buffer.from(encode({ a: 1 })), { 'Content-Type': 'application/msgpack' })),
   p('msgpack array and concat', post('/mp.arr', Buffer.concat([encode([{ b: 2 }, 3]), encode({ c: 3 })]), { 'Content-Type': 'application/msgpack' })),
-  p('msgpack garbage', post('/mp.bad', Buffer.from([0xc1, 0xc1]), { 'Content-Type': 'application/msgpack' })),
   // Query parameters
   p('query json=', post('/q.json?json=' + encodeURIComponent('[{"q":1}]'), '', {})),
   p('query ndjson=', post('/q.nd?ndjson=' + encodeURIComponent('{"q":1}\n{"q":2}'), '', {})),
@@ -119,5 +118,8 @@ export const probes = [
   { name: 'ALPN h2 only offered', parts: [post('/alpn.h2', '{"a":1}')], alpn: ['h2'] },
   { name: 'ALPN http/1.1 offered', parts: [post('/alpn.h11', '{"a":1}')], alpn: ['http/1.1'] },
   // Slowly written request
+  // Last: Fluentd's msgpack parser keeps the bytes it could not parse for the next request of the
+  // same input, so a malformed msgpack body changes the answer to later msgpack probes.
+  p('msgpack garbage', post('/mp.bad', Buffer.from([0xc1, 0xc1]), { 'Content-Type': 'application/msgpack' })),
   { name: 'request written in pieces', parts: ['POST /slow.t HTTP/1.1\r\nHost: local', 'host\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a"', ':1}'], gapMs: 50 },
 ]
