@@ -4,7 +4,7 @@
 // other load on the machine hits every row alike.
 // Usage: npm run build && node bench/startup.mjs [N]   (N defaults to 9)
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -12,7 +12,17 @@ import { createInterface } from 'node:readline'
 const main = new URL('../dist/cli/main.js', import.meta.url).pathname
 const runs = Number(process.argv[2] ?? 9)
 
-/** Spawn → the `fake-fluentd ready` line on stderr (then SIGKILL). */
+/** CPU time (user + system, ms) the process has used so far, from /proc (Linux; NaN elsewhere). */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // utime + stime, in USER_HZ (100)
+  } catch {
+    return NaN
+  }
+}
+
+/** Spawn → the `fake-fluentd ready` line on stderr (then SIGKILL); also the CPU used until then. */
 function timeToReady(certDir, extra) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now()
@@ -23,7 +33,8 @@ function timeToReady(certDir, extra) {
     createInterface({ input: child.stderr }).on('line', (line) => {
       if (ready || !line.startsWith('fake-fluentd ready')) return
       ready = true
-      resolve(performance.now() - t0)
+      const ms = performance.now() - t0
+      resolve({ ms, cpu: cpuMs(child.pid) })
       child.kill('SIGKILL')
     })
     child.once('exit', (code) => {
@@ -37,7 +48,7 @@ function timeToExit(args) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now()
     const child = spawn(process.execPath, args, { stdio: 'ignore' })
-    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${args.join(' ')} exited ${code}`))))
+    child.once('exit', (code) => (code === 0 ? resolve({ ms: performance.now() - t0, cpu: NaN }) : reject(new Error(`${args.join(' ')} exited ${code}`))))
   })
 }
 
@@ -58,10 +69,12 @@ for (let i = 0; i < runs; i++) {
   for (const [r, [, run]] of rows.entries()) samples[r].push(await run(i))
 }
 rmSync(work, { recursive: true, force: true })
-const base = median(samples[0])
-console.log(`start-up, median of ${runs} (spawn to the ready line for serve)`)
+const base = median(samples[0].map((s) => s.ms))
+console.log(`start-up, median of ${runs}: wall time from spawn to the ready line (serve) or to exit; CPU used until ready`)
 for (const [r, [label]] of rows.entries()) {
-  const m = median(samples[r])
+  const m = median(samples[r].map((s) => s.ms))
+  const cpu = median(samples[r].map((s) => s.cpu))
   const extra = r === 0 ? '' : `   (+${(m - base).toFixed(0)} ms over node -e 0)`
-  console.log(`${label.padEnd(40)} ${m.toFixed(0).padStart(5)} ms${extra}`)
+  const cpuText = Number.isNaN(cpu) ? '' : `   cpu ${cpu.toFixed(0)} ms`
+  console.log(`${label.padEnd(40)} ${m.toFixed(0).padStart(5)} ms${extra}${cpuText}`)
 }
