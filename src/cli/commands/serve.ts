@@ -78,7 +78,8 @@ function requiredHeader(text: string): string {
 async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
   const { createFaultEngine, faultPlanFromFlags } = await import('../../faults/index.js')
   const plan = await faultPlanFromFlags({ fault: flags.fault, faults: flags.faults, seed: flags.seed })
-  return createFaultEngine({ plan: plan ?? { rules: [] }, seed: plan?.seed })
+  // No plan: an empty engine, without loading the plan schema (start-up time; PUT /api/faults validates later).
+  return createFaultEngine(plan ? { plan, seed: plan.seed } : {})
 }
 
 /** Registers `fake-fluentd serve`: the fake Fluentd in_http over HTTPS, its admin API and printer. */
