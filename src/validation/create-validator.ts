@@ -1,6 +1,6 @@
-import { Ajv2020 } from 'ajv/dist/2020.js'
+import type { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ValidateFunction } from 'ajv'
-import * as ajvFormats from 'ajv-formats'
+import { newAjv2020 } from '../ajv.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import { ENVELOPE_SCHEMA_ID, defaultSchemaDir, loadNotificationSchemas } from './schema-files.js'
 import { jsonTypeOf, toVerdictErrors } from './verdict-errors.js'
@@ -27,10 +27,6 @@ export interface CreateValidatorOptions {
 }
 
 const OPTION_KEYS = new Set(['schemaDir', 'unknownTypes', 'eager'])
-
-// ajv-formats is CommonJS; under NodeNext its default import is the module object, so take the function either way.
-type FormatsPlugin = (ajv: Ajv2020) => Ajv2020
-const addFormats: FormatsPlugin = ((ajvFormats as { default?: unknown }).default ?? ajvFormats) as FormatsPlugin
 
 function checkOptions(options: CreateValidatorOptions): Required<Omit<CreateValidatorOptions, 'eager'>> {
   for (const key of Object.keys(options)) {
@@ -70,9 +66,7 @@ function schemaError(schemaDir: string, err: unknown): FakeFluentdError {
 
 /** One ajv as every validator uses it: draft 2020-12, strict, allErrors, ajv-formats. */
 function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true })
-  addFormats(ajv)
-  return ajv
+  return newAjv2020({ strict: true, allErrors: true, allowUnionTypes: true }, { formats: true })
 }
 
 /**
