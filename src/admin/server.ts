@@ -2,11 +2,11 @@
  * The admin HTTP server: the admin app on its own port, loopback by default, with every socket
  * tracked so close() is quick even with open SSE streams.
  */
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Response } from 'express'
 import { FakeFluentdError } from '../errors.js'
-import { createAdminApp, type AdminAppOptions } from './app.js'
+import type { AdminAppOptions } from './app.js'
 
 export interface AdminServerOptions extends Omit<AdminAppOptions, 'streams'> {
   /** 0 = any free port. */
@@ -25,8 +25,15 @@ export interface AdminServer {
 /** Starts the admin API. Throws FakeFluentdError FF_ERR_LISTEN when the port cannot be bound. */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const streams = new Set<Response>()
-  const app = createAdminApp({ ...options, streams })
-  const server = createServer(app)
+  // express and the page are loaded on the first admin request, not at start-up (docs/design.md "Admin API").
+  let app: Promise<(req: IncomingMessage, res: ServerResponse) => void> | undefined
+  const server = createServer((req, res) => {
+    app ??= import('./app.js').then((m) => m.createAdminApp({ ...options, streams }))
+    app.then(
+      (handle) => handle(req, res),
+      (err: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`admin API failed to load: ${err instanceof Error ? err.message : String(err)}\n`),
+    )
+  })
   const sockets = new Set<Socket>()
   server.on('connection', (s: Socket) => {
     sockets.add(s)

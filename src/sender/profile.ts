@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
+import type { Ajv2020, ErrorObject } from 'ajv/dist/2020.js'
+import { newAjv2020 } from '../ajv.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import type { RetryProfile } from './profile-types.js'
 
@@ -48,7 +49,7 @@ let validateFn: ReturnType<Ajv2020['compile']> | undefined
 
 function validator(): ReturnType<Ajv2020['compile']> {
   if (!validateFn) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true })
+    const ajv = newAjv2020({ allErrors: true, strict: true })
     const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as object
     validateFn = ajv.compile(schema)
   }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { parseDuration } from '../../clock/index.js'
 import { ErrorCodes, FakeFluentdError } from '../../errors.js'
+import { formatDuration, parseHeaderLine } from '../../text/index.js'
 import type { AttemptOutcome } from '../../sender/attempt.js'
 import type { DeliveryResult } from '../../sender/events.js'
 import type { IntegrationSettings } from '../../sender/settings.js'
@@ -51,16 +52,15 @@ function countArg(text: string): number {
 }
 
 function headerArg(text: string, previous: string[] = []): string[] {
-  const i = text.indexOf(':')
-  if (i <= 0 || text.slice(0, i).trim() === '') throw new InvalidArgumentError('expected "Name: value".')
+  if (!parseHeaderLine(text)) throw new InvalidArgumentError('expected "Name: value".')
   return [...previous, text]
 }
 
 function parseHeaders(list: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const h of list) {
-    const i = h.indexOf(':')
-    out[h.slice(0, i).trim()] = h.slice(i + 1).trim()
+  for (const line of list) {
+    const h = parseHeaderLine(line)
+    if (h) out[h.name] = h.value
   }
   return out
 }
@@ -98,13 +98,6 @@ function readNotificationsFile(file: string): Array<Record<string, unknown>> {
     throw new FakeFluentdError(ErrorCodes.FF_ERR_INPUT, `--file ${file} must hold notification objects (a JSON object, a JSON array of objects, or NDJSON).`)
   }
   return values as Array<Record<string, unknown>>
-}
-
-/** Human duration: 1.5 s, 250 ms, 3 min. */
-export function formatMs(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`
-  if (ms >= 1000) return `${Number((ms / 1000).toFixed(2))} s`
-  return `${Number(ms.toFixed(1))} ms`
 }
 
 /** Short text of an attempt outcome: `HTTP 503`, `timeout (request)`, `network ECONNREFUSED`. */
@@ -181,11 +174,11 @@ async function runSend(flags: SendFlags): Promise<void> {
   )
   sender.on('attempt-end', ({ deliveryId, record, nextRetry }) => {
     const where = record.cycle === 0 ? 'first' : `cycle ${record.cycle}.${record.indexInCycle}`
-    const took = formatMs(record.endedAt - record.startedAt)
+    const took = formatDuration(record.endedAt - record.startedAt)
     const next = record.ok
       ? 'delivered'
       : nextRetry
-        ? `next retry in ${formatMs(nextRetry.intervalMs)}${sender.timeScale === 1 ? '' : ` (${formatMs(nextRetry.profileIntervalMs)} at scale 1)`}, cycle ${nextRetry.cycle}.${nextRetry.indexInCycle}`
+        ? `next retry in ${formatDuration(nextRetry.intervalMs)}${sender.timeScale === 1 ? '' : ` (${formatDuration(nextRetry.profileIntervalMs)} at scale 1)`}, cycle ${nextRetry.cycle}.${nextRetry.indexInCycle}`
         : sender.disabled
           ? 'no retry: integration disabled'
           : 'no retry left'

@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander'
 import { DEFAULT_CERT_DIR } from '../../certs/index.js'
 import { parseDuration } from '../../clock/index.js'
 import { FakeFluentdError } from '../../errors.js'
+import { parseHeaderLine } from '../../text/index.js'
 import type { FaultEngine } from '../../faults/types.js'
 import { parseSeed } from '../../faults/seed.js'
 import { DEFAULT_JOURNAL_MAX } from '../../journal/journal.js'
@@ -71,14 +72,15 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function requiredHeader(text: string): string {
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*:/.test(text)) throw new InvalidArgumentError('use "Name: value".')
+  if (!parseHeaderLine(text)) throw new InvalidArgumentError('use "Name: value".')
   return text
 }
 
 async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
   const { createFaultEngine, faultPlanFromFlags } = await import('../../faults/index.js')
   const plan = await faultPlanFromFlags({ fault: flags.fault, faults: flags.faults, seed: flags.seed })
-  return createFaultEngine({ plan: plan ?? { rules: [] }, seed: plan?.seed })
+  // No plan: an empty engine, without loading the plan schema (start-up time; PUT /api/faults validates later).
+  return createFaultEngine(plan ? { plan, seed: plan.seed } : {})
 }
 
 /** Registers `fake-fluentd serve`: the fake Fluentd in_http over HTTPS, its admin API and printer. */
