@@ -23,6 +23,25 @@ const $ = (id) => {
   return node
 }
 
+// The admin token (when the server needs one) comes in the URL fragment, which no server ever sees;
+// it is kept in this tab's sessionStorage (readable by this origin only) and the fragment is removed.
+const TOKEN_KEY = 'fake-fluentd-admin-token'
+function takeToken() {
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash)
+  if (m) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]))
+    history.replaceState(null, '', location.pathname + location.search)
+  }
+  return sessionStorage.getItem(TOKEN_KEY)
+}
+const token = takeToken()
+
+function showAuthProblem() {
+  const live = $('live')
+  live.dataset.state = 'down'
+  setText(live, 'admin token needed: open the page with the URL fake-fluentd printed at start-up (…/#token=…)')
+}
+
 const state = {
   entries: new Map(),
   profile: null,
@@ -57,7 +76,9 @@ function entriesFrom(json) {
 }
 
 async function fetchJson(url, init) {
-  const res = await fetch(url, { headers: { accept: 'application/json' }, ...init })
+  const headers = { accept: 'application/json', ...(init && init.headers), ...(token ? { authorization: `Bearer ${token}` } : {}) }
+  const res = await fetch(url, { ...init, headers })
+  if (res.status === 401) showAuthProblem()
   const text = await res.text()
   let body = null
   try { body = text ? JSON.parse(text) : null } catch { body = text }
@@ -114,7 +135,8 @@ function renderSender() {
 }
 
 function connectStream() {
-  const es = new EventSource('/api/stream')
+  // EventSource cannot send headers: the stream takes the token as a query parameter.
+  const es = new EventSource(token ? `/api/stream?token=${encodeURIComponent(token)}` : '/api/stream')
   const live = $('live')
   const onData = (ev) => {
     let data
@@ -134,6 +156,8 @@ function connectStream() {
   es.onerror = () => {
     live.dataset.state = 'down'
     setText(live, 'reconnecting…')
+    // A refused stream (401, 403) is not retried by the browser: say why.
+    if (es.readyState === EventSource.CLOSED) void fetchJson('/api/health').catch(() => undefined)
   }
 }
 
@@ -433,7 +457,7 @@ async function applyPlan() {
     return
   }
   try {
-    const r = await fetchJson('/api/faults', { method: 'PUT', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(plan) })
+    const r = await fetchJson('/api/faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan) })
     if (r.ok) showPlanStatus('ok', 'Plan applied.')
     else showPlanStatus('error', `Rejected (${r.status}): ${problemText(r)}`)
   } catch (err) {

@@ -10,6 +10,7 @@ import type { Journal } from '../journal/journal.js'
 import type { JournalQuery } from '../journal/filter.js'
 import type { JournalOutcome } from '../journal/types.js'
 import { sendProblem } from './problem.js'
+import { adminGuard, type AdminSecurityOptions } from './security.js'
 import { streamJournal } from './sse.js'
 
 /** Adds routes to the admin app (e.g. `(app) => mountWebPage(app, ctx)`). */
@@ -24,6 +25,10 @@ export interface AdminAppOptions {
   info?: () => Record<string, unknown>
   /** Open SSE responses (closed on shutdown). */
   streams?: Set<Response>
+  /** The address the server is bound to (its Host names are accepted). Default 127.0.0.1. */
+  bind?: string
+  /** Host names, Origin and token checks (security.ts); on by default. */
+  security?: AdminSecurityOptions
 }
 
 const OUTCOMES: readonly JournalOutcome[] = ['pending', 'answered', 'reset', 'closed', 'hung', 'client-aborted', 'tls-error', 'stalled', 'refused']
@@ -65,6 +70,8 @@ export function createAdminApp(options: AdminAppOptions): Express {
   const streams = options.streams ?? new Set<Response>()
   const app = express()
   app.disable('x-powered-by')
+  // Before every route, the page included: no answer for a foreign Host, Origin or a missing token.
+  app.use(adminGuard(options.bind ?? '127.0.0.1', options.security))
   app.use('/api', express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }))
 
   app.get('/api/health', (_req, res) => {

@@ -378,6 +378,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         journal,
         faults: () => faults,
         mount: options.adminMount,
+        security: { hosts: options.hosts ?? [], ...options.adminSecurity },
         info: () => ({
           ingestUrl: `${protocol}://${urlHost}:${boundPort}`,
           refusing: listener === undefined,

@@ -7,6 +7,7 @@ import type { FaultEngine } from '../faults/types.js'
 import type { Journal } from '../journal/journal.js'
 import type { Validator, ValidationMode } from '../validation/types.js'
 import type { AdminMount } from '../admin/app.js'
+import type { AdminSecurityOptions } from '../admin/security.js'
 import type { OutputMode } from './printer.js'
 
 /**
@@ -103,6 +104,8 @@ export interface ReceiverOptions {
   adminHost?: string
   /** Extra routes on the admin app (e.g. the web page at `GET /`). */
   adminMount?: AdminMount
+  /** Who may use the admin API: extra Host names, a token (see src/admin/security.ts). On by default. */
+  adminSecurity?: AdminSecurityOptions
   /**
    * Printing of received events. A mode alone prints to process.stdout (warnings to stderr); an
    * object sends lines to `write`. Default 'none'.

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
+import { checkAdminToken } from '../../admin/security.js'
 import type { Demo } from '../../demo/demo.js'
 import { DEMO_SCENARIOS, type DemoScenarioName } from '../../demo/scenarios.js'
 
@@ -12,6 +13,18 @@ interface DemoFlags {
   certDir: string
   exit?: boolean
   color: boolean
+  adminAllowedHost: string[]
+  adminToken?: string
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
+
+function adminToken(text: string): string {
+  const problem = checkAdminToken(text)
+  if (problem !== undefined) throw new InvalidArgumentError(problem)
+  return text
 }
 
 function positiveNumber(text: string): number {
@@ -54,6 +67,12 @@ export function registerDemo(program: Command): void {
     .option('--port <n>', 'ingest port (any or 0 = a free port)', port, 0)
     .option('--admin-port <n>', 'web page and admin API port (any or 0 = a free port)', port, 0)
     .option('--bind <address>', 'address of both listeners', '127.0.0.1')
+    .option('--admin-allowed-host <name>', 'also answer the page and admin API under this Host name (repeatable; any = no Host check)', collect, [])
+    .addOption(
+      new Option('--admin-token <token>', 'token the page and admin API require (default: none on loopback, generated otherwise)')
+        .argParser(adminToken)
+        .env('FAKE_FLUENTD_ADMIN_TOKEN'),
+    )
     .option('--tls', 'serve HTTPS with the generated CA (default: plain HTTP)')
     .option('--cert-dir <dir>', 'certificate cache directory for --tls', 'certs')
     .option('--exit', 'exit when the story ends (default: keep the page up until Ctrl-C)')
@@ -74,6 +93,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     host: flags.bind,
     tls: flags.tls ?? false,
     certDir: flags.certDir,
+    adminSecurity: { allowedHosts: flags.adminAllowedHost, ...(flags.adminToken !== undefined ? { token: flags.adminToken } : {}) },
   })
   const tty = process.stdout.isTTY === true
   const printer = createDemoPrinter({

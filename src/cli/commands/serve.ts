@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
+import { adminTokenFor, checkAdminToken } from '../../admin/security.js'
 import { DEFAULT_CERT_DIR } from '../../certs/index.js'
 import { parseDuration } from '../../clock/index.js'
 import { FakeFluentdError } from '../../errors.js'
@@ -23,6 +24,8 @@ interface ServeFlags {
   tlsVersion: TlsVersionOption
   adminPort: number | false
   adminBind: string
+  adminAllowedHost: string[]
+  adminToken?: string
   journal?: string
   journalMax: number
   requireHeader?: string
@@ -70,6 +73,12 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
 }
 
+function adminToken(text: string): string {
+  const problem = checkAdminToken(text)
+  if (problem !== undefined) throw new InvalidArgumentError(problem)
+  return text
+}
+
 function requiredHeader(text: string): string {
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*:/.test(text)) throw new InvalidArgumentError('use "Name: value".')
   return text
@@ -101,6 +110,12 @@ export function registerServe(program: Command): void {
     )
     .option('--admin-port <port>', 'admin API port (0 = off, any = a free port)', adminPort, 9881)
     .option('--admin-bind <address>', 'admin API address (loopback unless you expose it on purpose)', '127.0.0.1')
+    .option('--admin-allowed-host <name>', 'also answer the admin API under this Host name (repeatable; any = no Host check)', collect, [])
+    .addOption(
+      new Option('--admin-token <token>', 'token the admin API and page require (default: none on loopback, generated otherwise)')
+        .argParser(adminToken)
+        .env('FAKE_FLUENTD_ADMIN_TOKEN'),
+    )
     .option('--journal <file>', 'append every settled journal entry to this NDJSON file')
     .option('--journal-max <n>', 'entries kept in memory', wholeNumber, DEFAULT_JOURNAL_MAX)
     .option('--require-header <header>', 'answer 401 unless the request carries "Name: value"', requiredHeader)
@@ -132,6 +147,7 @@ export function registerServe(program: Command): void {
       let validator: Validator | undefined
       if (flags.validate !== 'off') validator = createValidator()
       const faults = await buildFaultEngine(flags)
+      const token = flags.adminPort === false ? undefined : adminTokenFor(flags.adminBind, flags.adminToken)
       const receiver = await startReceiver({
         port: flags.port,
         host: flags.bind,
@@ -142,6 +158,7 @@ export function registerServe(program: Command): void {
         adminPort: flags.adminPort,
         adminHost: flags.adminBind,
         adminMount: (app) => mountWebPage(app),
+        adminSecurity: { allowedHosts: flags.adminAllowedHost, ...(token !== undefined ? { token } : {}) },
         journalFile: flags.journal,
         journalMax: flags.journalMax,
         requireHeader: flags.requireHeader,
@@ -164,7 +181,9 @@ export function registerServe(program: Command): void {
       // The banner and the ready line go to stderr so stdout carries only the events (--output).
       const say = (line: string): void => void process.stderr.write(line + '\n')
       say(`fake Fluentd (in_http) listening on ${receiver.url}  (POST ${receiver.url}/<tag>)`)
-      say(receiver.adminUrl ? `admin API on ${receiver.adminUrl}/api/health, web page on ${receiver.adminUrl}/` : 'admin API off')
+      const pageUrl = `${receiver.adminUrl ?? ''}/${token !== undefined ? `#token=${encodeURIComponent(token)}` : ''}`
+      say(receiver.adminUrl ? `admin API on ${receiver.adminUrl}/api/health, web page on ${pageUrl}` : 'admin API off')
+      if (token !== undefined && flags.adminToken === undefined) say(`admin token (generated, the admin API is not on loopback): ${token}  (send "Authorization: Bearer TOKEN")`)
       if (receiver.caPath) say(`CA certificate (paste into the integration's "CA certificate" field): ${receiver.caPath}`)
       else if (receiver.protocol === 'https') say('CA certificate: none given (your --cert is trusted as it is)')
       if (flags.journal) say(`journal file: ${resolve(flags.journal)}`)
