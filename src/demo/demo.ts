@@ -4,7 +4,8 @@
  * schedule. It prints nothing (src/cli/commands/demo.ts does); close() stops everything.
  * @see README.md (3), "Command line" (demo)
  */
-import { adminTokenFor, type AdminSecurityOptions } from '../admin/security.js'
+import type { AdminSettings } from '../admin/app.js'
+import { adminTokenFor } from '../admin/security.js'
 import { systemClock } from '../clock/index.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import { startReceiver } from '../receiver/index.js'
@@ -40,8 +41,8 @@ export interface DemoOptions {
   profile?: RetryProfile
   /** Tag the sender delivers to (the URL path). Default `wallarm.demo`. */
   tag?: string
-  /** Who may use the page and admin API (a token is generated when `host` is not loopback). */
-  adminSecurity?: AdminSecurityOptions
+  /** Who may use the page and admin API (a token is generated when `host` is not loopback), stream bounds. */
+  adminSettings?: AdminSettings
 }
 
 /** A demo that has been set up but not started. */
@@ -132,7 +133,7 @@ export function createDemo(options: DemoOptions = {}): Demo {
   let closed = false
   const stagger = new AbortController()
   // The page's token (generated when the page is served beyond loopback), carried in its URL fragment.
-  const adminToken = adminTokenFor(options.host ?? '127.0.0.1', options.adminSecurity?.token)
+  const adminToken = adminTokenFor(options.host ?? '127.0.0.1', options.adminSettings?.security?.token)
   const tokenFragment = adminToken !== undefined ? `#token=${encodeURIComponent(adminToken)}` : ''
   let resolveFinished!: (event: DemoDoneEvent) => void
   const finished = new Promise<DemoDoneEvent>((resolve) => {
@@ -188,7 +189,7 @@ export function createDemo(options: DemoOptions = {}): Demo {
       adminPort: options.adminPort ?? 0,
       adminHost: options.host ?? '127.0.0.1',
       adminMount: (app) => mountWebPage(app, pageContext),
-      adminSecurity: { ...options.adminSecurity, ...(adminToken !== undefined ? { token: adminToken } : {}) },
+      adminSettings: { ...options.adminSettings, security: { ...options.adminSettings?.security, ...(adminToken !== undefined ? { token: adminToken } : {}) } },
       // Verdicts on the page ("valid"): the samples pass their schemas.
       validator: createValidator(),
       validate: 'warn',

@@ -129,7 +129,7 @@ describe('admin API against a hostile page (browser)', () => {
 describe('the page with an admin token (browser)', () => {
   it('works when opened with #token=…, says what is missing without it, and keeps the token out of the URL', async () => {
     const token = 'e2e-page-token-0123456789'
-    const receiver = await startTestReceiver({ tls: false, adminPort: 0, autoClose: false, adminSecurity: { token }, adminMount: (app) => mountWebPage(app) })
+    const receiver = await startTestReceiver({ tls: false, adminPort: 0, autoClose: false, adminSettings: { security: { token } }, adminMount: (app) => mountWebPage(app) })
     const browser = await launchBrowser()
     try {
       const { page } = browser

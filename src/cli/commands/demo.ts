@@ -1,5 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { checkAdminToken } from '../../admin/security.js'
+import { DEFAULT_STREAM_LIMITS } from '../../admin/sse.js'
+import { parseByteSize } from '../../receiver/byte-size.js'
 import type { Demo } from '../../demo/demo.js'
 import { DEMO_SCENARIOS, type DemoScenarioName } from '../../demo/scenarios.js'
 
@@ -15,6 +17,26 @@ interface DemoFlags {
   color: boolean
   adminAllowedHost: string[]
   adminToken?: string
+  adminStreamBuffer: number
+  adminMaxStreams: number
+  adminStreamReplay: number
+}
+
+function byteSize(text: string): number {
+  const n = parseByteSize(text)
+  if (n === undefined) throw new InvalidArgumentError('use bytes, or a number with a k/m/g suffix (e.g. 1m).')
+  return n
+}
+
+function streamBuffer(text: string): number {
+  const n = byteSize(text)
+  if (n < 1024) throw new InvalidArgumentError('use at least 1k: a smaller buffer drops every subscriber at its first event.')
+  return n
+}
+
+function wholeNumber(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('use a whole number >= 1.')
+  return Number(text)
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -73,6 +95,9 @@ export function registerDemo(program: Command): void {
         .argParser(adminToken)
         .env('FAKE_FLUENTD_ADMIN_TOKEN'),
     )
+    .option('--admin-stream-buffer <size>', 'unsent bytes one page stream may have before it is dropped (>= 1k)', streamBuffer, DEFAULT_STREAM_LIMITS.bufferBytes)
+    .option('--admin-max-streams <n>', 'page streams open at most (one more gets 503)', wholeNumber, DEFAULT_STREAM_LIMITS.maxSubscribers)
+    .option('--admin-stream-replay <n>', 'entries replayed at most to a page stream that reconnects', wholeNumber, DEFAULT_STREAM_LIMITS.replayMax)
     .option('--tls', 'serve HTTPS with the generated CA (default: plain HTTP)')
     .option('--cert-dir <dir>', 'certificate cache directory for --tls', 'certs')
     .option('--exit', 'exit when the story ends (default: keep the page up until Ctrl-C)')
@@ -93,7 +118,10 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     host: flags.bind,
     tls: flags.tls ?? false,
     certDir: flags.certDir,
-    adminSecurity: { allowedHosts: flags.adminAllowedHost, ...(flags.adminToken !== undefined ? { token: flags.adminToken } : {}) },
+    adminSettings: {
+      security: { allowedHosts: flags.adminAllowedHost, ...(flags.adminToken !== undefined ? { token: flags.adminToken } : {}) },
+      stream: { bufferBytes: flags.adminStreamBuffer, maxSubscribers: flags.adminMaxStreams, replayMax: flags.adminStreamReplay },
+    },
   })
   const tty = process.stdout.isTTY === true
   const printer = createDemoPrinter({

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { adminTokenFor, checkAdminToken } from '../../admin/security.js'
+import { DEFAULT_STREAM_LIMITS } from '../../admin/sse.js'
 import { DEFAULT_CERT_DIR } from '../../certs/index.js'
 import { parseDuration } from '../../clock/index.js'
 import { FakeFluentdError } from '../../errors.js'
@@ -26,6 +27,9 @@ interface ServeFlags {
   adminBind: string
   adminAllowedHost: string[]
   adminToken?: string
+  adminStreamBuffer: number
+  adminMaxStreams: number
+  adminStreamReplay: number
   journal?: string
   journalMax: number
   requireHeader?: string
@@ -79,6 +83,12 @@ function adminToken(text: string): string {
   return text
 }
 
+function streamBuffer(text: string): number {
+  const n = byteSize(text)
+  if (n < 1024) throw new InvalidArgumentError('use at least 1k: a smaller buffer drops every subscriber at its first event.')
+  return n
+}
+
 function requiredHeader(text: string): string {
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*:/.test(text)) throw new InvalidArgumentError('use "Name: value".')
   return text
@@ -116,6 +126,9 @@ export function registerServe(program: Command): void {
         .argParser(adminToken)
         .env('FAKE_FLUENTD_ADMIN_TOKEN'),
     )
+    .option('--admin-stream-buffer <size>', 'unsent bytes one /api/stream subscriber may have before it is dropped (>= 1k)', streamBuffer, DEFAULT_STREAM_LIMITS.bufferBytes)
+    .option('--admin-max-streams <n>', 'open /api/stream subscribers at most (one more gets 503)', wholeNumber, DEFAULT_STREAM_LIMITS.maxSubscribers)
+    .option('--admin-stream-replay <n>', 'entries replayed at most to a stream that reconnects (Last-Event-ID)', wholeNumber, DEFAULT_STREAM_LIMITS.replayMax)
     .option('--journal <file>', 'append every settled journal entry to this NDJSON file')
     .option('--journal-max <n>', 'entries kept in memory', wholeNumber, DEFAULT_JOURNAL_MAX)
     .option('--require-header <header>', 'answer 401 unless the request carries "Name: value"', requiredHeader)
@@ -158,7 +171,10 @@ export function registerServe(program: Command): void {
         adminPort: flags.adminPort,
         adminHost: flags.adminBind,
         adminMount: (app) => mountWebPage(app),
-        adminSecurity: { allowedHosts: flags.adminAllowedHost, ...(token !== undefined ? { token } : {}) },
+        adminSettings: {
+          security: { allowedHosts: flags.adminAllowedHost, ...(token !== undefined ? { token } : {}) },
+          stream: { bufferBytes: flags.adminStreamBuffer, maxSubscribers: flags.adminMaxStreams, replayMax: flags.adminStreamReplay },
+        },
         journalFile: flags.journal,
         journalMax: flags.journalMax,
         requireHeader: flags.requireHeader,

@@ -50,10 +50,10 @@ describe('admin API: Host check', () => {
   })
 
   it('--admin-allowed-host NAME adds a name; any turns the check off', async () => {
-    const named = await startTestReceiver({ adminPort: 0, adminSecurity: { allowedHosts: ['dev.example'] } })
+    const named = await startTestReceiver({ adminPort: 0, adminSettings: { security: { allowedHosts: ['dev.example'] } } })
     expect((await call(`${named.adminUrl}/api/health`, { headers: { host: 'dev.example:1' } })).status).toBe(200)
     expect((await call(`${named.adminUrl}/api/health`, { headers: { host: 'other.example' } })).status).toBe(403)
-    const any = await startTestReceiver({ adminPort: 0, adminSecurity: { allowedHosts: ['any'] } })
+    const any = await startTestReceiver({ adminPort: 0, adminSettings: { security: { allowedHosts: ['any'] } } })
     expect((await call(`${any.adminUrl}/api/health`, { headers: { host: 'other.example' } })).status).toBe(200)
   })
 })
@@ -84,7 +84,7 @@ describe('admin API: token', () => {
   const TOKEN = 'a-test-token-0123456789'
 
   it('API and SSE answer 401 without the token and work with it; the page itself needs none', async () => {
-    const r = await startTestReceiver({ adminPort: 0, adminSecurity: { token: TOKEN }, adminMount: (app) => mountWebPage(app) })
+    const r = await startTestReceiver({ adminPort: 0, adminSettings: { security: { token: TOKEN } }, adminMount: (app) => mountWebPage(app) })
     for (const path of ['/api/requests', '/api/health', '/api/faults', '/api/stream', '/api/profile', '/api/deliveries']) {
       const res = await call(`${r.adminUrl}${path}`)
       expect(res.status, path).toBe(401)

@@ -1,0 +1,53 @@
+/**
+ * What the SSE stream and `GET /api/requests?view=summary` carry for one journal entry: the fields a
+ * list row needs, a few hundred bytes whatever the request held. Body, headers, events and verdict
+ * details are fetched on demand from `GET /api/requests/:id`.
+ */
+import type { JournalEntry } from '../journal/types.js'
+
+/** Longest `error` text in a summary (the full text is in the entry). */
+export const SUMMARY_ERROR_MAX = 200
+
+export interface EntrySummary {
+  id: number
+  kind: JournalEntry['kind']
+  outcome: JournalEntry['outcome']
+  receivedAt: number
+  endedAt?: number
+  tag?: string
+  method?: string
+  status?: number
+  attempt?: number
+  deliveryKey?: string
+  bodySize?: number
+  /** The applied fault, explained. */
+  fault?: string
+  /** Schema verdicts counted: notifications judged, how many invalid, errors in all. */
+  verdicts?: { count: number; invalid: number; errors: number }
+  /** The entry's error note, cut to SUMMARY_ERROR_MAX characters. */
+  error?: string
+}
+
+/** The summary of `entry` (a new object; the entry is not changed). */
+export function summarize(entry: Readonly<JournalEntry>): EntrySummary {
+  const s: EntrySummary = { id: entry.id, kind: entry.kind, outcome: entry.outcome, receivedAt: entry.receivedAt }
+  if (entry.endedAt !== undefined) s.endedAt = entry.endedAt
+  if (entry.tag !== undefined) s.tag = entry.tag
+  if (entry.method !== undefined) s.method = entry.method
+  if (entry.status !== undefined) s.status = entry.status
+  if (entry.attempt !== undefined) s.attempt = entry.attempt
+  if (entry.deliveryKey !== undefined) s.deliveryKey = entry.deliveryKey
+  if (entry.bodySize !== undefined) s.bodySize = entry.bodySize
+  if (entry.fault !== undefined) s.fault = entry.fault.explain
+  if (entry.verdicts !== undefined) {
+    let invalid = 0
+    let errors = 0
+    for (const v of entry.verdicts) {
+      if (!v.valid) invalid++
+      errors += v.errors.length
+    }
+    s.verdicts = { count: entry.verdicts.length, invalid, errors }
+  }
+  if (entry.error !== undefined) s.error = entry.error.length > SUMMARY_ERROR_MAX ? `${entry.error.slice(0, SUMMARY_ERROR_MAX)}…` : entry.error
+  return s
+}
