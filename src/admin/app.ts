@@ -43,6 +43,8 @@ export function createAdminApp(options: AdminAppOptions): Express {
   const streams = options.streams ?? new Set<Response>()
   const app = express()
   app.disable('x-powered-by')
+  // Read by routes added through `mount` (the page's GET /api/deliveries).
+  app.locals.journal = journal
   // Before every route, the page included: no answer for a foreign Host, Origin or a missing token.
   app.use(adminGuard(options.bind ?? '127.0.0.1', options.security))
   const hub = createStreamHub(journal, options.stream, streams)

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { request } from 'undici'
+import { mountWebPage } from '../../../src/web/mount.js'
 import { startTestReceiver } from '../../helpers/receiver.js'
 
 async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
@@ -38,7 +39,7 @@ describe('admin API: bad input is named', () => {
   })
 
   it('every bad query parameter gets 400 problem+json naming it', async () => {
-    const r = await startTestReceiver({ adminPort: 0 })
+    const r = await startTestReceiver({ adminPort: 0, adminMount: (app) => mountWebPage(app) })
     const cases: Array<[string, string, string]> = [
       ['GET', '/api/requests?since=banana', 'since'],
       ['GET', '/api/requests?limit=-3', 'limit'],
@@ -55,6 +56,10 @@ describe('admin API: bad input is named', () => {
       ['DELETE', '/api/requests?all=1', 'all'],
       ['GET', '/api/stream?since=banana', 'since'],
       ['GET', '/api/deliveries?limit=-1', 'limit'],
+      ['GET', '/api/deliveries?limit=0', 'limit'],
+      ['GET', '/api/deliveries?tag=x', 'tag'],
+      ['GET', '/api/requests?view=all', 'view'],
+      ['GET', '/api/requests/abc', 'id'],
     ]
     for (const [method, path, parameter] of cases) {
       const res = await call(`${r.adminUrl}${path}`, { method })
