@@ -1,12 +1,24 @@
-// fake-fluentd web page: live journal (GET /api/requests + SSE /api/stream), fault plan controls
-// (/api/faults), per-delivery timelines against the expected schedule (/api/profile) and the
-// failure-ratio gauge. Plain ES module, no build step. Request data is rendered as text only.
+// fake-fluentd web page: the live journal (summaries from /api/requests?view=summary and the SSE
+// stream, details from /api/requests/:id on demand), the fault plan controls (/api/faults), the
+// deliveries and the failure-ratio gauge (/api/deliveries). It only draws: every rule (success, the
+// schedule, the ratio, which attempt is late) is computed by the server (src/deliveries). Plain ES
+// module, no build step, type-checked with JSDoc (tsconfig.web.json). Request data is text only.
 import { fmtClock, fmtMs, h, setChildren, setText } from './dom.js'
-import { analyseDelivery, drawDeliveryTimeline, drawGauge, failureRatio, groupDeliveries } from './timeline.js'
+import { drawDeliveryTimeline, drawGauge } from './timeline.js'
+
+/** @typedef {import('../src/admin/summary.js').EntrySummary} EntrySummary */
+/** @typedef {import('../src/journal/types.js').JournalEntry} JournalEntry */
+/** @typedef {import('../src/deliveries/types.js').DeliveriesView} DeliveriesView */
+/** @typedef {import('../src/deliveries/types.js').Delivery} Delivery */
+/** @typedef {import('../src/web/profile-view.js').ProfileView} ProfileView */
+/** @typedef {import('../src/web/mount.js').WebSenderState} WebSenderState */
+/** @typedef {{ ok: boolean, status: number, body: any }} ApiResult */
+/** @typedef {{ row: HTMLTableRowElement, cells: Record<string, HTMLElement>, detail: HTMLElement | null, detailFor: string }} Row */
 
 const MAX_ROWS = 500
 const MAX_DELIVERIES = 12
 
+/** @type {Record<string, unknown>} */
 const PRESETS = {
   // `then` applies once the steps are used up and is never used up itself: "always".
   '503': { rules: [{ then: { status: 503 } }] },
@@ -17,6 +29,10 @@ const PRESETS = {
   'stall-tls': { rules: [{ then: { action: 'stall-tls' } }] },
 }
 
+/**
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
 const $ = (id) => {
   const node = document.getElementById(id)
   if (!node) throw new Error(`missing #${id}`)
@@ -28,7 +44,7 @@ const $ = (id) => {
 const TOKEN_KEY = 'fake-fluentd-admin-token'
 function takeToken() {
   const m = /(?:^#|&)token=([^&]+)/.exec(location.hash)
-  if (m) {
+  if (m && m[1]) {
     sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]))
     history.replaceState(null, '', location.pathname + location.search)
   }
@@ -43,21 +59,35 @@ function showAuthProblem() {
 }
 
 const state = {
+  /** @type {Map<number, EntrySummary>} */
   entries: new Map(),
+  /** @type {Map<number, JournalEntry>} */
+  details: new Map(),
+  /** @type {ProfileView | null} */
   profile: null,
+  /** @type {WebSenderState | null} */
   sender: null,
+  /** @type {DeliveriesView | null} */
+  view: null,
+  /** Server clock minus this browser's, ms (the countdowns use the server's times). */
+  skew: 0,
+  /** @type {Map<number, Row>} */
   rows: new Map(),
+  /** @type {Set<number>} */
   expanded: new Set(),
   dirty: false,
-  deliveriesDirty: false,
 }
 
 // ---------------------------------------------------------------- data in
 
+/** @param {unknown} value */
+function isSummary(value) {
+  return typeof value === 'object' && value !== null && typeof (/** @type {{ id?: unknown }} */ (value).id) === 'number'
+}
+
+/** @param {EntrySummary} entry */
 function upsert(entry) {
-  if (!entry || typeof entry !== 'object' || typeof entry.id !== 'number') return
-  const old = state.entries.get(entry.id)
-  state.entries.set(entry.id, old ? { ...old, ...entry } : entry)
+  state.entries.set(entry.id, entry)
   if (state.entries.size > MAX_ROWS * 4) {
     const ids = [...state.entries.keys()].sort((a, b) => a - b)
     for (const id of ids.slice(0, ids.length - MAX_ROWS * 4)) state.entries.delete(id)
@@ -65,21 +95,19 @@ function upsert(entry) {
   scheduleRender()
 }
 
-function entriesFrom(json) {
-  if (Array.isArray(json)) return json
-  if (json && typeof json === 'object') {
-    for (const key of ['entries', 'requests', 'items', 'data']) if (Array.isArray(json[key])) return json[key]
-    if (typeof json.id === 'number') return [json]
-    if (json.entry) return [json.entry]
-  }
-  return []
-}
-
-async function fetchJson(url, init) {
-  const headers = { accept: 'application/json', ...(init && init.headers), ...(token ? { authorization: `Bearer ${token}` } : {}) }
+/**
+ * @param {string} url
+ * @param {RequestInit} [init]
+ * @returns {Promise<ApiResult>}
+ */
+async function fetchJson(url, init = {}) {
+  /** @type {Record<string, string>} */
+  const headers = { accept: 'application/json', .../** @type {Record<string, string>} */ (init.headers ?? {}) }
+  if (token) headers.authorization = `Bearer ${token}`
   const res = await fetch(url, { ...init, headers })
   if (res.status === 401) showAuthProblem()
   const text = await res.text()
+  /** @type {any} */
   let body = null
   try { body = text ? JSON.parse(text) : null } catch { body = text }
   return { ok: res.ok, status: res.status, body }
@@ -87,8 +115,8 @@ async function fetchJson(url, init) {
 
 async function loadJournal() {
   try {
-    const r = await fetchJson('/api/requests')
-    if (r.ok) for (const e of entriesFrom(r.body)) upsert(e)
+    const r = await fetchJson('/api/requests?view=summary')
+    if (r.ok && Array.isArray(r.body)) for (const e of r.body) if (isSummary(e)) upsert(e)
   } catch {
     // The stream reconnects and reloads; a failed load only delays the list.
   }
@@ -105,8 +133,7 @@ async function loadProfile() {
     state.profile = null
   }
   renderProfile()
-  state.deliveriesDirty = true
-  scheduleRender()
+  scheduleDeliveries()
 }
 
 async function loadSender() {
@@ -115,9 +142,38 @@ async function loadSender() {
     const next = r.ok && r.body ? r.body.sender ?? null : null
     const changed = JSON.stringify(next) !== JSON.stringify(state.sender)
     state.sender = next
-    if (changed) { renderSender(); state.deliveriesDirty = true; scheduleRender() }
+    if (changed) { renderSender(); scheduleDeliveries() }
   } catch {
     // Optional information: the page works without it.
+  }
+}
+
+let deliveriesTimer = 0
+let deliveriesBusy = false
+/** Fetches /api/deliveries soon (changes come in bursts: one fetch for a burst). */
+function scheduleDeliveries() {
+  if (deliveriesTimer) return
+  deliveriesTimer = window.setTimeout(() => {
+    deliveriesTimer = 0
+    void loadDeliveries()
+  }, 150)
+}
+
+async function loadDeliveries() {
+  if (deliveriesBusy) { scheduleDeliveries(); return }
+  deliveriesBusy = true
+  try {
+    const r = await fetchJson(`/api/deliveries?limit=${MAX_DELIVERIES}`)
+    if (r.ok && r.body) {
+      state.view = r.body
+      state.skew = r.body.now - Date.now()
+      renderTimelines()
+      renderGauge()
+    }
+  } catch {
+    // Retried on the next change or tick.
+  } finally {
+    deliveriesBusy = false
   }
 }
 
@@ -138,20 +194,27 @@ function connectStream() {
   // EventSource cannot send headers: the stream takes the token as a query parameter.
   const es = new EventSource(token ? `/api/stream?token=${encodeURIComponent(token)}` : '/api/stream')
   const live = $('live')
-  const onData = (ev) => {
+  /** @param {MessageEvent} ev */
+  const onEntry = (ev) => {
     let data
     try { data = JSON.parse(ev.data) } catch { return }
-    if (ev.type === 'cleared' || ev.type === 'clear' || (data && (data.type === 'cleared' || data.type === 'clear'))) { clearLocal(); return }
-    for (const e of entriesFrom(data)) upsert(e)
+    if (isSummary(data)) upsert(data)
+    scheduleDeliveries()
   }
-  es.onmessage = onData
-  for (const name of ['added', 'completed', 'cleared', 'entry', 'update', 'clear']) {
-    es.addEventListener(name, onData)
-  }
+  es.addEventListener('added', onEntry)
+  es.addEventListener('completed', onEntry)
+  es.addEventListener('cleared', () => clearLocal())
+  // Older entries were left out of the replay, or this page was too slow and was dropped: reload.
+  es.addEventListener('gap', () => void loadJournal())
+  es.addEventListener('dropped', () => {
+    es.close()
+    setTimeout(connectStream, 1000)
+  })
   es.onopen = () => {
     live.dataset.state = 'live'
     setText(live, 'live')
     void loadJournal()
+    scheduleDeliveries()
   }
   es.onerror = () => {
     live.dataset.state = 'down'
@@ -163,19 +226,19 @@ function connectStream() {
 
 function clearLocal() {
   state.entries.clear()
+  state.details.clear()
   state.expanded.clear()
   for (const r of state.rows.values()) { r.row.remove(); r.detail?.remove() }
   state.rows.clear()
-  state.deliveriesDirty = true
   scheduleRender()
+  scheduleDeliveries()
 }
 
-// ---------------------------------------------------------------- rendering
+// ---------------------------------------------------------------- requests
 
 let frame = 0
 function scheduleRender() {
   state.dirty = true
-  state.deliveriesDirty = true
   if (!frame) frame = requestAnimationFrame(render)
 }
 
@@ -184,54 +247,56 @@ function render() {
   if (!state.dirty) return
   state.dirty = false
   renderRequests()
-  renderTimelines()
-  renderGauge()
 }
 
+/** @param {EntrySummary} entry */
 function verdictText(entry) {
-  const verdicts = entry.verdicts
-  if (!Array.isArray(verdicts) || verdicts.length === 0) return { text: '—', cls: '' }
-  const errors = verdicts.reduce((n, v) => n + (Array.isArray(v.errors) ? v.errors.length : 0), 0)
-  const invalid = verdicts.filter((v) => !v.valid).length
-  if (!invalid) return { text: verdicts.length > 1 ? `valid ×${verdicts.length}` : 'valid', cls: 'ok' }
-  return { text: `${errors} error${errors === 1 ? '' : 's'}${verdicts.length > 1 ? ` in ${invalid}/${verdicts.length}` : ''}`, cls: 'fail' }
+  const v = entry.verdicts
+  if (!v || v.count === 0) return { text: '—', cls: '' }
+  if (!v.invalid) return { text: v.count > 1 ? `valid ×${v.count}` : 'valid', cls: 'ok' }
+  return { text: `${v.errors} error${v.errors === 1 ? '' : 's'}${v.count > 1 ? ` in ${v.invalid}/${v.count}` : ''}`, cls: 'fail' }
 }
 
-function statusClass(entry) {
-  if (entry.outcome === 'pending') return 'pending'
-  if (typeof entry.status === 'number' && entry.status >= 200 && entry.status < 300 && entry.outcome === 'answered') return 'ok'
-  return 'fail'
-}
-
+/**
+ * @param {EntrySummary} entry
+ * @returns {Row}
+ */
 function makeRow(entry) {
+  /** @type {Record<string, HTMLElement>} */
   const cells = {}
-  const row = h('tr', { class: 'req', 'data-id': String(entry.id), tabindex: 0, 'aria-expanded': 'false' })
+  const row = /** @type {HTMLTableRowElement} */ (h('tr', { class: 'req', 'data-id': String(entry.id), tabindex: 0, 'aria-expanded': 'false' }))
   for (const name of ['id', 'time', 'tag', 'method', 'status', 'outcome', 'fault', 'schema', 'attempt']) {
-    cells[name] = h('td', { class: `c-${name}` })
-    row.appendChild(cells[name])
+    const cell = h('td', { class: `c-${name}` })
+    cells[name] = cell
+    row.appendChild(cell)
   }
   const toggle = () => toggleDetail(entry.id)
   row.addEventListener('click', toggle)
   row.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); toggle() }
   })
-  return { row, cells, detail: null }
+  return { row, cells, detail: null, detailFor: '' }
 }
 
+/**
+ * @param {Row} r
+ * @param {EntrySummary} entry
+ */
 function fillRow(r, entry) {
-  setText(r.cells.id, entry.id)
-  setText(r.cells.time, fmtClock(entry.receivedAt))
-  setText(r.cells.tag, entry.tag ?? (entry.kind !== 'request' ? `(${entry.kind})` : ''))
-  setText(r.cells.method, entry.method ?? '')
-  setText(r.cells.status, entry.status ?? '—')
-  r.cells.status.className = `c-status ${statusClass(entry)}`
-  setText(r.cells.outcome, entry.outcome ?? '')
-  setText(r.cells.fault, entry.fault ? entry.fault.explain : '')
+  const c = r.cells
+  setText(c.id, entry.id)
+  setText(c.time, fmtClock(entry.receivedAt))
+  setText(c.tag, entry.tag ?? (entry.kind !== 'request' ? `(${entry.kind})` : ''))
+  setText(c.method, entry.method ?? '')
+  setText(c.status, entry.status ?? '—')
+  if (c.status) c.status.className = `c-status ${entry.state}`
+  setText(c.outcome, entry.outcome)
+  setText(c.fault, entry.fault ?? '')
   const v = verdictText(entry)
-  setText(r.cells.schema, v.text)
-  r.cells.schema.className = `c-schema ${v.cls}`
-  setText(r.cells.attempt, entry.attempt ?? '')
-  r.row.dataset.state = statusClass(entry)
+  setText(c.schema, v.text)
+  if (c.schema) c.schema.className = `c-schema ${v.cls}`
+  setText(c.attempt, entry.attempt ?? '')
+  r.row.dataset.state = entry.state
 }
 
 function renderRequests() {
@@ -241,15 +306,25 @@ function renderRequests() {
   for (const [id, r] of state.rows) {
     if (!keep.has(id)) { r.row.remove(); r.detail?.remove(); state.rows.delete(id) }
   }
+  /** @type {ChildNode | null} */
   let cursor = tbody.firstChild
   for (const id of ids) {
     const entry = state.entries.get(id)
+    if (!entry) continue
     let r = state.rows.get(id)
     if (!r) { r = makeRow(entry); state.rows.set(id, r) }
     fillRow(r, entry)
+    const detail = state.details.get(id)
+    const version = `${entry.outcome}:${entry.endedAt ?? ''}`
     if (state.expanded.has(id)) {
-      if (!r.detail || r.detailFor !== entry) { const d = makeDetail(entry); r.detail?.remove(); r.detail = d; r.detailFor = entry }
-    } else if (r.detail) { r.detail.remove(); r.detail = null }
+      if (detail && r.detailFor !== `${version}:${detail.outcome}:${detail.endedAt ?? ''}`) {
+        const d = makeDetail(detail)
+        r.detail?.remove()
+        r.detail = d
+        r.detailFor = `${version}:${detail.outcome}:${detail.endedAt ?? ''}`
+      }
+      if (!detail || detail.outcome !== entry.outcome || detail.endedAt !== entry.endedAt) void loadDetail(id)
+    } else if (r.detail) { r.detail.remove(); r.detail = null; r.detailFor = '' }
     if (cursor !== r.row) tbody.insertBefore(r.row, cursor)
     cursor = r.row.nextSibling
     if (r.detail) {
@@ -261,6 +336,23 @@ function renderRequests() {
   $('empty').hidden = state.entries.size > 0
 }
 
+/** @type {Set<number>} */
+const loadingDetails = new Set()
+/** @param {number} id */
+async function loadDetail(id) {
+  if (loadingDetails.has(id)) return
+  loadingDetails.add(id)
+  try {
+    const r = await fetchJson(`/api/requests/${id}`)
+    if (r.ok && r.body) { state.details.set(id, r.body); scheduleRender() }
+  } catch {
+    // Shown on the next render.
+  } finally {
+    loadingDetails.delete(id)
+  }
+}
+
+/** @param {number} id */
 function toggleDetail(id) {
   if (state.expanded.has(id)) state.expanded.delete(id)
   else state.expanded.add(id)
@@ -270,6 +362,7 @@ function toggleDetail(id) {
   render()
 }
 
+/** @param {JournalEntry} entry */
 function prettyBody(entry) {
   const body = entry.body
   if (typeof body !== 'string' || body === '') return ''
@@ -281,17 +374,19 @@ function prettyBody(entry) {
   return body
 }
 
+/** @param {Array<[string, unknown]>} pairs */
 function kv(pairs) {
   return h('dl', { class: 'kv' }, pairs.filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [h('dt', null, k), h('dd', null, String(v))]))
 }
 
+/** @param {JournalEntry} entry */
 function makeDetail(entry) {
   const headerRows = Object.entries(entry.headers ?? {}).map(([name, value]) =>
     h('tr', null, h('th', null, name), h('td', null, Array.isArray(value) ? value.join(', ') : String(value))))
   const verdictItems = []
   for (const v of entry.verdicts ?? []) {
     if (v.valid) continue
-    for (const err of v.errors ?? []) {
+    for (const err of v.errors) {
       verdictItems.push(h('li', null, h('code', null, `[${v.index}] ${v.type ?? '?'} ${err.pointer || '/'}`), ` ${err.keyword}: ${err.message}`))
     }
   }
@@ -300,7 +395,7 @@ function makeDetail(entry) {
   const content = h('div', { class: 'detail' },
     kv([
       ['url', entry.url],
-      ['from', entry.remoteAddress !== undefined ? `${entry.remoteAddress}:${entry.remotePort}` : undefined],
+      ['from', `${entry.remoteAddress}:${entry.remotePort}`],
       ['content type', entry.contentType],
       ['body size', entry.bodySize !== undefined ? `${entry.bodySize} bytes${entry.bodyTruncated ? ' (shown truncated)' : ''}` : undefined],
       ['duration', duration !== undefined ? fmtMs(duration) : 'pending'],
@@ -320,8 +415,9 @@ function makeDetail(entry) {
   return h('tr', { class: 'req-detail', 'data-id': String(entry.id) }, h('td', { colspan: 9 }, content))
 }
 
-// ---------------------------------------------------------------- timelines
+// ---------------------------------------------------------------- deliveries
 
+/** @type {Record<Delivery['state'], string>} */
 const STATUS_TEXT = {
   delivered: 'delivered',
   retrying: 'retrying',
@@ -330,50 +426,48 @@ const STATUS_TEXT = {
   stopped: 'stopped retrying',
   cancelled: 'cancelled: integration disabled',
   failed: 'failed',
-  pending: 'pending',
 }
 
-let lastTimelineDraw = 0
-function renderTimelines(force = false) {
-  const now = Date.now()
-  if (!force && !state.deliveriesDirty && now - lastTimelineDraw < 1000) return
-  state.deliveriesDirty = false
-  lastTimelineDraw = now
-  const container = $('deliveries')
-  const deliveries = groupDeliveries([...state.entries.values()]).slice(-MAX_DELIVERIES).reverse()
-  const cards = deliveries.map((d) => {
-    const a = analyseDelivery(d, state.profile, now)
-    // The demo's sender says why a delivery stopped: the integration was disabled.
-    if (state.sender?.disabled && (a.status === 'retrying' || a.status === 'stopped')) { a.status = 'cancelled'; a.next = undefined }
-    return deliveryCard(a, now)
-  })
-  setChildren(container, cards.length ? cards : h('p', { class: 'muted' }, 'No delivery yet. Attempts of the same notification (same tag, same body) are grouped here.'))
+/** The server's "now" as this browser sees it. */
+const serverNow = () => Date.now() + state.skew
+
+function renderTimelines() {
+  const view = state.view
+  if (!view) return
+  const now = serverNow()
+  const cards = [...view.deliveries].reverse().map((d) => deliveryCard(d, now))
+  setChildren($('deliveries'), cards.length ? cards : h('p', { class: 'muted' }, 'No delivery yet. Attempts of the same notification (same tag, same body) are grouped here.'))
   updateCountdowns()
 }
 
-function deliveryCard(a, now) {
-  const rows = a.rows.map((r) =>
-    h('tr', { 'data-state': r.state },
-      h('td', null, String(r.n)),
-      h('td', null, String(r.cycle)),
-      h('td', null, fmtMs(r.plannedMs)),
-      h('td', null, fmtMs(r.actualMs)),
-      h('td', null, r.plannedMs !== undefined && r.actualMs !== undefined ? fmtMs(r.actualMs - r.plannedMs) : '—'),
-      h('td', { class: r.state }, r.entry.status !== undefined ? String(r.entry.status) : r.entry.outcome),
-      h('td', null, r.entry.fault ? r.entry.fault.explain : '')))
+/**
+ * @param {Delivery} d
+ * @param {number} now
+ */
+function deliveryCard(d, now) {
+  const rows = d.attempts.map((a) =>
+    h('tr', { 'data-state': a.state },
+      h('td', null, String(a.attempt)),
+      h('td', null, String(a.cycle)),
+      h('td', null, fmtMs(a.plannedIntervalMs)),
+      h('td', null, fmtMs(a.actualIntervalMs)),
+      h('td', null, fmtMs(a.deviationMs)),
+      h('td', { class: a.state }, a.status !== null ? String(a.status) : a.outcome),
+      h('td', null, a.fault ?? '')))
   const countdown = h('span', { class: 'countdown' })
-  if (a.next && a.status === 'retrying') {
-    countdown.dataset.at = String(a.next.at)
-    countdown.dataset.n = String(a.next.n)
-    countdown.dataset.cycle = String(a.next.cycle)
+  if (d.next) {
+    countdown.dataset.at = String(d.next.at)
+    countdown.dataset.n = String(d.next.attempt)
+    countdown.dataset.cycle = String(d.next.cycle)
   }
-  return h('article', { class: 'delivery', 'data-key': a.delivery.key, 'data-state': a.status, 'data-testid': 'delivery' },
+  const first = d.attempts[0]
+  return h('article', { class: 'delivery', 'data-key': d.id, 'data-state': d.state, 'data-testid': 'delivery' },
     h('header', null,
-      h('strong', { class: 'delivery-tag' }, a.tag),
-      h('span', { class: 'muted' }, ` · ${a.rows.length} attempt${a.rows.length === 1 ? '' : 's'} · first at ${fmtClock(a.rows[0]?.start)}`),
-      h('span', { class: `delivery-status ${a.status}` }, STATUS_TEXT[a.status] ?? a.status),
+      h('strong', { class: 'delivery-tag' }, d.tag ?? '(no tag)'),
+      h('span', { class: 'muted' }, ` · ${d.attempts.length} attempt${d.attempts.length === 1 ? '' : 's'} · first at ${first ? fmtClock(first.startedAt) : '—'}`),
+      h('span', { class: `delivery-status ${d.state}` }, STATUS_TEXT[d.state] ?? d.state),
       countdown),
-    drawDeliveryTimeline(a, state.profile, now),
+    drawDeliveryTimeline(d, state.profile, now),
     h('details', { class: 'attempts' },
       h('summary', null, 'attempts: planned vs actual interval'),
       h('table', null,
@@ -382,8 +476,8 @@ function deliveryCard(a, now) {
 }
 
 function updateCountdowns() {
-  const now = Date.now()
-  for (const node of document.querySelectorAll('.countdown')) {
+  const now = serverNow()
+  for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.countdown'))) {
     const at = Number(node.dataset.at)
     if (!node.dataset.at || !Number.isFinite(at)) { setText(node, ''); continue }
     const left = at - now
@@ -396,17 +490,20 @@ function updateCountdowns() {
 // ---------------------------------------------------------------- gauge and profile
 
 function renderGauge() {
-  const info = failureRatio([...state.entries.values()], state.profile, Date.now())
+  const info = state.view?.failure
+  if (!info) return
   setChildren($('gauge'), drawGauge(info))
   const pct = Math.round(info.ratio * 100)
-  const windowText = info.windowMs !== undefined ? `in the last ${fmtMs(info.windowMs)}` : 'so far'
+  const windowText = info.windowMs !== null ? `in the last ${fmtMs(info.windowMs)}` : 'so far'
   const judged = info.minAttempts ? ` · judged from ${info.minAttempts} attempts` : ''
   setText($('gauge-text'), `${info.failed} of ${info.attempts} attempts failed (${pct} %) ${windowText}${judged}`)
   const verdict = $('gauge-verdict')
   verdict.dataset.state = info.tripped ? 'tripped' : 'ok'
-  setText(verdict, info.tripped
-    ? `≥ ${Math.round(info.threshold * 100)} %: the integration would be disabled`
-    : info.attempts < info.minAttempts ? `${info.minAttempts - info.attempts} more attempts before the rule applies` : 'below the disable line')
+  setText(verdict, info.threshold === null
+    ? 'the profile never disables the integration'
+    : info.tripped
+      ? `≥ ${Math.round(info.threshold * 100)} %: the integration would be disabled`
+      : info.attempts < info.minAttempts ? `${info.minAttempts - info.attempts} more attempts before the rule applies` : 'below the disable line')
 }
 
 function renderProfile() {
@@ -424,17 +521,22 @@ function renderProfile() {
 
 // ---------------------------------------------------------------- fault plan
 
+/**
+ * @param {string} kind
+ * @param {string} text
+ */
 function showPlanStatus(kind, text) {
   const node = $('plan-status')
   node.dataset.state = kind
   setText(node, text)
 }
 
+/** @param {ApiResult} r */
 function problemText(r) {
   const b = r.body
   if (b && typeof b === 'object') {
     const parts = [b.title, b.detail, b.message, b.error].filter((x) => typeof x === 'string')
-    if (Array.isArray(b.errors)) parts.push(...b.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))))
+    if (Array.isArray(b.errors)) parts.push(...b.errors.map((/** @type {unknown} */ e) => (typeof e === 'string' ? e : JSON.stringify(e))))
     if (parts.length) return parts.join(': ')
     return JSON.stringify(b)
   }
@@ -450,10 +552,12 @@ async function loadPlan() {
   }
 }
 
+const planInput = /** @type {HTMLTextAreaElement} */ ($('plan'))
+
 async function applyPlan() {
   let plan
-  try { plan = JSON.parse($('plan').value) } catch (err) {
-    showPlanStatus('error', `Not JSON: ${err.message}`)
+  try { plan = JSON.parse(planInput.value) } catch (err) {
+    showPlanStatus('error', `Not JSON: ${err instanceof Error ? err.message : String(err)}`)
     return
   }
   try {
@@ -489,11 +593,11 @@ async function clearJournal() {
 }
 
 function wireControls() {
-  for (const button of document.querySelectorAll('[data-preset]')) {
+  for (const button of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-preset]'))) {
     button.addEventListener('click', () => {
-      const preset = PRESETS[button.dataset.preset]
+      const preset = PRESETS[button.dataset.preset ?? '']
       if (!preset) return
-      $('plan').value = JSON.stringify(preset, null, 2)
+      planInput.value = JSON.stringify(preset, null, 2)
       void applyPlan()
     })
   }
@@ -511,9 +615,12 @@ void loadPlan()
 void loadSender()
 connectStream()
 setInterval(() => void loadSender(), 1000)
+setInterval(updateCountdowns, 250)
+// States change with time alone (an overdue retry becomes "stopped", the ratio window slides):
+// ask again every second while a delivery is live, every 5 s otherwise.
+let ticks = 0
 setInterval(() => {
-  updateCountdowns()
-  renderGauge()
-  const anyLive = document.querySelector('.delivery[data-state="retrying"], .delivery[data-state="in-flight"]')
-  if (anyLive && Date.now() - lastTimelineDraw >= 1000) renderTimelines(true)
-}, 250)
+  ticks++
+  const live = state.view?.deliveries.some((d) => d.state === 'retrying' || d.state === 'in-flight') ?? false
+  if (live || ticks % 5 === 0) scheduleDeliveries()
+}, 1000)

@@ -3,6 +3,8 @@
  * list row needs, a few hundred bytes whatever the request held. Body, headers, events and verdict
  * details are fetched on demand from `GET /api/requests/:id`.
  */
+import { attemptState } from '../deliveries/attempts.js'
+import type { AttemptState } from '../deliveries/types.js'
 import type { JournalEntry } from '../journal/types.js'
 
 /** Longest `error` text in a summary (the full text is in the entry). */
@@ -12,6 +14,8 @@ export interface EntrySummary {
   id: number
   kind: JournalEntry['kind']
   outcome: JournalEntry['outcome']
+  /** `ok`: answered 2xx; `fail`: ended otherwise; `pending`: not ended (delivery states with the profile: /api/deliveries). */
+  state: AttemptState
   receivedAt: number
   endedAt?: number
   tag?: string
@@ -30,7 +34,7 @@ export interface EntrySummary {
 
 /** The summary of `entry` (a new object; the entry is not changed). */
 export function summarize(entry: Readonly<JournalEntry>): EntrySummary {
-  const s: EntrySummary = { id: entry.id, kind: entry.kind, outcome: entry.outcome, receivedAt: entry.receivedAt }
+  const s: EntrySummary = { id: entry.id, kind: entry.kind, outcome: entry.outcome, state: attemptState(entry, null), receivedAt: entry.receivedAt }
   if (entry.endedAt !== undefined) s.endedAt = entry.endedAt
   if (entry.tag !== undefined) s.tag = entry.tag
   if (entry.method !== undefined) s.method = entry.method

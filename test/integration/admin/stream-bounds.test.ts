@@ -116,7 +116,7 @@ describe('SSE stream bounds', () => {
     // A summary: no body, headers or events, the tag as it is.
     const data = JSON.parse(/\ndata: (.*)/.exec(events[1]!)![1]!) as Record<string, unknown>
     expect(data).toMatchObject({ id: 41, kind: 'request', outcome: 'answered', status: 200 })
-    expect(Object.keys(data).sort()).toEqual(['endedAt', 'id', 'kind', 'outcome', 'receivedAt', 'status', 'tag'])
+    expect(Object.keys(data).sort()).toEqual(['endedAt', 'id', 'kind', 'outcome', 'receivedAt', 'state', 'status', 'tag'])
     const detail = await request(`${r.adminUrl}/api/requests/41`)
     expect(((await detail.body.json()) as { remotePort: number }).remotePort).toBe(1)
     expect((await request(`${r.adminUrl}/api/requests/9999`)).statusCode).toBe(404)

@@ -76,6 +76,14 @@ describe('web page mount', () => {
     }
   })
 
+  it('keeps no delivery rule in the page scripts: success, schedule and ratio come from /api/deliveries', async () => {
+    for (const path of ['/web/app.js', '/web/dom.js', '/web/timeline.js']) {
+      const js = await (await fetch(`${base}${path}`)).text()
+      expect(js, path).not.toMatch(/successStatus|\bisSuccess|groupDeliveries|analyseDelivery|cycleOf|flatIntervals|failureRatio\(|status\s*[<>]=?\s*[23]00/)
+      expect(js, path).not.toMatch(/\.deliveryKey|\.attempt\s*===\s*1/)
+    }
+  })
+
   it('serves only the listed files', async () => {
     for (const path of ['/web/../package.json', '/web/index.html.bak', '/web/%2e%2e/package.json', '/web/']) {
       const res = await fetch(`${base}${path}`)
