@@ -78,7 +78,8 @@ function localAddresses(): string[] {
 /** The Host names an admin server bound to `bind` accepts. */
 export function allowedHostNames(bind: string, security: AdminSecurityOptions = {}): Set<string> {
   const names = new Set<string>(DEFAULT_ADMIN_HOSTS)
-  const add = (n: string): void => void names.add(hostName(n))
+  // Addresses and names as given (no port): an IPv6 address keeps its last group.
+  const add = (n: string): void => void names.add(n.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, ''))
   add(bind)
   // A wildcard bind is every local address.
   if (bind === '0.0.0.0' || bind === '::' || bind === '[::]') for (const a of localAddresses()) add(a)

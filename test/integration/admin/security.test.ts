@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { adminTokenFor, checkAdminToken, isLoopbackAddress } from '../../../src/admin/security.js'
+import { adminTokenFor, allowedHostNames, checkAdminToken, hostName, isLoopbackAddress } from '../../../src/admin/security.js'
 import { mountWebPage } from '../../../src/web/mount.js'
 import { spawnServe } from '../../helpers/cli.js'
 import { startTestReceiver } from '../../helpers/receiver.js'
@@ -103,6 +103,15 @@ describe('admin API: token', () => {
     ac.abort()
     await stream.body.dump().catch(() => undefined)
     expect((await call(`${r.adminUrl}/`)).status).toBe(200)
+  })
+
+  it('names from the bind address and --host are taken whole (IPv6 included); Host values lose their port', () => {
+    expect([...allowedHostNames('::1', { hosts: ['fe80::1', 'Example.TEST.'], allowedHosts: ['[2001:db8::5]'] })].sort()).toEqual(
+      ['127.0.0.1', '2001:db8::5', '::1', 'example.test', 'fe80::1', 'localhost'],
+    )
+    expect(hostName('[fe80::1]:9881')).toBe('fe80::1')
+    expect(hostName('Example.test.:80')).toBe('example.test')
+    expect(hostName('localhost')).toBe('localhost')
   })
 
   it('a token is generated for a non-loopback bind and none is needed on loopback', () => {
