@@ -36,13 +36,17 @@ export interface EntrySummary {
 export function summarize(entry: Readonly<JournalEntry>): EntrySummary {
   const s: EntrySummary = { id: entry.id, kind: entry.kind, outcome: entry.outcome, state: attemptState(entry, null), receivedAt: entry.receivedAt }
   if (entry.endedAt !== undefined) s.endedAt = entry.endedAt
+  const fault = 'fault' in entry ? entry.fault : undefined
+  if (fault !== undefined) s.fault = fault.explain
+  const error = 'error' in entry ? entry.error : undefined
+  if (error !== undefined) s.error = error.length > SUMMARY_ERROR_MAX ? `${error.slice(0, SUMMARY_ERROR_MAX)}…` : error
+  if (entry.kind !== 'request') return s
   if (entry.tag !== undefined) s.tag = entry.tag
   if (entry.method !== undefined) s.method = entry.method
   if (entry.status !== undefined) s.status = entry.status
   if (entry.attempt !== undefined) s.attempt = entry.attempt
   if (entry.deliveryKey !== undefined) s.deliveryKey = entry.deliveryKey
   if (entry.bodySize !== undefined) s.bodySize = entry.bodySize
-  if (entry.fault !== undefined) s.fault = entry.fault.explain
   if (entry.verdicts !== undefined) {
     let invalid = 0
     let errors = 0
@@ -52,6 +56,5 @@ export function summarize(entry: Readonly<JournalEntry>): EntrySummary {
     }
     s.verdicts = { count: entry.verdicts.length, invalid, errors }
   }
-  if (entry.error !== undefined) s.error = entry.error.length > SUMMARY_ERROR_MAX ? `${entry.error.slice(0, SUMMARY_ERROR_MAX)}…` : entry.error
   return s
 }

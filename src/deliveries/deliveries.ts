@@ -12,7 +12,7 @@
 import type { JournalEntry } from '../journal/types.js'
 import type { RetryProfile } from '../sender/profile-types.js'
 import { expectedSchedule, type ExpectedAttempt } from '../sender/schedule.js'
-import { attemptState, isAttempt } from './attempts.js'
+import { attemptState, isAttempt, isRequestEntry, type RequestEntry } from './attempts.js'
 import { failureSummary } from './ratio.js'
 import type { DeliveriesView, Delivery, DeliveryAttempt, DeliveryState, ExpectedNext } from './types.js'
 
@@ -35,7 +35,7 @@ export const DEFAULT_DELIVERIES_LIMIT = 50
 /** An overdue attempt is taken as "the sender stopped" after at least this long (ms), see overdueGraceMs. */
 const MIN_OVERDUE_GRACE_MS = 2000
 
-function verdictCounts(entry: Readonly<JournalEntry>): DeliveryAttempt['verdicts'] {
+function verdictCounts(entry: RequestEntry): DeliveryAttempt['verdicts'] {
   if (!entry.verdicts) return null
   let invalid = 0
   let errors = 0
@@ -46,7 +46,7 @@ function verdictCounts(entry: Readonly<JournalEntry>): DeliveryAttempt['verdicts
   return { count: entry.verdicts.length, invalid, errors }
 }
 
-function toAttempt(entry: Readonly<JournalEntry>, n: number, prev: DeliveryAttempt | undefined, plan: ExpectedAttempt | undefined, options: DeliveriesOptions): DeliveryAttempt {
+function toAttempt(entry: RequestEntry, n: number, prev: DeliveryAttempt | undefined, plan: ExpectedAttempt | undefined, options: DeliveriesOptions): DeliveryAttempt {
   const scale = options.timeScale
   const planned = plan?.intervalMs == null ? null : plan.intervalMs * scale
   const prevEnd = prev?.endedAt ?? null
@@ -112,15 +112,15 @@ function judge(attempts: DeliveryAttempt[], schedule: ExpectedAttempt[], options
 export function deliveriesOf(entries: readonly Readonly<JournalEntry>[], options: DeliveriesOptions): DeliveriesView {
   const schedule = options.profile ? expectedSchedule(options.profile) : []
   const sorted = entries.filter(isAttempt).sort((a, b) => a.id - b.id)
-  const open = new Map<string, { delivery: Delivery; entries: Readonly<JournalEntry>[] }>()
-  const all: { delivery: Delivery; entries: Readonly<JournalEntry>[] }[] = []
+  const open = new Map<string, { delivery: Delivery; entries: RequestEntry[] }>()
+  const all: { delivery: Delivery; entries: RequestEntry[] }[] = []
   let unassigned = 0
   for (const entry of sorted) {
-    const key = entry.kind === 'request' ? entry.deliveryKey : undefined
-    if (key === undefined) {
+    if (!isRequestEntry(entry) || entry.deliveryKey === undefined) {
       unassigned++
       continue
     }
+    const key = entry.deliveryKey
     let group = open.get(key)
     if (!group || entry.attempt === 1) {
       group = {
