@@ -1,11 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import { checkAdminToken } from '../../admin/security.js'
-import { DEFAULT_STREAM_LIMITS } from '../../admin/sse.js'
-import { parseByteSize } from '../../receiver/byte-size.js'
 import type { Demo } from '../../demo/demo.js'
 import { DEMO_SCENARIOS, type DemoScenarioName } from '../../demo/scenarios.js'
+import { addAdminFlags, adminSettingsFrom, type AdminFlags } from '../admin-flags.js'
 
-interface DemoFlags {
+interface DemoFlags extends AdminFlags {
   scenario: DemoScenarioName
   timeScale?: number
   port: number
@@ -15,38 +13,6 @@ interface DemoFlags {
   certDir: string
   exit?: boolean
   color: boolean
-  adminAllowedHost: string[]
-  adminToken?: string
-  adminStreamBuffer: number
-  adminMaxStreams: number
-  adminStreamReplay: number
-}
-
-function byteSize(text: string): number {
-  const n = parseByteSize(text)
-  if (n === undefined) throw new InvalidArgumentError('use bytes, or a number with a k/m/g suffix (e.g. 1m).')
-  return n
-}
-
-function streamBuffer(text: string): number {
-  const n = byteSize(text)
-  if (n < 1024) throw new InvalidArgumentError('use at least 1k: a smaller buffer drops every subscriber at its first event.')
-  return n
-}
-
-function wholeNumber(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('use a whole number >= 1.')
-  return Number(text)
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value]
-}
-
-function adminToken(text: string): string {
-  const problem = checkAdminToken(text)
-  if (problem !== undefined) throw new InvalidArgumentError(problem)
-  return text
 }
 
 function positiveNumber(text: string): number {
@@ -68,7 +34,7 @@ const SHUTDOWN_GRACE_MS = 900
 
 /** Registers `fake-fluentd demo`: the reference sender against a failing receiver, live. */
 export function registerDemo(program: Command): void {
-  program
+  const demo = program
     .command('demo')
     .description(
       'Run the reference sender against a failing receiver, time-compressed, and watch the retries: a live timeline here and on the web page',
@@ -89,15 +55,8 @@ export function registerDemo(program: Command): void {
     .option('--port <n>', 'ingest port (any or 0 = a free port)', port, 0)
     .option('--admin-port <n>', 'web page and admin API port (any or 0 = a free port)', port, 0)
     .option('--bind <address>', 'address of both listeners', '127.0.0.1')
-    .option('--admin-allowed-host <name>', 'also answer the page and admin API under this Host name (repeatable; any = no Host check)', collect, [])
-    .addOption(
-      new Option('--admin-token <token>', 'token the page and admin API require (default: none on loopback, generated otherwise)')
-        .argParser(adminToken)
-        .env('FAKE_FLUENTD_ADMIN_TOKEN'),
-    )
-    .option('--admin-stream-buffer <size>', 'unsent bytes one page stream may have before it is dropped (>= 1k)', streamBuffer, DEFAULT_STREAM_LIMITS.bufferBytes)
-    .option('--admin-max-streams <n>', 'page streams open at most (one more gets 503)', wholeNumber, DEFAULT_STREAM_LIMITS.maxSubscribers)
-    .option('--admin-stream-replay <n>', 'entries replayed at most to a page stream that reconnects', wholeNumber, DEFAULT_STREAM_LIMITS.replayMax)
+  addAdminFlags(demo)
+  demo
     .option('--tls', 'serve HTTPS with the generated CA (default: plain HTTP)')
     .option('--cert-dir <dir>', 'certificate cache directory for --tls', 'certs')
     .option('--exit', 'exit when the story ends (default: keep the page up until Ctrl-C)')
@@ -118,10 +77,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     host: flags.bind,
     tls: flags.tls ?? false,
     certDir: flags.certDir,
-    adminSettings: {
-      security: { allowedHosts: flags.adminAllowedHost, ...(flags.adminToken !== undefined ? { token: flags.adminToken } : {}) },
-      stream: { bufferBytes: flags.adminStreamBuffer, maxSubscribers: flags.adminMaxStreams, replayMax: flags.adminStreamReplay },
-    },
+    adminSettings: adminSettingsFrom(flags),
   })
   const tty = process.stdout.isTTY === true
   const printer = createDemoPrinter({

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import { adminTokenFor, checkAdminToken } from '../../admin/security.js'
-import { DEFAULT_STREAM_LIMITS } from '../../admin/sse.js'
+import { adminTokenFor } from '../../admin/security.js'
 import { DEFAULT_CERT_DIR } from '../../certs/index.js'
+import { addAdminFlags, adminSettingsFrom, type AdminFlags } from '../admin-flags.js'
 import { parseDuration } from '../../clock/index.js'
 import { FakeFluentdError } from '../../errors.js'
 import type { FaultEngine } from '../../faults/types.js'
@@ -13,7 +13,7 @@ import { OUTPUT_MODES, type OutputMode } from '../../receiver/printer.js'
 import { DEFAULT_BODY_LIMIT, DEFAULT_IDLE_TIMEOUT_MS, TLS_VERSION_OPTIONS, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
 import type { ValidationMode, Validator } from '../../validation/types.js'
 
-interface ServeFlags {
+interface ServeFlags extends AdminFlags {
   port: number
   bind: string
   tls: boolean
@@ -25,11 +25,6 @@ interface ServeFlags {
   tlsVersion: TlsVersionOption
   adminPort: number | false
   adminBind: string
-  adminAllowedHost: string[]
-  adminToken?: string
-  adminStreamBuffer: number
-  adminMaxStreams: number
-  adminStreamReplay: number
   journal?: string
   journalMax: number
   requireHeader?: string
@@ -77,18 +72,6 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
 }
 
-function adminToken(text: string): string {
-  const problem = checkAdminToken(text)
-  if (problem !== undefined) throw new InvalidArgumentError(problem)
-  return text
-}
-
-function streamBuffer(text: string): number {
-  const n = byteSize(text)
-  if (n < 1024) throw new InvalidArgumentError('use at least 1k: a smaller buffer drops every subscriber at its first event.')
-  return n
-}
-
 function requiredHeader(text: string): string {
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*:/.test(text)) throw new InvalidArgumentError('use "Name: value".')
   return text
@@ -102,7 +85,7 @@ async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
 
 /** Registers `fake-fluentd serve`: the fake Fluentd in_http over HTTPS, its admin API and printer. */
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('run the fake Fluentd in_http endpoint (HTTPS by default) with its admin API')
     .option('--port <port>', 'ingest port (0 = any free port)', portNumber, 9880)
@@ -120,15 +103,8 @@ export function registerServe(program: Command): void {
     )
     .option('--admin-port <port>', 'admin API port (0 = off, any = a free port)', adminPort, 9881)
     .option('--admin-bind <address>', 'admin API address (loopback unless you expose it on purpose)', '127.0.0.1')
-    .option('--admin-allowed-host <name>', 'also answer the admin API under this Host name (repeatable; any = no Host check)', collect, [])
-    .addOption(
-      new Option('--admin-token <token>', 'token the admin API and page require (default: none on loopback, generated otherwise)')
-        .argParser(adminToken)
-        .env('FAKE_FLUENTD_ADMIN_TOKEN'),
-    )
-    .option('--admin-stream-buffer <size>', 'unsent bytes one /api/stream subscriber may have before it is dropped (>= 1k)', streamBuffer, DEFAULT_STREAM_LIMITS.bufferBytes)
-    .option('--admin-max-streams <n>', 'open /api/stream subscribers at most (one more gets 503)', wholeNumber, DEFAULT_STREAM_LIMITS.maxSubscribers)
-    .option('--admin-stream-replay <n>', 'entries replayed at most to a stream that reconnects (Last-Event-ID)', wholeNumber, DEFAULT_STREAM_LIMITS.replayMax)
+  addAdminFlags(serve)
+  serve
     .option('--journal <file>', 'append every settled journal entry to this NDJSON file')
     .option('--journal-max <n>', 'entries kept in memory', wholeNumber, DEFAULT_JOURNAL_MAX)
     .option('--require-header <header>', 'answer 401 unless the request carries "Name: value"', requiredHeader)
@@ -171,10 +147,7 @@ export function registerServe(program: Command): void {
         adminPort: flags.adminPort,
         adminHost: flags.adminBind,
         adminMount: (app) => mountWebPage(app),
-        adminSettings: {
-          security: { allowedHosts: flags.adminAllowedHost, ...(token !== undefined ? { token } : {}) },
-          stream: { bufferBytes: flags.adminStreamBuffer, maxSubscribers: flags.adminMaxStreams, replayMax: flags.adminStreamReplay },
-        },
+        adminSettings: adminSettingsFrom(flags, token),
         journalFile: flags.journal,
         journalMax: flags.journalMax,
         requireHeader: flags.requireHeader,
