@@ -159,8 +159,18 @@ describe('serve: the two curl commands of issue 12', () => {
     expect((await call(`${serve.adminUrl!}/api/requests`)).status).toBe(401)
     expect((await call(`${serve.adminUrl!}/api/requests`, { headers: { authorization: `Bearer ${token}`, host: 'dev.example' } })).status).toBe(200)
     const { runCli } = await import('../../helpers/cli.js')
-    const bad = await runCli(['serve', '--admin-token', 'short'])
-    expect(bad.code).toBe(2)
-    expect(bad.stderr).toContain('--admin-token')
+    for (const [args, flag] of [
+      [['serve', '--admin-token', 'short'], '--admin-token'],
+      [['demo', '--admin-token', 'with space 0123456789'], '--admin-token'],
+      [['serve', '--admin-stream-buffer', '10'], '--admin-stream-buffer'],
+      [['demo', '--admin-stream-buffer', 'lots'], '--admin-stream-buffer'],
+      [['serve', '--admin-max-streams', '0'], '--admin-max-streams'],
+      [['demo', '--admin-stream-replay', '-1'], '--admin-stream-replay'],
+    ] as const) {
+      const bad = await runCli([...args])
+      expect(bad.code, args.join(' ')).toBe(2)
+      expect(bad.stderr, args.join(' ')).toContain(flag)
+      expect(bad.stderr).not.toMatch(/\n\s+at /)
+    }
   })
 })
