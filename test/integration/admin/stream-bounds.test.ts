@@ -5,7 +5,7 @@
  * summaries, and details come from /api/requests/:id.
  */
 import { connect, type Socket } from 'node:net'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { request } from 'undici'
 import type { Receiver } from '../../../src/receiver/types.js'
 import { startTestReceiver } from '../../helpers/receiver.js'
@@ -79,6 +79,22 @@ describe('SSE stream bounds', () => {
     const lastId = r.journal.entries().at(-1)!.id
     await expect.poll(() => fastText.includes(`id: ${lastId}\n`)).toBe(true)
     ac.abort()
+  })
+
+  it('each change is serialized once, whatever the number of subscribers', async () => {
+    const r = await startTestReceiver({ adminPort: 0, tls: false })
+    const sockets = await Promise.all(Array.from({ length: 20 }, () => rawStream(r)))
+    await expect.poll(async () => (await health(r)).streams.open).toBe(20)
+    const stringify = vi.spyOn(JSON, 'stringify')
+    try {
+      const e = r.journal.add({ kind: 'request', connectionId: 1, remoteAddress: '127.0.0.1', remotePort: 1, tag: 'once' })
+      r.journal.complete(e, { status: 200, outcome: 'answered' })
+      // One for `added`, one for `completed` (an in-memory journal writes no file line).
+      expect(stringify).toHaveBeenCalledTimes(2)
+    } finally {
+      stringify.mockRestore()
+      for (const s of sockets) s.destroy()
+    }
   })
 
   it('at most maxSubscribers streams; one more gets 503 problem+json naming the flag', async () => {
