@@ -16,7 +16,10 @@ import type { Request, Response } from 'express'
 import type { Journal, JournalChange } from '../journal/journal.js'
 import type { JournalEntry } from '../journal/types.js'
 import { sendProblem } from './problem.js'
+import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './limits.js'
 import { summarize } from './summary.js'
+
+export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './limits.js'
 
 /** Interval of keep-alive comments on the stream. */
 export const SSE_HEARTBEAT_MS = 15_000
@@ -26,18 +29,6 @@ export const DROP_GRACE_MS = 5_000
 
 /** Summaries per write during a replay. */
 const REPLAY_BATCH = 50
-
-/** The bounds of the SSE stream (flags: --admin-stream-buffer, --admin-max-streams, --admin-stream-replay). */
-export interface StreamLimits {
-  /** Unsent bytes one subscriber may have before it is dropped. Default 1 MiB. */
-  bufferBytes: number
-  /** Streams open at once; one more is answered 503. Default 32. */
-  maxSubscribers: number
-  /** Summaries replayed at most after Last-Event-ID. Default 1000. */
-  replayMax: number
-}
-
-export const DEFAULT_STREAM_LIMITS: Readonly<StreamLimits> = { bufferBytes: 1024 * 1024, maxSubscribers: 32, replayMax: 1000 }
 
 interface Subscriber {
   res: Response

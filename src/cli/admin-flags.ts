@@ -6,7 +6,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import type { AdminSettings } from '../admin/app.js'
 import { checkAdminToken } from '../admin/security.js'
-import { DEFAULT_STREAM_LIMITS } from '../admin/sse.js'
+import { DEFAULT_STREAM_LIMITS } from '../admin/limits.js'
 import { parseByteSize } from '../receiver/byte-size.js'
 
 /** The parsed admin flags (commander's camelCase names). */
