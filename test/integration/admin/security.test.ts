@@ -4,6 +4,7 @@
  * SSE stream, and the two curl commands of the issue answer 403 against the real `serve`.
  */
 import { execFile } from 'node:child_process'
+import { connect } from 'node:net'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { request } from 'undici'
@@ -47,6 +48,17 @@ describe('admin API: Host check', () => {
     const put = await call(`${r.adminUrl}/api/faults`, { method: 'PUT', headers: { host: `attacker.example:${port}`, 'content-type': 'application/json' }, body: PLAN })
     expect(put.status).toBe(403)
     expect(r.faults!.describe()).toMatchObject({ rules: [] })
+  })
+
+  it('a request without any Host (HTTP/1.0, never a browser) is answered', async () => {
+    const r = await startTestReceiver({ adminPort: 0 })
+    const socket = connect(r.adminPort!, '127.0.0.1')
+    let text = ''
+    socket.on('data', (d: Buffer) => (text += d.toString()))
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+    socket.write('GET /api/health HTTP/1.0\r\n\r\n')
+    await closed
+    expect(text).toMatch(/^HTTP\/1\.1 200 /)
   })
 
   it('--admin-allowed-host NAME adds a name; any turns the check off', async () => {
