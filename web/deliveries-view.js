@@ -182,7 +182,7 @@ function renderGauge() {
     ? 'the profile never disables the integration'
     : info.tripped
       ? `≥ ${Math.round(info.threshold * 100)} %: the integration would be disabled`
-      : info.attempts < info.minAttempts ? `${info.minAttempts - info.attempts} more attempts before the rule applies` : 'below the disable line')
+      : info.attemptsNeeded > 0 ? `${info.attemptsNeeded} more attempts before the rule applies` : 'below the disable line')
 }
 
 function renderProfile() {

@@ -169,7 +169,7 @@ export function drawGauge(info) {
   const barW = w - 2 * left
   const svg = s('svg', { class: 'gauge', viewBox: `0 0 ${w} ${hgt}`, width: w, height: hgt, role: 'img',
     'aria-label': `failure ratio ${Math.round(info.ratio * 100)} percent` })
-  const level = info.tripped ? 'tripped' : info.threshold !== null && info.ratio >= info.threshold ? 'high' : 'low'
+  const level = info.tripped ? 'tripped' : info.atLine ? 'high' : 'low'
   svg.appendChild(s('rect', { class: 'gauge-track', x: left, y: 8, width: barW, height: 16, rx: 3 }))
   svg.appendChild(s('rect', { class: `gauge-fill ${level}`, x: left, y: 8, width: Math.max(0, barW * Math.min(1, info.ratio)), height: 16, rx: 3 }))
   if (info.threshold !== null) {

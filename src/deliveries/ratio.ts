@@ -20,10 +20,10 @@ export function failureSummary(attempts: readonly Readonly<JournalEntry>[], opti
   let t = 0
   // DisableWindow reads only now(); the rest of the clock is the system's, unused here.
   const clock: Clock = { ...systemClock, now: () => t }
-  const window = new DisableWindow(
-    rule ? { ...rule, windowMs: rule.windowMs * options.timeScale } : { windowMs: EVERYTHING_MS, failureRatio: 1, minAttempts: 1 },
-    clock,
-  )
+  const scaled = rule ? { ...rule, windowMs: rule.windowMs * options.timeScale } : { windowMs: EVERYTHING_MS, failureRatio: 1, minAttempts: 1 }
+  const window = new DisableWindow(scaled, clock)
+  // The same rule without its minimum: is the ratio at or over the line already?
+  const line = new DisableWindow({ ...scaled, minAttempts: 1 }, clock)
   const ended = attempts
     .filter((e) => e.outcome !== 'pending')
     .map((e) => ({ at: e.endedAt ?? e.receivedAt, ok: attemptState(e, options.profile) === 'ok' }))
@@ -31,6 +31,7 @@ export function failureSummary(attempts: readonly Readonly<JournalEntry>[], opti
   for (const a of ended) {
     t = a.at
     window.record(a.ok)
+    line.record(a.ok)
   }
   t = Math.max(t, options.now)
   const stats = window.stats()
@@ -42,5 +43,7 @@ export function failureSummary(attempts: readonly Readonly<JournalEntry>[], opti
     minAttempts: rule ? rule.minAttempts : 0,
     windowMs: rule ? rule.windowMs * options.timeScale : null,
     tripped: rule ? window.shouldDisable() : false,
+    atLine: rule ? line.shouldDisable() : false,
+    attemptsNeeded: rule ? Math.max(0, rule.minAttempts - stats.attempts) : 0,
   }
 }

@@ -94,6 +94,10 @@ export interface FailureSummary {
   windowMs: number | null
   /** True when the rule would disable the integration now. */
   tripped: boolean
+  /** True when the ratio is at or over the rule's line, whether or not enough attempts were made. */
+  atLine: boolean
+  /** Attempts still to come before the rule judges (0 once it does, or without a rule). */
+  attemptsNeeded: number
 }
 
 /** The body of `GET /api/deliveries`. */

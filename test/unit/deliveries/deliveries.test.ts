@@ -130,13 +130,13 @@ describe('deliveries', () => {
       ...Array.from({ length: ok }, (_, i) => request(`o:${i}`, 1, at + 100 + i, 200, 1)),
     ]
     expect(view(make(12, 8), T0 + 1000, wallarmProfile, scale).failure).toEqual({
-      attempts: 20, failed: 12, ratio: 0.6, threshold: 0.6, minAttempts: 20, windowMs: 43_200, tripped: true,
+      attempts: 20, failed: 12, ratio: 0.6, threshold: 0.6, minAttempts: 20, windowMs: 43_200, tripped: true, atLine: true, attemptsNeeded: 0,
     })
-    expect(view(make(11, 9), T0 + 1000, wallarmProfile, scale).failure.tripped).toBe(false)
-    expect(view(make(12, 7), T0 + 1000, wallarmProfile, scale).failure).toMatchObject({ attempts: 19, tripped: false })
+    expect(view(make(11, 9), T0 + 1000, wallarmProfile, scale).failure).toMatchObject({ tripped: false, atLine: false, attemptsNeeded: 0 })
+    expect(view(make(12, 7), T0 + 1000, wallarmProfile, scale).failure).toMatchObject({ attempts: 19, tripped: false, atLine: true, attemptsNeeded: 1 })
     // 43.2 s later the window is empty again.
     expect(view(make(12, 8), T0 + 200 + 43_200, wallarmProfile, scale).failure).toMatchObject({ attempts: 0, tripped: false })
     const none = view(make(3, 1), T0 + 10 ** 9, { ...wallarmProfile, autoDisable: null })
-    expect(none.failure).toEqual({ attempts: 4, failed: 3, ratio: 0.75, threshold: null, minAttempts: 0, windowMs: null, tripped: false })
+    expect(none.failure).toEqual({ attempts: 4, failed: 3, ratio: 0.75, threshold: null, minAttempts: 0, windowMs: null, tripped: false, atLine: false, attemptsNeeded: 0 })
   })
 })
