@@ -376,6 +376,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         journal,
         faults: () => faults,
         mount: options.adminMount,
+        ...options.adminSettings,
+        security: { hosts: options.hosts ?? [], ...options.adminSettings?.security },
         info: () => ({
           ingestUrl: `${protocol}://${urlHost}:${boundPort}`,
           refusing: listener === undefined,

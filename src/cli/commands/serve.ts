@@ -1,6 +1,8 @@
 import { resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
+import { adminTokenFor } from '../../admin/security.js'
 import { DEFAULT_CERT_DIR } from '../../certs/index.js'
+import { addAdminFlags, adminSettingsFrom, type AdminFlags } from '../admin-flags.js'
 import { parseDuration } from '../../clock/index.js'
 import { FakeFluentdError } from '../../errors.js'
 import { parseHeaderLine } from '../../text/index.js'
@@ -12,7 +14,7 @@ import { OUTPUT_MODES, type OutputMode } from '../../receiver/printer.js'
 import { DEFAULT_BODY_LIMIT, DEFAULT_IDLE_TIMEOUT_MS, TLS_VERSION_OPTIONS, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
 import type { ValidationMode, Validator } from '../../validation/types.js'
 
-interface ServeFlags {
+interface ServeFlags extends AdminFlags {
   port: number
   bind: string
   tls: boolean
@@ -85,7 +87,7 @@ async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
 
 /** Registers `fake-fluentd serve`: the fake Fluentd in_http over HTTPS, its admin API and printer. */
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('run the fake Fluentd in_http endpoint (HTTPS by default) with its admin API')
     .option('--port <port>', 'ingest port (0 = any free port)', portNumber, 9880)
@@ -103,6 +105,8 @@ export function registerServe(program: Command): void {
     )
     .option('--admin-port <port>', 'admin API port (0 = off, any = a free port)', adminPort, 9881)
     .option('--admin-bind <address>', 'admin API address (loopback unless you expose it on purpose)', '127.0.0.1')
+  addAdminFlags(serve)
+  serve
     .option('--journal <file>', 'append every settled journal entry to this NDJSON file')
     .option('--journal-max <n>', 'entries kept in memory', wholeNumber, DEFAULT_JOURNAL_MAX)
     .option('--require-header <header>', 'answer 401 unless the request carries "Name: value"', requiredHeader)
@@ -134,6 +138,7 @@ export function registerServe(program: Command): void {
       let validator: Validator | undefined
       if (flags.validate !== 'off') validator = createValidator()
       const faults = await buildFaultEngine(flags)
+      const token = flags.adminPort === false ? undefined : adminTokenFor(flags.adminBind, flags.adminToken)
       const receiver = await startReceiver({
         port: flags.port,
         host: flags.bind,
@@ -144,6 +149,7 @@ export function registerServe(program: Command): void {
         adminPort: flags.adminPort,
         adminHost: flags.adminBind,
         adminMount: (app) => mountWebPage(app),
+        adminSettings: adminSettingsFrom(flags, token),
         journalFile: flags.journal,
         journalMax: flags.journalMax,
         requireHeader: flags.requireHeader,
@@ -166,7 +172,9 @@ export function registerServe(program: Command): void {
       // The banner and the ready line go to stderr so stdout carries only the events (--output).
       const say = (line: string): void => void process.stderr.write(line + '\n')
       say(`fake Fluentd (in_http) listening on ${receiver.url}  (POST ${receiver.url}/<tag>)`)
-      say(receiver.adminUrl ? `admin API on ${receiver.adminUrl}/api/health, web page on ${receiver.adminUrl}/` : 'admin API off')
+      const pageUrl = `${receiver.adminUrl ?? ''}/${token !== undefined ? `#token=${encodeURIComponent(token)}` : ''}`
+      say(receiver.adminUrl ? `admin API on ${receiver.adminUrl}/api/health, web page on ${pageUrl}` : 'admin API off')
+      if (token !== undefined && flags.adminToken === undefined) say(`admin token (generated, the admin API is not on loopback): ${token}  (send "Authorization: Bearer TOKEN")`)
       if (receiver.caPath) say(`CA certificate (paste into the integration's "CA certificate" field): ${receiver.caPath}`)
       else if (receiver.protocol === 'https') say('CA certificate: none given (your --cert is trusted as it is)')
       if (flags.journal) say(`journal file: ${resolve(flags.journal)}`)
