@@ -16,6 +16,13 @@ const SAFE_ATTRIBUTES = new Set([
   'points', 'd', 'text-anchor', 'dominant-baseline', 'preserveAspectRatio', 'transform',
 ])
 
+/** @typedef {Record<string, string | number | boolean | null | undefined> | null | undefined} Attrs */
+/** @typedef {Node | string | number | boolean | null | undefined | ReadonlyArray<unknown>} Child */
+
+/**
+ * @param {Element} node
+ * @param {Attrs} attrs
+ */
 function setAttributes(node, attrs) {
   if (!attrs) return
   for (const [name, value] of Object.entries(attrs)) {
@@ -25,6 +32,10 @@ function setAttributes(node, attrs) {
   }
 }
 
+/**
+ * @param {Node} node
+ * @param {Child[]} children
+ */
 function append(node, children) {
   for (const child of children) {
     if (child === undefined || child === null || child === false) continue
@@ -34,7 +45,13 @@ function append(node, children) {
   }
 }
 
-/** An HTML element; strings among the children become text nodes, never markup. */
+/**
+ * An HTML element; strings among the children become text nodes, never markup.
+ * @param {string} tag
+ * @param {Attrs} [attrs]
+ * @param {...Child} children
+ * @returns {HTMLElement}
+ */
 export function h(tag, attrs, ...children) {
   const node = document.createElement(tag)
   setAttributes(node, attrs)
@@ -42,27 +59,46 @@ export function h(tag, attrs, ...children) {
   return node
 }
 
-/** An SVG element, same rules as h(). */
+/**
+ * An SVG element, same rules as h().
+ * @param {string} tag
+ * @param {Attrs} [attrs]
+ * @param {...Child} children
+ * @returns {SVGElement}
+ */
 export function s(tag, attrs, ...children) {
-  const node = document.createElementNS(SVG_NS, tag)
+  const node = /** @type {SVGElement} */ (document.createElementNS(SVG_NS, tag))
   setAttributes(node, attrs)
   append(node, children)
   return node
 }
 
-/** Replaces the children of `node` (text only for strings). */
+/**
+ * Replaces the children of `node` (text only for strings).
+ * @param {Element} node
+ * @param {...Child} children
+ */
 export function setChildren(node, ...children) {
   node.replaceChildren()
   append(node, children)
 }
 
-/** Sets the text of `node` (no markup is ever parsed). */
+/**
+ * Sets the text of `node` (no markup is ever parsed).
+ * @param {Node | undefined} node
+ * @param {unknown} value
+ */
 export function setText(node, value) {
+  if (!node) return
   const text = value === undefined || value === null ? '' : String(value)
   if (node.textContent !== text) node.textContent = text
 }
 
-/** A duration for people: `850 ms`, `3.2 s`, `1 min 30 s`, `2 h 5 min`. */
+/**
+ * A duration for people: `850 ms`, `3.2 s`, `1 min 30 s`, `2 h 5 min`.
+ * @param {number | null | undefined} ms
+ * @returns {string}
+ */
 export function fmtMs(ms) {
   if (ms === undefined || ms === null || !Number.isFinite(ms)) return '—'
   const sign = ms < 0 ? '−' : ''
@@ -80,10 +116,15 @@ export function fmtMs(ms) {
   return min ? `${sign}${hr} h ${min} min` : `${sign}${hr} h`
 }
 
-/** Wall-clock time of day with milliseconds, local time. */
+/**
+ * Wall-clock time of day with milliseconds, local time.
+ * @param {number} wallMs
+ * @returns {string}
+ */
 export function fmtClock(wallMs) {
   if (!Number.isFinite(wallMs)) return '—'
   const d = new Date(wallMs)
+  /** @type {(n: number, w?: number) => string} */
   const p = (n, w = 2) => String(n).padStart(w, '0')
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`
 }

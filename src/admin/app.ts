@@ -7,15 +7,24 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { isFakeFluentdError } from '../errors.js'
 import type { FaultEngine } from '../faults/types.js'
 import type { Journal } from '../journal/journal.js'
-import type { JournalQuery } from '../journal/filter.js'
-import type { JournalOutcome } from '../journal/types.js'
 import { sendProblem } from './problem.js'
-import { streamJournal } from './sse.js'
+import { isQueryProblem, journalQueryOf, queryParams, type QueryProblem } from './query.js'
+import { adminGuard, type AdminSecurityOptions } from './security.js'
+import { createStreamHub, type StreamLimits } from './sse.js'
+import { summarize } from './summary.js'
 
 /** Adds routes to the admin app (e.g. `(app) => mountWebPage(app, ctx)`). */
 export type AdminMount = (app: Express) => void
 
-export interface AdminAppOptions {
+/** How an admin server is protected and bounded (the admin flags of serve and demo). */
+export interface AdminSettings {
+  /** Host names, Origin and token checks (security.ts); on by default. */
+  security?: AdminSecurityOptions
+  /** Bounds of the SSE stream (sse.ts); defaults DEFAULT_STREAM_LIMITS. */
+  stream?: Partial<StreamLimits>
+}
+
+export interface AdminAppOptions extends AdminSettings {
   journal: Journal
   /** The fault engine (read on every call: it may be created later). */
   faults: () => FaultEngine | undefined
@@ -24,39 +33,8 @@ export interface AdminAppOptions {
   info?: () => Record<string, unknown>
   /** Open SSE responses (closed on shutdown). */
   streams?: Set<Response>
-}
-
-const OUTCOMES: readonly JournalOutcome[] = ['pending', 'answered', 'reset', 'closed', 'hung', 'client-aborted', 'tls-error', 'stalled', 'refused']
-
-function queryOf(req: Request): JournalQuery | string {
-  const q: JournalQuery = {}
-  const p = req.query
-  const str = (name: string): string | undefined => (typeof p[name] === 'string' ? p[name] : undefined)
-  const tag = str('tag')
-  if (tag !== undefined) q.tag = tag
-  const since = str('since')
-  if (since !== undefined) q.since = since
-  const limit = str('limit')
-  if (limit !== undefined) {
-    if (!/^\d+$/.test(limit)) return `limit must be a whole number, got "${limit}"`
-    q.limit = Number(limit)
-  }
-  const status = str('status')
-  if (status !== undefined) {
-    if (!/^\d{3}$/.test(status)) return `status must be a 3-digit code, got "${status}"`
-    q.status = Number(status)
-  }
-  const outcome = str('outcome')
-  if (outcome !== undefined) {
-    if (!OUTCOMES.includes(outcome as JournalOutcome)) return `outcome must be one of ${OUTCOMES.join(', ')}`
-    q.outcome = outcome as JournalOutcome
-  }
-  const kind = str('kind')
-  if (kind !== undefined) {
-    if (kind !== 'request' && kind !== 'tls-error' && kind !== 'connection') return 'kind must be request, tls-error or connection'
-    q.kind = kind
-  }
-  return q
+  /** The address the server is bound to (its Host names are accepted). Default 127.0.0.1. */
+  bind?: string
 }
 
 /** Builds the admin express app. */
@@ -65,32 +43,74 @@ export function createAdminApp(options: AdminAppOptions): Express {
   const streams = options.streams ?? new Set<Response>()
   const app = express()
   app.disable('x-powered-by')
+  // Read by routes added through `mount` (the page's GET /api/deliveries).
+  app.locals.journal = journal
+  // Before every route, the page included: no answer for a foreign Host, Origin or a missing token.
+  app.use(adminGuard(options.bind ?? '127.0.0.1', options.security))
+  const hub = createStreamHub(journal, options.stream, streams)
   app.use('/api', express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }))
 
   app.get('/api/health', (_req, res) => {
-    res.json({ status: 'ok', journalSize: journal.size, faults: options.faults() !== undefined, ...(options.info?.() ?? {}) })
+    res.json({
+      status: 'ok',
+      journalSize: journal.size,
+      faults: options.faults() !== undefined,
+      streams: { open: hub.subscribers, dropped: hub.dropped },
+      ...(options.info?.() ?? {}),
+    })
   })
 
+  const badQuery = (res: Response, p: QueryProblem): void => sendProblem(res, 400, 'Bad query parameter', p.detail, { parameter: p.parameter })
+  /** True (after answering 400) when the request has a query parameter outside `known`. */
+  const refuseParams = (req: Request, res: Response, known: readonly string[]): boolean => {
+    const p = queryParams(req, known)
+    if (!isQueryProblem(p)) return false
+    badQuery(res, p)
+    return true
+  }
+
+  // `?view=summary`: the short form the stream carries (summary.ts); the default is full entries.
   app.get('/api/requests', (req, res) => {
-    const q = queryOf(req)
-    if (typeof q === 'string') {
-      sendProblem(res, 400, 'Bad query', q)
-      return
+    const q = journalQueryOf(req, ['view'])
+    if (isQueryProblem(q)) return badQuery(res, q)
+    const view = req.query.view
+    if (view !== undefined && view !== 'summary' && view !== 'full') {
+      return badQuery(res, { problem: true, parameter: 'view', detail: `view must be summary or full, got "${String(view)}"` })
     }
-    res.json(journal.entries(q))
+    const entries = journal.entries(q)
+    res.json(view === 'summary' ? entries.map(summarize) : entries)
   })
 
-  app.delete('/api/requests', (_req, res) => {
+  app.get('/api/requests/:id', (req, res) => {
+    if (refuseParams(req, res, [])) return
+    const id = req.params.id
+    if (!/^\d{1,15}$/.test(id)) return badQuery(res, { problem: true, parameter: 'id', detail: `the entry id must be a whole number, got "${id}"` })
+    const entry = journal.entries({ since: Number(id) - 1, limit: 1 })[0]
+    if (entry?.id !== Number(id)) return sendProblem(res, 404, 'No such entry', `Entry ${id} is not in memory (never recorded, cleared, or dropped by the journal's bounds).`)
+    res.json(entry)
+  })
+
+  app.delete('/api/requests', (req, res) => {
+    if (refuseParams(req, res, [])) return
     journal.clear()
     res.status(204).end()
   })
 
-  app.get('/api/stream', (req, res) => streamJournal(journal, req, res, streams))
+  app.get('/api/stream', (req, res) => {
+    const p = queryParams(req, ['since', 'token'])
+    if (isQueryProblem(p)) return badQuery(res, p)
+    const since = req.header('last-event-id') ?? p.since
+    if (since !== undefined && !/^\d{1,15}$/.test(since)) {
+      return badQuery(res, { problem: true, parameter: req.header('last-event-id') !== undefined ? 'Last-Event-ID' : 'since', detail: `since (or Last-Event-ID) must be an entry id, got "${since}"` })
+    }
+    hub.attach(req, res, since === undefined ? undefined : Number(since))
+  })
 
   const noEngine = (res: Response): void =>
     sendProblem(res, 501, 'No fault engine', 'This receiver runs without a fault engine (the faults part is not available).')
 
-  app.get('/api/faults', (_req, res) => {
+  app.get('/api/faults', (req, res) => {
+    if (refuseParams(req, res, [])) return
     const f = options.faults()
     if (!f) return noEngine(res)
     res.json(f.describe())
@@ -99,6 +119,18 @@ export function createAdminApp(options: AdminAppOptions): Express {
   app.put('/api/faults', (req, res) => {
     const f = options.faults()
     if (!f) return noEngine(res)
+    if (refuseParams(req, res, [])) return
+    if (!req.is(['application/json', 'application/*+json'])) {
+      const type = req.header('content-type')
+      sendProblem(
+        res,
+        415,
+        'Unsupported content type',
+        `Send the fault plan as JSON with "Content-Type: application/json"; this request's content type is ${type === undefined ? 'missing' : `"${type}"`}.`,
+        { contentType: type ?? null },
+      )
+      return
+    }
     try {
       f.setPlan(req.body)
     } catch (err) {
@@ -116,7 +148,12 @@ export function createAdminApp(options: AdminAppOptions): Express {
   app.delete('/api/faults', (req, res) => {
     const f = options.faults()
     if (!f) return noEngine(res)
-    const counters = req.query.counters
+    const p = queryParams(req, ['counters'])
+    if (isQueryProblem(p)) return badQuery(res, p)
+    const counters = p.counters
+    if (counters !== undefined && !['1', 'true', '0', 'false'].includes(counters)) {
+      return badQuery(res, { problem: true, parameter: 'counters', detail: `counters must be 1, true, 0 or false, got "${counters}"` })
+    }
     if (counters === '1' || counters === 'true') f.resetCounters()
     else f.clear()
     res.json(f.describe())

@@ -4,6 +4,7 @@
  * and on a TTY a countdown line to the next expected attempt. Subscribes to the demo's events.
  */
 import type { DemoEvent, DemoReadyEvent } from '../demo/events.js'
+import { formatDuration } from '../text/index.js'
 
 /** Where and how to print. */
 export interface DemoPrinterOptions {
@@ -14,22 +15,9 @@ export interface DemoPrinterOptions {
   live: boolean
 }
 
-/** A duration for the terminal: `850 ms`, `3.20 s`, `12.0 s`, `1 min 30 s`. */
-export function fmtMs(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return '—'
-  const sign = ms < 0 ? '-' : ''
-  const a = Math.abs(ms)
-  if (a < 1000) return `${sign}${Math.round(a)} ms`
-  if (a < 10_000) return `${sign}${(a / 1000).toFixed(2)} s`
-  if (a < 60_000) return `${sign}${(a / 1000).toFixed(1)} s`
-  const m = Math.floor(a / 60_000)
-  const sec = Math.round((a % 60_000) / 1000)
-  return `${sign}${m} min${sec ? ` ${sec} s` : ''}`
-}
-
 function signed(ms: number): string {
   const rounded = Math.round(ms)
-  return rounded > 0 ? `+${fmtMs(rounded)}` : rounded === 0 ? '±0 ms' : fmtMs(rounded)
+  return rounded > 0 ? `+${formatDuration(rounded)}` : rounded === 0 ? '±0 ms' : formatDuration(rounded)
 }
 
 const ESC = '\u001b['
@@ -67,7 +55,7 @@ export function createDemoPrinter(options: DemoPrinterOptions): { listener: (eve
   const drawCountdown = (): void => {
     if (!countdown) return
     const left = countdown.due - performance.now()
-    options.write(`\r${ESC}2K${yellow(`  … ${countdown.text} in ${fmtMs(Math.max(0, left))}`)}`)
+    options.write(`\r${ESC}2K${yellow(`  … ${countdown.text} in ${formatDuration(Math.max(0, left))}`)}`)
     countdownShown = true
   }
   const line = (text: string): void => {
@@ -79,8 +67,8 @@ export function createDemoPrinter(options: DemoPrinterOptions): { listener: (eve
   const cycleRule = (cycle: number): string => {
     const intervals = ready?.cycles[cycle - 1] ?? []
     const scale = ready?.timeScale ?? 1
-    const real = intervals.map((ms) => fmtMs(ms / scale)).join(', ')
-    const scaled = intervals.map((ms) => fmtMs(ms)).join(', ')
+    const real = intervals.map((ms) => formatDuration(ms / scale)).join(', ')
+    const scaled = intervals.map((ms) => formatDuration(ms)).join(', ')
     return dim(`  ── cycle ${cycle}: ${real}${scale !== 1 ? `  (scaled: ${scaled})` : ''}`)
   }
 
@@ -88,14 +76,14 @@ export function createDemoPrinter(options: DemoPrinterOptions): { listener: (eve
     switch (event.type) {
       case 'ready': {
         ready = event
-        const scaleNote = event.timeScale === 1 ? 'real time' : `time scale ${event.timeScale}: 1 s of schedule = ${fmtMs(1000 * event.timeScale)}`
+        const scaleNote = event.timeScale === 1 ? 'real time' : `time scale ${event.timeScale}: 1 s of schedule = ${formatDuration(1000 * event.timeScale)}`
         line(bold(`fake-fluentd demo · ${event.scenario} · ${scaleNote}`))
         line(event.story)
         line(`  ingest   ${event.ingestUrl}`)
         if (event.caPath) line(`  ca       ${event.caPath}`)
         line(`  page     ${cyan(event.pageUrl)}   ${dim('← open it to watch the timeline')}`)
-        line(`  profile  ${event.profileName}, request timeout ${fmtMs(event.requestTimeoutMs)}`)
-        line(`  expect   ${event.ending} in about ${fmtMs(event.expectedDurationMs)}${event.deliveries > 1 ? ` (${event.deliveries} deliveries)` : ''}`)
+        line(`  profile  ${event.profileName}, request timeout ${formatDuration(event.requestTimeoutMs)}`)
+        line(`  expect   ${event.ending} in about ${formatDuration(event.expectedDurationMs)}${event.deliveries > 1 ? ` (${event.deliveries} deliveries)` : ''}`)
         line('')
         line(dim(row(COLUMNS)))
         break
@@ -114,10 +102,10 @@ export function createDemoPrinter(options: DemoPrinterOptions): { listener: (eve
           `#${event.delivery}`,
           String(event.attempt),
           cycle,
-          fmtMs(event.plannedMs),
-          fmtMs(event.actualMs),
+          formatDuration(event.plannedMs),
+          formatDuration(event.actualMs),
           deviation,
-          fmtMs(event.durationMs),
+          formatDuration(event.durationMs),
           event.ok ? green(result) : red(result),
         ]
         line(row(cells) + (disabled ? dim('  (in flight when the integration was disabled)') : ''))
@@ -152,11 +140,11 @@ export function createDemoPrinter(options: DemoPrinterOptions): { listener: (eve
         const attempts = `${event.attempts} attempt${event.attempts === 1 ? '' : 's'}`
         line('')
         if (event.ending === 'stopped') {
-          line(bold(`Interrupted after ${attempts} (${fmtMs(event.elapsedMs)}).`))
+          line(bold(`Interrupted after ${attempts} (${formatDuration(event.elapsedMs)}).`))
           break
         }
         const verdict = event.asExpected ? green('as expected') : red(`expected ${ready?.ending ?? '?'}`)
-        line(bold(`Story over in ${fmtMs(event.elapsedMs)}: ${event.ending} after ${attempts}, ${verdict}.`))
+        line(bold(`Story over in ${formatDuration(event.elapsedMs)}: ${event.ending} after ${attempts}, ${verdict}.`))
         break
       }
     }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { InvalidArgumentError } from 'commander'
 import { parseDuration } from '../clock/index.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
+import { parseHeaderLine } from '../text/index.js'
 
 /** Longest duration a timer can hold (2^31 - 1 ms, about 24.8 days); Node fires longer ones at once. */
 export const MAX_DURATION_MS = 2_147_483_647
@@ -48,16 +49,15 @@ export function countArg(text: string): number {
 }
 
 export function headerArg(text: string, previous: string[] = []): string[] {
-  const i = text.indexOf(':')
-  if (i <= 0 || text.slice(0, i).trim() === '') throw new InvalidArgumentError('expected "Name: value".')
+  if (!parseHeaderLine(text)) throw new InvalidArgumentError('expected "Name: value".')
   return [...previous, text]
 }
 
 export function parseHeaders(list: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const h of list) {
-    const i = h.indexOf(':')
-    out[h.slice(0, i).trim()] = h.slice(i + 1).trim()
+  for (const line of list) {
+    const h = parseHeaderLine(line)
+    if (h) out[h.name] = h.value
   }
   return out
 }

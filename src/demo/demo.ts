@@ -4,6 +4,8 @@
  * schedule. It prints nothing (src/cli/commands/demo.ts does); close() stops everything.
  * @see README.md (3), "Command line" (demo)
  */
+import type { AdminSettings } from '../admin/app.js'
+import { adminTokenFor } from '../admin/security.js'
 import { systemClock } from '../clock/index.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import { startReceiver } from '../receiver/index.js'
@@ -39,6 +41,8 @@ export interface DemoOptions {
   profile?: RetryProfile
   /** Tag the sender delivers to (the URL path). Default `wallarm.demo`. */
   tag?: string
+  /** Who may use the page and admin API (a token is generated when `host` is not loopback), stream bounds. */
+  adminSettings?: AdminSettings
 }
 
 /** A demo that has been set up but not started. */
@@ -128,6 +132,9 @@ export function createDemo(options: DemoOptions = {}): Demo {
   let starting: Promise<void> | undefined
   let closed = false
   const stagger = new AbortController()
+  // The page's token (generated when the page is served beyond loopback), carried in its URL fragment.
+  const adminToken = adminTokenFor(options.host ?? '127.0.0.1', options.adminSettings?.security?.token)
+  const tokenFragment = adminToken !== undefined ? `#token=${encodeURIComponent(adminToken)}` : ''
   let resolveFinished!: (event: DemoDoneEvent) => void
   const finished = new Promise<DemoDoneEvent>((resolve) => {
     resolveFinished = resolve
@@ -143,7 +150,7 @@ export function createDemo(options: DemoOptions = {}): Demo {
       return receiver ? `${receiver.url}/${tag}` : undefined
     },
     get pageUrl() {
-      return receiver?.adminUrl ? `${receiver.adminUrl}/` : undefined
+      return receiver?.adminUrl ? `${receiver.adminUrl}/${tokenFragment}` : undefined
     },
     on(listener) {
       listeners.add(listener)
@@ -182,6 +189,7 @@ export function createDemo(options: DemoOptions = {}): Demo {
       adminPort: options.adminPort ?? 0,
       adminHost: options.host ?? '127.0.0.1',
       adminMount: (app) => mountWebPage(app, pageContext),
+      adminSettings: { ...options.adminSettings, security: { ...options.adminSettings?.security, ...(adminToken !== undefined ? { token: adminToken } : {}) } },
       // Verdicts on the page ("valid"): the samples pass their schemas.
       validator: createValidator(),
       validate: 'warn',
@@ -241,7 +249,7 @@ export function createDemo(options: DemoOptions = {}): Demo {
       story: scenario.story,
       timeScale,
       ingestUrl,
-      pageUrl: `${rcv.adminUrl ?? ''}/`,
+      pageUrl: `${rcv.adminUrl ?? ''}/${tokenFragment}`,
       ...(rcv.caPath ? { caPath: rcv.caPath } : {}),
       profileName: profile.name,
       cycles: profileCycles(profile).map((c) => c.map((ms) => ms * timeScale)),

@@ -4,14 +4,11 @@
  * an unknown key, the allowed keys.
  */
 import { readFileSync } from 'node:fs'
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
-import addFormatsModule from 'ajv-formats'
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js'
+import { newAjv2020 } from '../ajv.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import { compilePlan, type CompiledPlan } from './compile-plan.js'
 import type { FaultPlan } from './plan-types.js'
-
-// ajv-formats is CommonJS: under NodeNext its default import is the module object.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 
 /** Where the schema lives, relative to this file in src/ and in dist/. */
 const SCHEMA_URL = new URL('../../schemas/fault-plan.schema.json', import.meta.url)
@@ -21,8 +18,7 @@ let validator: ValidateFunction | undefined
 function getValidator(): ValidateFunction {
   if (!validator) {
     const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true })
-    addFormats(ajv)
+    const ajv = newAjv2020({ allErrors: true, verbose: true, strict: true }, { formats: true })
     validator = ajv.compile(schema)
   }
   return validator

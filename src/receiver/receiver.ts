@@ -15,6 +15,7 @@ import type { TLSSocket } from 'node:tls'
 import { systemClock } from '../clock/index.js'
 import { ensureCertificates } from '../certs/index.js'
 import { FakeFluentdError } from '../errors.js'
+import { parseHeaderLine } from '../text/index.js'
 import { createFaultEngine } from '../faults/index.js'
 import type { ConnectionDecision, FaultEngine } from '../faults/types.js'
 import { createJournal } from '../journal/journal.js'
@@ -65,12 +66,9 @@ function checkOptions(o: ReceiverOptions): void {
 
 /** Parses `Name: value` (throws FF_ERR_OPTION when there is no colon or no name). */
 export function parseRequiredHeader(text: string): { name: string; value: string } {
-  const i = text.indexOf(':')
-  const name = i < 0 ? '' : text.slice(0, i).trim()
-  if (i < 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-    throw new FakeFluentdError('FF_ERR_OPTION', `Invalid required header "${text}": use "Name: value".`)
-  }
-  return { name: name.toLowerCase(), value: text.slice(i + 1).trim() }
+  const header = parseHeaderLine(text)
+  if (!header) throw new FakeFluentdError('FF_ERR_OPTION', `Invalid required header "${text}": use "Name: value".`)
+  return { name: header.name.toLowerCase(), value: header.value }
 }
 
 /**
@@ -378,6 +376,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         journal,
         faults: () => faults,
         mount: options.adminMount,
+        ...options.adminSettings,
+        security: { hosts: options.hosts ?? [], ...options.adminSettings?.security },
         info: () => ({
           ingestUrl: `${protocol}://${urlHost}:${boundPort}`,
           refusing: listener === undefined,

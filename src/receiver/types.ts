@@ -6,7 +6,7 @@ import type { Clock } from '../clock/index.js'
 import type { FaultEngine } from '../faults/types.js'
 import type { Journal } from '../journal/journal.js'
 import type { Validator, ValidationMode } from '../validation/types.js'
-import type { AdminMount } from '../admin/app.js'
+import type { AdminMount, AdminSettings } from '../admin/app.js'
 import type { OutputMode } from './printer.js'
 
 /**
@@ -103,6 +103,8 @@ export interface ReceiverOptions {
   adminHost?: string
   /** Extra routes on the admin app (e.g. the web page at `GET /`). */
   adminMount?: AdminMount
+  /** Who may use the admin API (extra Host names, a token) and the bounds of its stream. Protected by default. */
+  adminSettings?: AdminSettings
   /**
    * Printing of received events. A mode alone prints to process.stdout (warnings to stderr); an
    * object sends lines to `write`. Default 'none'.

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs'
 import { basename, dirname, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
+import type { Ajv2020, ErrorObject } from 'ajv/dist/2020.js'
+import { newAjv2020 } from '../ajv.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import type { RetryProfile } from './profile-types.js'
 
@@ -50,7 +51,7 @@ let validateFn: ReturnType<Ajv2020['compile']> | undefined
 function validator(): ReturnType<Ajv2020['compile']> {
   if (!validateFn) {
     // strictRequired off: the "else" branch lists the keys a profile without "extends" needs.
-    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false })
+    const ajv = newAjv2020({ allErrors: true, strict: true, strictRequired: false })
     const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as object
     validateFn = ajv.compile(schema)
   }

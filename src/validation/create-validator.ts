@@ -1,6 +1,6 @@
-import { Ajv2020 } from 'ajv/dist/2020.js'
+import type { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ValidateFunction } from 'ajv'
-import * as ajvFormats from 'ajv-formats'
+import { newAjv2020 } from '../ajv.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import { ENVELOPE_SCHEMA_ID, defaultSchemaDir, loadNotificationSchemas } from './schema-files.js'
 import { jsonTypeOf, toVerdictErrors } from './verdict-errors.js'
@@ -27,10 +27,6 @@ export interface CreateValidatorOptions {
 }
 
 const OPTION_KEYS = new Set(['schemaDir', 'unknownTypes', 'eager'])
-
-// ajv-formats is CommonJS; under NodeNext its default import is the module object, so take the function either way.
-type FormatsPlugin = (ajv: Ajv2020) => Ajv2020
-const addFormats: FormatsPlugin = ((ajvFormats as { default?: unknown }).default ?? ajvFormats) as FormatsPlugin
 
 function checkOptions(options: CreateValidatorOptions): Required<Omit<CreateValidatorOptions, 'eager'>> {
   for (const key of Object.keys(options)) {
@@ -70,9 +66,7 @@ function schemaError(schemaDir: string, err: unknown): FakeFluentdError {
 
 /** One ajv as every validator uses it: draft 2020-12, strict, allErrors, ajv-formats. */
 function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true })
-  addFormats(ajv)
-  return ajv
+  return newAjv2020({ strict: true, allErrors: true, allowUnionTypes: true }, { formats: true })
 }
 
 /**
@@ -95,7 +89,8 @@ export function checkNotificationSchemas(schemaDir: string = defaultSchemaDir): 
 /**
  * Creates a validator: one ajv (draft 2020-12, strict, allErrors, ajv-formats) holding every schema
  * of `schemas/notifications/`. Each schema is compiled once, on the first notification of its type
- * (1-30 ms), not here: compiling all ~34 took 200-400 ms of `serve`'s start-up. The files are read
+ * (1-30 ms), not here: compiling all ~34 took 200-400 ms of `serve`'s start-up (ajv itself is made
+ * on the first one too). The files are read
  * and parsed here, so a missing folder or a file that does not parse throws FF_ERR_SCHEMA at once;
  * a schema that does not compile throws FF_ERR_SCHEMA from the first `validate()` that needs it
  * ({@link checkNotificationSchemas}, run by the tests, catches that before release).
@@ -106,13 +101,21 @@ export function checkNotificationSchemas(schemaDir: string = defaultSchemaDir): 
 export function createValidator(options: CreateValidatorOptions = {}): Validator {
   const { schemaDir, unknownTypes } = checkOptions(options)
   const { all, typeIds } = loadNotificationSchemas(schemaDir)
-  const ajv = newAjv()
-  try {
-    // No meta-schema validation here (compiling the 2020-12 meta-schema alone costs ~60 ms);
-    // checkNotificationSchemas() does it in the tests.
-    for (const schema of all) ajv.addSchema(schema, undefined, undefined, false)
-  } catch (err) {
-    throw schemaError(schemaDir, err)
+  let ajv: Ajv2020 | undefined
+  /** The ajv holding every schema, made on first use: loading ajv is ~50 ms of `serve`'s start-up. */
+  function schemas(): Ajv2020 {
+    if (ajv === undefined) {
+      const made = newAjv()
+      try {
+        // No meta-schema validation here (compiling the 2020-12 meta-schema alone costs ~60 ms);
+        // checkNotificationSchemas() does it in the tests.
+        for (const schema of all) made.addSchema(schema, undefined, undefined, false)
+      } catch (err) {
+        throw schemaError(schemaDir, err)
+      }
+      ajv = made
+    }
+    return ajv
   }
   const compiled = new Map<string, ValidateFunction>()
   /** The compiled schema of `id`, compiling it on first use. */
@@ -120,7 +123,7 @@ export function createValidator(options: CreateValidatorOptions = {}): Validator
     let fn = compiled.get(id)
     if (fn === undefined) {
       try {
-        fn = ajv.getSchema(id) as ValidateFunction
+        fn = schemas().getSchema(id) as ValidateFunction
       } catch (err) {
         throw schemaError(schemaDir, err)
       }

@@ -11,6 +11,7 @@ import type { ConformanceReport, ScenarioResult } from '../conformance/types.js'
 import { loadProfile } from '../sender/profile.js'
 import type { RetryProfile } from '../sender/profile-types.js'
 import { expectedSchedule } from '../sender/schedule.js'
+import { formatDuration } from '../text/index.js'
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(value: unknown): string {
@@ -39,13 +40,6 @@ svg .exp{stroke:#0969da;stroke-width:1.5}.legend{margin:0;font-size:12px;color:#
 
 function styleHash(css: string): string {
   return `'sha256-${createHash('sha256').update(css, 'utf8').digest('base64')}'`
-}
-
-function fmtDuration(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return ''
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
 }
 
 type ReportEntry = ScenarioResult['journal'][number]
@@ -103,7 +97,7 @@ function attemptsSvg(result: ScenarioResult, profile: RetryProfile | undefined):
   for (let i = 0; i <= 4; i++) {
     const tx = left + (plotW * i) / 4
     const anchor = i === 0 ? 'start' : i === 4 ? 'end' : 'middle'
-    parts.push(`<text x="${tx.toFixed(1)}" y="${axisY + 14}" text-anchor="${anchor}">${escapeHtml(i === 0 ? '0' : fmtDuration((span * i) / 4))}</text>`)
+    parts.push(`<text x="${tx.toFixed(1)}" y="${axisY + 14}" text-anchor="${anchor}">${escapeHtml(i === 0 ? '0' : formatDuration((span * i) / 4, ''))}</text>`)
   }
   shown.forEach((attempts, row) => {
     const cy = row * rowH + 16
@@ -111,14 +105,14 @@ function attemptsSvg(result: ScenarioResult, profile: RetryProfile | undefined):
       const ax = x(ex.at).toFixed(1)
       parts.push(
         `<line class="${ex.projected ? 'exp projected' : 'exp'}" x1="${ax}" x2="${ax}" y1="${cy - 9}" y2="${cy + 9}">` +
-          `<title>${escapeHtml(`attempt ${ex.n} expected at +${fmtDuration(ex.at - t0) || '0 ms'}${ex.projected ? ' (missing)' : ''}`)}</title></line>`,
+          `<title>${escapeHtml(`attempt ${ex.n} expected at +${formatDuration(ex.at - t0, '') || '0 ms'}${ex.projected ? ' (missing)' : ''}`)}</title></line>`,
       )
     }
     for (const e of attempts) {
       const ok = e.outcome === 'answered' && typeof e.status === 'number' && e.status >= 200 && e.status < 300
       const sx = x(e.receivedMono)
       const endX = x(e.endedMono ?? e.receivedMono)
-      const label = `#${e.attempt ?? '?'} ${e.tag ?? e.kind}: ${e.status ?? ''} ${e.outcome} at +${fmtDuration(e.receivedMono - t0) || '0 ms'}`
+      const label = `#${e.attempt ?? '?'} ${e.tag ?? e.kind}: ${e.status ?? ''} ${e.outcome} at +${formatDuration(e.receivedMono - t0, '') || '0 ms'}`
       parts.push(
         `<g class="${ok ? 'ok' : 'fail'}"><title>${escapeHtml(label)}</title>` +
           `<rect x="${sx.toFixed(1)}" y="${cy - 4}" width="${Math.max(1.5, endX - sx).toFixed(1)}" height="8" opacity="0.4"/>` +
@@ -142,7 +136,7 @@ function scenarioSection(r: ScenarioResult, profile: RetryProfile | undefined): 
   const open = r.status === 'failed' || r.status === 'error' ? ' open' : ''
   return (
     `<section id="${escapeHtml(r.id)}"><details${open}><summary><span class="${escapeHtml(r.status)}">${escapeHtml(r.status.toUpperCase())}</span> ` +
-    `<span class="id">${escapeHtml(r.id)}</span> — ${escapeHtml(r.title)} <small>(${escapeHtml(fmtDuration(r.durationMs))}, time scale ${escapeHtml(r.timeScale)})</small></summary>` +
+    `<span class="id">${escapeHtml(r.id)}</span> — ${escapeHtml(r.title)} <small>(${escapeHtml(formatDuration(r.durationMs, ''))}, time scale ${escapeHtml(r.timeScale)})</small></summary>` +
     (message(r) ? `<pre class="msg">${escapeHtml(message(r))}</pre>` : '') +
     (r.errorCode ? `<p>error code <code>${escapeHtml(r.errorCode)}</code></p>` : '') +
     (checks ? `<table><thead><tr><th></th><th>check</th><th>expected</th><th>observed</th><th>journal ids</th></tr></thead><tbody>${checks}</tbody></table>` : '') +
@@ -180,7 +174,7 @@ export function renderHtmlReport(report: ConformanceReport, options: { profile?:
     .map(
       (r) =>
         `<tr><td class="${escapeHtml(r.status)}">${escapeHtml(r.status)}</td><td><a href="#${escapeHtml(encodeURIComponent(r.id))}"><code>${escapeHtml(r.id)}</code></a></td>` +
-        `<td>${escapeHtml(r.title)}</td><td>${escapeHtml(fmtDuration(r.durationMs))}</td></tr>`,
+        `<td>${escapeHtml(r.title)}</td><td>${escapeHtml(formatDuration(r.durationMs, ''))}</td></tr>`,
     )
     .join('')
   const csp = `default-src 'none'; style-src ${styleHash(STYLE)}; img-src data:; base-uri 'none'; form-action 'none'`
@@ -191,7 +185,7 @@ export function renderHtmlReport(report: ConformanceReport, options: { profile?:
 <title>fake-fluentd conformance: ${escapeHtml(verdict)}</title>
 <style>${STYLE}</style></head>
 <body><header><h1>fake-fluentd conformance — <span>${escapeHtml(verdict.toUpperCase())}</span></h1>
-<p>sender ${escapeHtml(report.sender)} · profile ${escapeHtml(report.profile)} · started ${escapeHtml(report.startedAt)} · ${escapeHtml(fmtDuration(report.durationMs))} · tolerance ±${escapeHtml(report.tolerance?.absMs)} ms + ${escapeHtml(Math.round((report.tolerance?.rel ?? 0) * 100))} %</p></header>
+<p>sender ${escapeHtml(report.sender)} · profile ${escapeHtml(report.profile)} · started ${escapeHtml(report.startedAt)} · ${escapeHtml(formatDuration(report.durationMs, ''))} · tolerance ±${escapeHtml(report.tolerance?.absMs)} ms + ${escapeHtml(Math.round((report.tolerance?.rel ?? 0) * 100))} %</p></header>
 <main><div class="summary"><p class="totals"><span>${escapeHtml(t.total)} scenarios</span><span class="passed">${escapeHtml(t.passed)} passed</span><span class="failed">${escapeHtml(t.failed)} failed</span><span class="error">${escapeHtml(t.errors)} errors</span><span class="skipped">${escapeHtml(t.skipped)} skipped</span></p>
 <table><thead><tr><th>status</th><th>scenario</th><th>title</th><th>duration</th></tr></thead><tbody>${rows}</tbody></table></div>
 ${report.results.map((r) => scenarioSection(r, profile)).join('\n')}

@@ -6,6 +6,10 @@
  */
 import { join } from 'node:path'
 import type { Request, Response, Router } from 'express'
+import { isQueryProblem, queryParams } from '../admin/query.js'
+import { sendProblem } from '../admin/problem.js'
+import { deliveriesOf, DEFAULT_DELIVERIES_LIMIT } from '../deliveries/index.js'
+import type { Journal } from '../journal/journal.js'
 import { wallarmProfile } from '../sender/profile.js'
 import type { RetryProfile } from '../sender/profile-types.js'
 import { WEB_ASSETS, WEB_ROOT } from './assets.js'
@@ -35,6 +39,9 @@ export interface WebSenderState {
   window: { attempts: number; failed: number; failureRatio: number } | null
 }
 
+/** Most deliveries one `GET /api/deliveries?limit=` returns. */
+export const MAX_DELIVERIES_LIMIT = 1000
+
 /** Anything routes can be added to: an express application or a Router. */
 type Mountable = Pick<Router, 'get'>
 
@@ -44,7 +51,8 @@ function setPageHeaders(res: Response): void {
 
 /**
  * Adds the page to an express app (or router): `GET /`, `GET /web/*` (a fixed list of files),
- * `GET /api/profile` and `GET /api/sender`. Mount it on the admin server, which is bound to loopback.
+ * `GET /api/profile`, `GET /api/sender` and `GET /api/deliveries` (of the journal the admin app keeps in
+ * `app.locals.journal`). Mount it on the admin server.
  * `ctx` is read on every request, so changing its fields later (a demo picking a scale) takes effect.
  */
 export function mountWebPage(app: Mountable, ctx: WebPageContext = {}): void {
@@ -72,5 +80,31 @@ export function mountWebPage(app: Mountable, ctx: WebPageContext = {}): void {
     setPageHeaders(res)
     res.setHeader('Cache-Control', 'no-store')
     res.json({ sender: ctx.sender?.() ?? null })
+  })
+
+  // The journal's deliveries against the profile (src/deliveries): the page draws this as it is.
+  app.get('/api/deliveries', (req: Request, res: Response) => {
+    const journal = (req.app.locals as { journal?: Journal }).journal
+    if (!journal) return sendProblem(res, 501, 'No journal', 'This server has no journal to read deliveries from.')
+    const p = queryParams(req, ['limit'])
+    if (isQueryProblem(p)) return sendProblem(res, 400, 'Bad query parameter', p.detail, { parameter: p.parameter })
+    let limit = DEFAULT_DELIVERIES_LIMIT
+    if (p.limit !== undefined) {
+      if (!/^\d+$/.test(p.limit) || Number(p.limit) < 1 || Number(p.limit) > MAX_DELIVERIES_LIMIT) {
+        return sendProblem(res, 400, 'Bad query parameter', `limit must be a whole number 1-${MAX_DELIVERIES_LIMIT}, got "${p.limit}"`, { parameter: 'limit' })
+      }
+      limit = Number(p.limit)
+    }
+    setPageHeaders(res)
+    res.setHeader('Cache-Control', 'no-store')
+    res.json(
+      deliveriesOf(journal.entries(), {
+        profile: ctx.profile === null ? null : (ctx.profile ?? wallarmProfile),
+        timeScale: ctx.timeScale ?? 1,
+        now: Date.now(),
+        limit,
+        senderDisabled: ctx.sender?.()?.disabled ?? false,
+      }),
+    )
   })
 }

@@ -1,9 +1,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import type { Demo } from '../../demo/demo.js'
 import { DEMO_SCENARIOS, type DemoScenarioName } from '../../demo/scenarios.js'
+import { addAdminFlags, adminSettingsFrom, type AdminFlags } from '../admin-flags.js'
 import { bindArg } from '../bind-arg.js'
 
-interface DemoFlags {
+interface DemoFlags extends AdminFlags {
   scenario: DemoScenarioName
   timeScale?: number
   port: number
@@ -38,7 +39,7 @@ const SHUTDOWN_GRACE_MS = 900
 
 /** Registers `fake-fluentd demo`: the reference sender against a failing receiver, live. */
 export function registerDemo(program: Command): void {
-  program
+  const demo = program
     .command('demo')
     .description(
       'Run the reference sender against a failing receiver, time-compressed, and watch the retries: a live timeline here and on the web page',
@@ -59,6 +60,8 @@ export function registerDemo(program: Command): void {
     .option('--port <n>', 'ingest port (any or 0 = a free port)', port, 0)
     .option('--admin-port <n>', 'web page and admin API port (any or 0 = a free port)', port, 0)
     .option('--bind <address>', 'address of both listeners', bindArg, '127.0.0.1')
+  addAdminFlags(demo)
+  demo
     .option('--tls', 'serve HTTPS with the generated CA (default: plain HTTP)')
     .option('--cert-dir <dir>', 'certificate cache directory for --tls (default: fake-fluentd/certs in the user cache directory)')
     .option('--exit', 'exit when the story ends (default: keep the page up until Ctrl-C)')
@@ -88,6 +91,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     host: flags.bind,
     tls: flags.tls ?? false,
     ...(flags.certDir !== undefined ? { certDir: flags.certDir } : {}),
+    adminSettings: adminSettingsFrom(flags),
   })
   const tty = process.stdout.isTTY === true
   const printer = createDemoPrinter({

@@ -4,6 +4,7 @@
  * Exit 0 delivered, 3 dropped after the last cycle, 4 disabled, 2 bad arguments.
  */
 import { Option, type Command } from 'commander'
+import { formatDuration } from '../../text/index.js'
 import type { AttemptOutcome } from '../../sender/attempt.js'
 import type { DeliveryResult } from '../../sender/events.js'
 import type { IntegrationSettings } from '../../sender/settings.js'
@@ -32,13 +33,6 @@ interface SendFlags {
   contract?: boolean
   testMessage?: boolean
   dryRun?: boolean
-}
-
-/** Human duration: 1.5 s, 250 ms, 3 min. */
-export function formatMs(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`
-  if (ms >= 1000) return `${Number((ms / 1000).toFixed(2))} s`
-  return `${Number(ms.toFixed(1))} ms`
 }
 
 /** Short text of an attempt outcome: `HTTP 503`, `timeout (request)`, `network ECONNREFUSED`. */
@@ -123,7 +117,7 @@ async function runSend(flags: SendFlags): Promise<void> {
     const source = (scaled: boolean): string => (scaled ? ` (profile x ${timeScale})` : ' (typed, real time)')
     console.log(`dry run: nothing sent. ${flags.count} deliver${flags.count === 1 ? 'y' : 'ies'} of ${notifications.length} notification(s) to ${flags.url}`)
     console.log(`  ${flags.method} as ${flags.format}, profile ${profile.name}, time scale ${timeScale}, TLS verification ${flags.insecure ? 'off' : 'on'}`)
-    console.log(`  request timeout ${formatMs(timeouts.requestTimeoutMs)}${source(timeouts.requestScaled)}, connect timeout ${formatMs(timeouts.connectTimeoutMs)}${source(timeouts.connectScaled)}`)
+    console.log(`  request timeout ${formatDuration(timeouts.requestTimeoutMs)}${source(timeouts.requestScaled)}, connect timeout ${formatDuration(timeouts.connectTimeoutMs)}${source(timeouts.connectScaled)}`)
     for (const [name, value] of Object.entries(settings.headers ?? {})) console.log(`  header ${name}: ${value}`)
     return
   }
@@ -140,11 +134,11 @@ async function runSend(flags: SendFlags): Promise<void> {
   let disabledLines: string[] = []
   sender.on('attempt-end', ({ deliveryId, record, nextRetry }) => {
     const where = record.cycle === 0 ? 'first' : `cycle ${record.cycle}.${record.indexInCycle}`
-    const took = formatMs(record.endedAt - record.startedAt)
+    const took = formatDuration(record.endedAt - record.startedAt)
     const next = record.ok
       ? 'delivered'
       : nextRetry
-        ? `next retry in ${formatMs(nextRetry.intervalMs)}${sender.timeScale === 1 ? '' : ` (${formatMs(nextRetry.profileIntervalMs)} at scale 1)`}, cycle ${nextRetry.cycle}.${nextRetry.indexInCycle}`
+        ? `next retry in ${formatDuration(nextRetry.intervalMs)}${sender.timeScale === 1 ? '' : ` (${formatDuration(nextRetry.profileIntervalMs)} at scale 1)`}, cycle ${nextRetry.cycle}.${nextRetry.indexInCycle}`
         : sender.disabled
           ? 'no retry: integration disabled'
           : 'no retry left'

@@ -1,9 +1,12 @@
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
+import { adminTokenFor } from '../../admin/security.js'
 import { DEFAULT_CERT_DIR } from '../../certs/index.js'
+import { addAdminFlags, adminSettingsFrom, type AdminFlags } from '../admin-flags.js'
 import { parseDuration } from '../../clock/index.js'
 import { FakeFluentdError } from '../../errors.js'
+import { parseHeaderLine } from '../../text/index.js'
 import type { FaultEngine } from '../../faults/types.js'
 import { parseSeed } from '../../faults/seed.js'
 import { DEFAULT_JOURNAL_MAX } from '../../journal/journal.js'
@@ -13,7 +16,7 @@ import { DEFAULT_BODY_LIMIT, DEFAULT_IDLE_TIMEOUT_MS, TLS_VERSION_OPTIONS, type 
 import type { ValidationMode, Validator } from '../../validation/types.js'
 import { bindArg, hostArg } from '../bind-arg.js'
 
-interface ServeFlags {
+interface ServeFlags extends AdminFlags {
   port: number
   bind: string
   tls: boolean
@@ -75,7 +78,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function requiredHeader(text: string): string {
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*:/.test(text)) throw new InvalidArgumentError('use "Name: value".')
+  if (!parseHeaderLine(text)) throw new InvalidArgumentError('use "Name: value".')
   return text
 }
 
@@ -83,12 +86,13 @@ async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
   const { createFaultEngine, faultPlanFromFlags, faultPlanWarnings } = await import('../../faults/index.js')
   const plan = await faultPlanFromFlags({ fault: flags.fault, faults: flags.faults, seed: flags.seed })
   if (plan) for (const warning of faultPlanWarnings(plan)) console.error(`fake-fluentd: warning: fault plan: ${warning}`)
-  return createFaultEngine({ plan: plan ?? { rules: [] }, seed: plan?.seed })
+  // No plan: an empty engine, without loading the plan schema (start-up time; PUT /api/faults validates later).
+  return createFaultEngine(plan ? { plan, seed: plan.seed } : {})
 }
 
 /** Registers `fake-fluentd serve`: the fake Fluentd in_http over HTTPS, its admin API and printer. */
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('run the fake Fluentd in_http endpoint (HTTPS by default) with its admin API')
     .option('--port <port>', 'ingest port (0 = any free port)', portNumber, 9880)
@@ -106,6 +110,8 @@ export function registerServe(program: Command): void {
     )
     .option('--admin-port <port>', 'admin API port (0 = off, any = a free port)', adminPort, 9881)
     .option('--admin-bind <address>', 'admin API address (loopback unless you expose it on purpose)', '127.0.0.1')
+  addAdminFlags(serve)
+  serve
     .option('--journal <file>', 'append every settled journal entry to this NDJSON file')
     .option('--journal-max <n>', 'entries kept in memory', wholeNumber, DEFAULT_JOURNAL_MAX)
     .option('--require-header <header>', 'answer 401 unless the request carries "Name: value"', requiredHeader)
@@ -139,6 +145,7 @@ export function registerServe(program: Command): void {
       let validator: Validator | undefined
       if (flags.validate !== 'off') validator = createValidator()
       const faults = await buildFaultEngine(flags)
+      const token = flags.adminPort === false ? undefined : adminTokenFor(flags.adminBind, flags.adminToken)
       const receiver = await startReceiver({
         port: flags.port,
         host: flags.bind,
@@ -150,6 +157,7 @@ export function registerServe(program: Command): void {
         adminPort: flags.adminPort,
         adminHost: flags.adminBind,
         adminMount: (app) => mountWebPage(app),
+        adminSettings: adminSettingsFrom(flags, token),
         journalFile: flags.journal,
         journalMax: flags.journalMax,
         requireHeader: flags.requireHeader,
@@ -195,7 +203,9 @@ export function registerServe(program: Command): void {
       say(`fake Fluentd (in_http) listening on ${urls.local}  (POST ${urls.local}/<tag>)`)
       const others = urls.reachable.filter((u) => u !== urls.local)
       if (others.length > 0) say(`  reachable from other machines at: ${others.join(', ')}  (bound to ${flags.bind})`)
-      say(receiver.adminUrl ? `admin API on ${receiver.adminUrl}/api/health, web page on ${receiver.adminUrl}/` : 'admin API off')
+      const pageUrl = `${receiver.adminUrl ?? ''}/${token !== undefined ? `#token=${encodeURIComponent(token)}` : ''}`
+      say(receiver.adminUrl ? `admin API on ${receiver.adminUrl}/api/health, web page on ${pageUrl}` : 'admin API off')
+      if (token !== undefined && flags.adminToken === undefined) say(`admin token (generated, the admin API is not on loopback): ${token}  (send "Authorization: Bearer TOKEN")`)
       if (receiver.caPath) say(`CA certificate (paste into the integration's "CA certificate" field): ${receiver.caPath}`)
       else if (receiver.protocol === 'https') say('CA certificate: none given (your --cert is trusted as it is)')
       if (flags.journal) say(`journal file: ${resolve(flags.journal)}`)

@@ -19,7 +19,7 @@ export interface TestBrowser {
 }
 
 /** Launches Chromium with a fresh user-data-dir and opens one page. */
-export async function launchBrowser(viewport = { width: 1280, height: 900 }): Promise<TestBrowser> {
+export async function launchBrowser(viewport = { width: 1280, height: 900 }, extraArgs: string[] = []): Promise<TestBrowser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'ff-e2e-chromium-'))
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
@@ -33,6 +33,7 @@ export async function launchBrowser(viewport = { width: 1280, height: 900 }): Pr
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   })
   const page = context.pages()[0] ?? (await context.newPage())

@@ -3,6 +3,8 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readdirSync } from 'node:fs'
+import { WEB_ROOT } from '../../../src/web/assets.js'
 import { mountWebPage, type WebPageContext } from '../../../src/web/mount.js'
 import type { RetryProfile } from '../../../src/sender/profile-types.js'
 
@@ -16,6 +18,9 @@ const profile: RetryProfile = {
   intervalFrom: 'attempt-end',
   autoDisable: { windowMs: 43_200_000, failureRatio: 0.6, minAttempts: 20 },
 }
+
+/** Every script of the page (web/*.js), as the browser asks for it. */
+const SCRIPTS = readdirSync(WEB_ROOT).filter((f) => f.endsWith('.js')).map((f) => `/web/${f}`)
 
 describe('web page mount', () => {
   let server: Server
@@ -54,10 +59,9 @@ describe('web page mount', () => {
   })
 
   it('serves each asset with its type and the same headers', async () => {
+    expect(SCRIPTS.length).toBeGreaterThanOrEqual(7)
     for (const [path, type] of [
-      ['/web/app.js', /^text\/javascript/],
-      ['/web/dom.js', /^text\/javascript/],
-      ['/web/timeline.js', /^text\/javascript/],
+      ...SCRIPTS.map((path) => [path, /^text\/javascript/] as const),
       ['/web/style.css', /^text\/css/],
       ['/web/favicon.svg', /^image\/svg\+xml/],
     ] as const) {
@@ -70,9 +74,17 @@ describe('web page mount', () => {
   })
 
   it('never uses an HTML sink in the page scripts', async () => {
-    for (const path of ['/web/app.js', '/web/dom.js', '/web/timeline.js']) {
+    for (const path of SCRIPTS) {
       const js = await (await fetch(`${base}${path}`)).text()
       expect(js, path).not.toMatch(/\.innerHTML\s*=|\.outerHTML\s*=|insertAdjacentHTML\(|document\.write\(|\beval\(|new Function\(|setHTMLUnsafe|createContextualFragment/)
+    }
+  })
+
+  it('keeps no delivery rule in the page scripts: success, schedule and ratio come from /api/deliveries', async () => {
+    for (const path of SCRIPTS) {
+      const js = await (await fetch(`${base}${path}`)).text()
+      expect(js, path).not.toMatch(/successStatus|\bisSuccess|groupDeliveries|analyseDelivery|cycleOf|flatIntervals|failureRatio\(|status\s*[<>]=?\s*[23]00/)
+      expect(js, path).not.toMatch(/\.deliveryKey|\.attempt\s*===\s*1/)
     }
   })
 

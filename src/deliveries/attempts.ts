@@ -1,0 +1,34 @@
+/**
+ * Which journal entries are delivery attempts, and how each one ended under the profile.
+ * @see docs/design.md "Delivery rules"
+ */
+import type { JournalEntry } from '../journal/types.js'
+import { isSuccessStatus } from '../sender/profile.js'
+import type { RetryProfile } from '../sender/profile-types.js'
+import type { AttemptState } from './types.js'
+
+/** A request entry (narrowed on `kind`, whatever the shape of the other kinds). */
+export type RequestEntry = Readonly<JournalEntry> & { kind: 'request' }
+
+/** True for a request entry. */
+export function isRequestEntry(entry: Readonly<JournalEntry>): entry is RequestEntry {
+  return entry.kind === 'request'
+}
+
+/** True when the entry is a delivery attempt (a port probe and a connection still open are not). */
+export function isAttempt(entry: Readonly<JournalEntry>): boolean {
+  if (entry.kind === 'request' || entry.kind === 'tls-error') return true
+  if (entry.outcome === 'pending') return false
+  const tlsError = 'tls' in entry ? entry.tls?.error : undefined
+  return !(entry.outcome === 'closed' && tlsError === undefined)
+}
+
+/** ok / fail / pending of one attempt under `profile` (2xx without a profile). */
+export function attemptState(entry: Readonly<JournalEntry>, profile: RetryProfile | null): AttemptState {
+  if (entry.outcome === 'pending') return 'pending'
+  // Only a request gets an answer; a connection-level entry that ended is a failed attempt.
+  if (entry.kind !== 'request' || entry.outcome !== 'answered' || entry.status === undefined) return 'fail'
+  const ok = profile ? isSuccessStatus(profile, entry.status) : entry.status >= 200 && entry.status <= 299
+  return ok ? 'ok' : 'fail'
+}
+

@@ -1,0 +1,6 @@
+/** Deliveries: the journal's attempts grouped and set against the profile (the one definition). */
+export { deliveriesOf, DEFAULT_DELIVERIES_LIMIT } from './deliveries.js'
+export { isAttempt, attemptState } from './attempts.js'
+export type { DeliveriesOptions } from './deliveries.js'
+export { failureSummary } from './ratio.js'
+export type * from './types.js'
