@@ -73,6 +73,15 @@ const resolveValue = (arg: string): string => {
 }
 const port = oneOf(['0', '@busy', '-1', '65536', '1.5', 'abc', ' 0', '0x0', '99999999999'])
 
+/** The admin flags serve and demo share (src/cli/admin-flags.ts). */
+const adminFlags: FlagSpec[] = [
+  { flag: '--admin-allowed-host', value: oneOf(['fluentd.example', 'any', '127.0.0.1']) },
+  { flag: '--admin-token', value: oneOf(['s3cret-token-0123456789', 'x']) },
+  { flag: '--admin-stream-buffer', value: oneOf(['64k', '1k', '1', '0', '1g']) },
+  { flag: '--admin-max-streams', value: numberText },
+  { flag: '--admin-stream-replay', value: numberText },
+]
+
 interface CommandSpec {
   name: string
   /** First on the command line, so that no generated flag can swallow them as its value. */
@@ -139,6 +148,7 @@ const commands: CommandSpec[] = [
       { flag: '--seed', value: numberText },
       { flag: '--fault', value: oneOf(['500x3,200', '103', 'hang', 'dealy=5s', '200', 'PUT 500', 'slow=1s:101', 'delay=99999999999h']) },
       { flag: '--faults', value: fileValue('plan', 'badPlan', 'notJson', 'empty') },
+      ...adminFlags,
     ],
     ready: { pattern: /^fake-fluentd ready /m, signal: 'SIGTERM' },
     ok: [],
@@ -159,6 +169,7 @@ const commands: CommandSpec[] = [
       { flag: '--cert-dir', value: oneOf(['@certs', '/proc/nope']) },
       { flag: '--exit' },
       { flag: '--no-color' },
+      ...adminFlags,
     ],
     ready: { pattern: /^ {2}page {5}http/m, signal: 'SIGINT' },
     // --exit with a tiny time scale may end the story (exit 1 when it did not go as told) before the signal.
