@@ -14,6 +14,9 @@ export const MAX_DURATION_MS = 2_147_483_647
 /** --time-scale above this would push Wallarm's 30 min interval past what a timer can hold. */
 export const MAX_TIME_SCALE = 1000
 
+/** --time-scale below this turns Wallarm's whole schedule into a few milliseconds, and typed timeouts overflow. */
+export const MIN_TIME_SCALE = 0.000001
+
 /** Most concurrent deliveries one `send` starts (--count). */
 export const MAX_COUNT = 10_000
 
@@ -33,6 +36,7 @@ export function positiveNumberArg(text: string): number {
 export function timeScaleArg(text: string): number {
   const n = positiveNumberArg(text)
   if (n > MAX_TIME_SCALE) throw new InvalidArgumentError(`at most ${MAX_TIME_SCALE} (longer intervals do not fit a timer).`)
+  if (n < MIN_TIME_SCALE) throw new InvalidArgumentError(`at least ${MIN_TIME_SCALE} (below it every interval is a fraction of a millisecond).`)
   return n
 }
 

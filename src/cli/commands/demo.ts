@@ -23,6 +23,7 @@ function positiveNumber(text: string): number {
   const n = Number(text)
   if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('use a positive number, e.g. 0.02')
   if (n > MAX_TIME_SCALE) throw new InvalidArgumentError(`use at most ${MAX_TIME_SCALE}`)
+  if (n < 0.000001) throw new InvalidArgumentError('use at least 0.000001')
   return n
 }
 

@@ -10,7 +10,7 @@ import type { DeliveryResult } from '../../sender/events.js'
 import type { IntegrationSettings } from '../../sender/settings.js'
 import type { RetryProfile } from '../../sender/profile-types.js'
 import { FakeFluentdError } from '../../errors.js'
-import { MAX_COUNT, MAX_TIME_SCALE, checkCaFile, countArg, durationArg, headerArg, parseHeaders, readNotificationsFile, seedArg, timeScaleArg, urlArg, usage } from '../send-options.js'
+import { MAX_COUNT, MAX_TIME_SCALE, MIN_TIME_SCALE, checkCaFile, countArg, durationArg, headerArg, parseHeaders, readNotificationsFile, seedArg, timeScaleArg, urlArg, usage } from '../send-options.js'
 
 /** Exit statuses of `send`. */
 export const SEND_EXIT = { delivered: 0, usage: 2, dropped: 3, disabled: 4 } as const
@@ -188,7 +188,7 @@ export function registerSend(program: Command): void {
     .option('--connect-timeout <duration>', 'connection timeout, TCP + TLS, real time (default: the profile\'s 20s x --time-scale)', durationArg)
     .option(
       '--time-scale <k>',
-      `multiply the profile's intervals, window and default timeouts by k, up to ${MAX_TIME_SCALE} (0.001: cycle 3 in ~3 s); typed timeouts stay real time`,
+      `multiply the profile's intervals, window and default timeouts by k, ${MIN_TIME_SCALE} to ${MAX_TIME_SCALE} (0.001: cycle 3 in ~3 s); typed timeouts stay real time`,
       timeScaleArg,
     )
     .option('--profile <name|file>', 'retry profile: wallarm, exponential-jitter or a JSON file', 'wallarm')
