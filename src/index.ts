@@ -25,7 +25,8 @@ export type {
 } from './faults/types.js'
 
 /* Receiver, journal, admin and certificates */
-export { startReceiver, DEFAULT_BODY_LIMIT, TLS_VERSION_OPTIONS, OUTPUT_MODES, formatFluentdLine, parseRequestBody } from './receiver/index.js'
+export { startReceiver } from './server/index.js'
+export { DEFAULT_BODY_LIMIT, TLS_VERSION_OPTIONS, OUTPUT_MODES, formatFluentdLine, parseRequestBody } from './receiver/index.js'
 export type { Receiver, ReceiverOptions, TlsOptions, TlsVersionOption, OutputMode, ParsedEvent, ParseResult } from './receiver/index.js'
 export { createJournal, DEFAULT_JOURNAL_MAX, filterEntries } from './journal/index.js'
 export type { Journal, JournalOptions, JournalChange, JournalListener, JournalQuery, NewJournalEntry } from './journal/index.js'

@@ -6,7 +6,7 @@
  */
 import { systemClock } from '../clock/index.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
-import { startReceiver } from '../receiver/index.js'
+import { startReceiver } from '../server/index.js'
 import type { Receiver } from '../receiver/types.js'
 import { createSender, type Sender } from '../sender/sender.js'
 import type { AttemptOutcome } from '../sender/attempt.js'

@@ -7,7 +7,6 @@ import type { FaultEngine } from '../faults/types.js'
 import type { Journal } from '../journal/journal.js'
 import type { Validator, ValidationMode } from '../validation/types.js'
 import type { AdminMount } from '../admin/app.js'
-import type { OutputMode } from './printer.js'
 
 /**
  * TLS protocol versions offered: `1.2` = TLS 1.2 only (Fluentd's `<transport tls>` default, the
@@ -15,6 +14,11 @@ import type { OutputMode } from './printer.js'
  * `1.3` = TLS 1.3 only, `1.2+` = TLS 1.2 and 1.3.
  */
 export type TlsVersionOption = '1.2' | '1.3' | '1.2+'
+
+/** How a front end prints what the receiver saw (the CLI's printer): events as Fluentd's stdout, entries as JSON, or nothing. */
+export type OutputMode = 'fluentd' | 'json' | 'none'
+
+export const OUTPUT_MODES: readonly OutputMode[] = ['fluentd', 'json', 'none']
 
 export const TLS_VERSION_OPTIONS: readonly TlsVersionOption[] = ['1.2', '1.3', '1.2+']
 
@@ -67,8 +71,8 @@ export interface ReceiverOptions {
   strictParse?: boolean
   /** Status of a successful answer: 200 (Fluentd's default) or 204 (`use_204_response`). */
   successStatus?: 200 | 204
-  /** `Name: value` the request must carry, else 401 (the integration's custom header). */
-  requireHeader?: string
+  /** `Name: value` the request must carry, else 401 (the integration's custom headers); a list: all of them. */
+  requireHeader?: string | readonly string[]
   /** Schema validator; without one no verdicts are made. */
   validator?: Validator
   /** `off` skips, `warn` records (default), `strict` also answers 400 to an invalid notification. */
@@ -103,11 +107,6 @@ export interface ReceiverOptions {
   adminHost?: string
   /** Extra routes on the admin app (e.g. the web page at `GET /`). */
   adminMount?: AdminMount
-  /**
-   * Printing of received events. A mode alone prints to process.stdout (warnings to stderr); an
-   * object sends lines to `write`. Default 'none'.
-   */
-  output?: OutputMode | { mode: OutputMode; write: (text: string) => void; warn?: (text: string) => void }
   clock?: Clock
   /** Called with unexpected internal errors that were contained (never thrown to the caller). */
   onError?: (err: unknown) => void

@@ -7,8 +7,7 @@ import type { FaultEngine } from '../../faults/types.js'
 import { parseSeed } from '../../faults/seed.js'
 import { DEFAULT_JOURNAL_MAX } from '../../journal/journal.js'
 import { parseByteSize } from '../../receiver/byte-size.js'
-import { OUTPUT_MODES, type OutputMode } from '../../receiver/printer.js'
-import { DEFAULT_BODY_LIMIT, DEFAULT_IDLE_TIMEOUT_MS, TLS_VERSION_OPTIONS, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
+import { DEFAULT_BODY_LIMIT, DEFAULT_IDLE_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
 import type { ValidationMode, Validator } from '../../validation/types.js'
 
 interface ServeFlags {
@@ -115,11 +114,12 @@ export function registerServe(program: Command): void {
     .option('--faults <file>', 'fault plan JSON file')
     .action(async (flags: ServeFlags) => {
       // The implementation is imported here, not at the top, so that other commands and --help start fast.
-      const [{ loadCertificateFiles }, { startReceiver }, { createValidator }, { mountWebPage }] = await Promise.all([
+      const [{ loadCertificateFiles }, { startReceiver }, { createValidator }, { mountWebPage }, { attachPrinter }] = await Promise.all([
         import('../../certs/index.js'),
-        import('../../receiver/receiver.js'),
+        import('../../server/index.js'),
         import('../../validation/index.js'),
         import('../../web/mount.js'),
+        import('../receiver-printer.js'),
       ])
       if ((flags.cert === undefined) !== (flags.key === undefined)) {
         throw new FakeFluentdError('FF_ERR_OPTION', '--cert and --key go together: give both, or neither to use generated certificates.')
@@ -147,11 +147,6 @@ export function registerServe(program: Command): void {
         requireHeader: flags.requireHeader,
         validate: flags.validate,
         validator,
-        output: {
-          mode: flags.output,
-          write: (t) => void process.stdout.write(t),
-          warn: (t) => void process.stderr.write(t),
-        },
         bodyLimit: flags.bodyLimit,
         idleTimeoutMs: flags.idleTimeout,
         strictParse: flags.strictParse,
@@ -159,6 +154,12 @@ export function registerServe(program: Command): void {
         faults,
         seed: flags.seed,
         onError: (err) => console.error(`fake-fluentd: internal error (contained): ${err instanceof Error ? err.message : String(err)}`),
+      })
+
+      const detachPrinter = attachPrinter(receiver.journal, {
+        mode: flags.output,
+        write: (t) => void process.stdout.write(t),
+        warn: (t) => void process.stderr.write(t),
       })
 
       // The banner and the ready line go to stderr so stdout carries only the events (--output).
@@ -182,6 +183,7 @@ export function registerServe(program: Command): void {
           }, 900)
           force.unref()
           void receiver.close().finally(() => {
+            detachPrinter()
             clearTimeout(force)
             done()
           })

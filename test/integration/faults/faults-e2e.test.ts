@@ -9,7 +9,7 @@ import { Agent } from 'undici'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createFaultEngine, parseFaultShorthand } from '../../../src/faults/index.js'
 import type { JournalEntry } from '../../../src/journal/types.js'
-import { startReceiver } from '../../../src/receiver/receiver.js'
+import { startReceiver } from '../../../src/server/index.js'
 import { failure, sleep, tlsHandshake, viaCurl, viaHttps, viaUndici } from './clients.js'
 
 const certDir = mkdtempSync(join(tmpdir(), 'ff-faults-'))

@@ -4,14 +4,9 @@
  * hot path. `fluentd` prints events exactly as Fluentd's stdout output; `json` one journal entry per
  * line when it completes; `none` nothing. Validation warnings go to the separate `warn` sink.
  */
-import type { Journal, JournalChange } from '../journal/journal.js'
-import type { JournalEntry } from '../journal/types.js'
-import { formatFluentdLine } from './fluentd-format.js'
-
-/** How received events are printed. */
-export type OutputMode = 'fluentd' | 'json' | 'none'
-
-export const OUTPUT_MODES: readonly OutputMode[] = ['fluentd', 'json', 'none']
+import type { Journal, JournalChange } from '../journal/index.js'
+import type { JournalEntry } from '../journal/index.js'
+import { formatFluentdLine, type OutputMode } from '../receiver/index.js'
 
 export interface PrinterOptions {
   mode: OutputMode
