@@ -187,12 +187,16 @@ export function createJournal(options: JournalOptions = {}): Journal {
     }
   }
 
-  /** Writes the entry's line now (once), after any queued ones (order is kept). */
+  /**
+   * Writes the entry's line now (once), after any queued ones (order is kept). A failed write is
+   * reported to the answers waiting in the batch; this entry has no answer to hold back, so the
+   * failure never escapes into the receiver.
+   */
   function writeLine(entry: JournalEntry): void {
     if (fd === undefined || written.has(entry)) return
     written.add(entry)
     queued += entryLine(entry) + '\n'
-    flush()
+    flushLater()
   }
 
   /** Re-estimates what an entry in memory holds, dropping the oldest entries while over the budget. */

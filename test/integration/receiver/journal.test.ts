@@ -78,6 +78,21 @@ describe('journal', () => {
     await waitFor(() => readFileSync(file, 'utf8').includes('"tls-error"'))
   })
 
+  it('file write fails: the client gets 500, and no subscriber ever saw the entry settled as 2xx', async () => {
+    // /dev/full opens for append and fails every write with ENOSPC.
+    const errors: unknown[] = []
+    const r = await startTestReceiver({ journalFile: '/dev/full', onError: (e) => errors.push(e) })
+    const completed: { status?: number; events?: number }[] = []
+    r.journal.subscribe((c) => c.type === 'completed' && c.entry && completed.push({ status: c.entry.status, events: c.entry.events?.length }))
+    const res = await post(r.url, '[{"n":1}]', agentFor(r))
+    const text = await res.body.text()
+    expect(res.statusCode).toBe(500)
+    expect(text).toMatch(/^500 Internal Server Error\njournal write failed: .*ENOSPC/)
+    expect(completed).toEqual([{ status: 500, events: undefined }])
+    expect(r.journal.entries().at(-1)).toMatchObject({ status: 500, outcome: 'answered' })
+    expect(errors.length).toBeGreaterThan(0)
+  })
+
   it('createJournal alone: close() writes pending entries', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ff-journal-'))
     const file = join(dir, 'j.ndjson')
