@@ -36,8 +36,10 @@ export interface ConnState {
   journaled?: boolean
   /** Set when the idle timeout reset this connection (the journal says so instead of 'client-aborted'). */
   idleReset?: boolean
-  /** Bytes received on the raw socket (0 = a port probe that never sent anything). */
-  bytesIn(): number
+  /** Set once the listener handed the socket to the HTTP(S) layer (only then do deadlines apply). */
+  handedOver?: boolean
+  /** The HTTP layer's socket (the TLS socket over `raw`), once a request arrived on it. */
+  httpSocket?: Socket
 }
 
 export interface ConnectionsContext {
@@ -45,6 +47,8 @@ export interface ConnectionsContext {
   clock: Clock
   /** Idle timeout of a connection waiting on the client (for the journal's wording), ms; 0 = off. */
   idleTimeoutMs: number
+  /** Idle timeout between requests on a keep-alive connection, ms. */
+  keepAliveTimeoutMs: number
 }
 
 export interface Connections {
@@ -58,8 +62,17 @@ export interface Connections {
   onSecure(sock: TLSSocket): void
   /** A failed handshake: one 'tls-error' entry for the connection, then a reset (as Fluentd). */
   onTlsError(err: Error & { code?: string }, sock: Socket): void
-  /** The socket saw no bytes for the idle timeout (node:http's server 'timeout'). */
-  onIdle(sock: Socket): void
+  /** Connections handed to the HTTP layer, for the deadlines. */
+  watched(): Iterable<ConnState>
+  /**
+   * The connection saw no bytes for the idle timeout (`between`: for the keep-alive timeout between
+   * requests): reset unless a fault holds an exchange or an answer is being written.
+   */
+  onIdle(conn: ConnState, between: boolean): void
+  /** The handshake and request head did not complete within the header deadline: reset. */
+  cutSlowHead(conn: ConnState, limitMs: number): void
+  /** A request body did not complete within the request deadline: reset. */
+  cutSlowBody(conn: ConnState, limitMs: number): void
   /** Settles open entries as the connection ends (client-aborted, hung, stalled). */
   closeAll(): void
 }
@@ -135,7 +148,6 @@ export function createConnections(ctx: ConnectionsContext): Connections {
         receivedMono: clock.now(),
         open: new Map(),
         requests: 0,
-        bytesIn: () => raw.bytesRead,
       }
       stateByRaw.set(raw, conn)
       raw.on('error', () => {
@@ -178,25 +190,43 @@ export function createConnections(ctx: ConnectionsContext): Connections {
       // Fluentd answers a failed handshake (e.g. plain HTTP on the TLS port) with a reset.
       if (conn) resetSocket(conn.raw)
     },
-    onIdle(sock) {
-      const conn = connOf(sock)
-      if (!conn) {
-        sock.destroy()
-        return
+    *watched() {
+      for (const raw of sockets) {
+        const conn = stateByRaw.get(raw)
+        if (conn?.handedOver) yield conn
       }
-      // A fault holds an exchange (hang, delay, slow body): the client decides when to give up, as
-      // with a stalled real server. Only a connection that waits on the client is reset.
+    },
+    onIdle(conn, between) {
+      // A fault holds an exchange (hang, delay): the client decides when to give up, as with a
+      // stalled real server. Only a connection that waits on the client is reset.
       for (const state of conn.open.values()) if (state !== 'reading') return
-      const res = (sock as Socket & { _httpMessage?: { headersSent: boolean; writableFinished: boolean } | null })._httpMessage
+      const res = (conn.httpSocket as (Socket & { _httpMessage?: { headersSent: boolean; writableFinished: boolean } | null }) | undefined)?._httpMessage
       if (res && res.headersSent && !res.writableFinished) return
       conn.idleReset = true
+      const limitMs = between ? ctx.keepAliveTimeoutMs : ctx.idleTimeoutMs
       for (const entry of conn.open.keys()) {
         journal.complete(entry, {
           outcome: 'reset',
-          error: `idle timeout: no bytes for ${ctx.idleTimeoutMs} ms while the request was incomplete; connection reset`,
+          error: `idle timeout: no bytes for ${limitMs} ms while the request was incomplete; connection reset`,
         })
       }
       conn.open.clear()
+      resetSocket(conn.raw)
+    },
+    cutSlowHead(conn, limitMs) {
+      noRequest(conn, {
+        outcome: 'reset',
+        error: `header timeout: ${conn.requests > 0 ? 'the next request' : 'the TLS handshake and request'} not complete ${limitMs} ms after its first byte (a client sending too slowly); connection reset`,
+      })
+      resetSocket(conn.raw)
+    },
+    cutSlowBody(conn, limitMs) {
+      conn.journaled = true
+      for (const [entry, state] of conn.open) {
+        if (state !== 'reading') continue
+        journal.complete(entry, { outcome: 'reset', error: `request timeout: body not complete ${limitMs} ms after the request headers; connection reset` })
+        conn.open.delete(entry)
+      }
       resetSocket(conn.raw)
     },
     closeAll() {

@@ -90,6 +90,7 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
     ended,
     begin(req, res, conn) {
       conn.requests++
+      conn.httpSocket = req.socket
       const url = req.url ?? '/'
       const q = url.indexOf('?')
       const path = q < 0 ? url : url.slice(0, q)

@@ -144,9 +144,9 @@ export function createIngest(ctx: IngestContext): Ingest {
     onClientError(err, sock) {
       // Unparseable HTTP: Fluentd answers nothing and resets.
       const conn = connections.connOf(sock)
-      // Already journaled: a handshake timeout (tlsClientError) or our own idle reset (the parser then
-      // sees EOF mid-request).
-      const known = err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' || conn?.idleReset === true
+      // Already journaled: a failed handshake (tlsClientError), or our own reset (idle, deadline: the
+      // parser then sees EOF mid-request).
+      const known = err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' || conn?.idleReset === true || conn?.journaled === true
       if (conn && !known && err.code !== 'ECONNRESET' && err.code !== 'EPIPE') {
         journal.complete(
           journal.add({

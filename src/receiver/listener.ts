@@ -18,6 +18,8 @@ export interface ListenerContext {
   clock: Clock
   connections: Connections
   faults?: FaultEngine
+  /** Client connections open at once; beyond it new ones are reset (and journaled). */
+  maxConnections: number
   /** Hands an accepted socket to the HTTP(S) layer. */
   handOver(raw: Socket): void
   /** Schedules on the receiver's clock (cancelled when the receiver closes). */
@@ -93,7 +95,25 @@ export function createListener(ctx: ListenerContext): Listener {
       return
     }
     raw.setNoDelay(true)
+    const full = connections.sockets.size >= ctx.maxConnections
     const conn = connections.register(raw, ++connSeq)
+    if (full) {
+      conn.journaled = true
+      journal.complete(
+        journal.add({
+          kind: 'connection',
+          connectionId: conn.id,
+          remoteAddress: conn.remoteAddress,
+          remotePort: conn.remotePort,
+          receivedAt: conn.receivedAt,
+          receivedMono: conn.receivedMono,
+          error: `connection cap: ${ctx.maxConnections} client connections already open; reset (--max-connections)`,
+        }),
+        { outcome: 'refused' },
+      )
+      resetSocket(raw)
+      return
+    }
     let decision: ConnectionDecision | undefined
     if (ctx.faults) {
       try {

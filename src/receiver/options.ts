@@ -46,6 +46,10 @@ export function checkOptions(o: ReceiverOptions): void {
     bad(`Invalid admin port ${String(o.adminPort)}: use 0-65535.`)
   }
   if (o.idleTimeoutMs !== undefined && (!Number.isFinite(o.idleTimeoutMs) || o.idleTimeoutMs < 0)) bad(`Invalid idle timeout ${o.idleTimeoutMs}: use ms >= 0 (0 = never).`)
+  for (const [name, v] of [['header timeout', o.headerTimeoutMs], ['request timeout', o.requestTimeoutMs], ['keep-alive timeout', o.keepAliveTimeoutMs]] as const) {
+    if (v !== undefined && (!Number.isFinite(v) || v < 0)) bad(`Invalid ${name} ${v}: use ms >= 0 (0 = never).`)
+  }
+  if (o.maxConnections !== undefined && (!Number.isInteger(o.maxConnections) || o.maxConnections < 1)) bad(`Invalid connection cap ${o.maxConnections}: use a whole number >= 1.`)
   if (o.bodyLimit !== undefined && (!Number.isInteger(o.bodyLimit) || o.bodyLimit < 0)) bad(`Invalid body limit ${o.bodyLimit}: use a byte count >= 0.`)
   if (o.successStatus !== undefined && o.successStatus !== 200 && o.successStatus !== 204) bad(`Invalid success status ${String(o.successStatus)}: use 200 or 204.`)
   if (o.validate !== undefined && !['off', 'warn', 'strict'].includes(o.validate)) bad(`Invalid validation mode ${String(o.validate)}: use off, warn or strict.`)

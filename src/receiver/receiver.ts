@@ -14,12 +14,23 @@ import { systemClock, type TimerHandle } from '../clock/index.js'
 import type { FaultEngine } from '../faults/types.js'
 import type { Journal } from '../journal/journal.js'
 import { createConnections } from './connections.js'
+import { startDeadlines } from './deadlines.js'
 import { createExchanges } from './exchange.js'
 import { createFluentdAnswer } from './fluentd-answer.js'
 import { createIngest } from './ingest.js'
 import { createListener } from './listener.js'
 import { checkOptions, requiredHeaders, tlsVersions } from './options.js'
-import { DEFAULT_BODY_LIMIT, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, DEFAULT_KEEPALIVE_TIMEOUT_MS, type ReceiverOptions, type TlsOptions } from './types.js'
+import {
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_HEADER_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_JOURNAL_BODY_MAX,
+  DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type ReceiverOptions,
+  type TlsOptions,
+} from './types.js'
 
 /** What the composition root hands the emulator. */
 export interface ReceiverParts {
@@ -66,24 +77,18 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
   }
 
   // --- the (never listening) HTTP layer ---------------------------------------------------------
-  const httpOptions = {
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS,
-    // Hung requests (a fault) must stay open until the client gives up; idle ones end via keepAliveTimeout.
-    requestTimeout: 0,
-    headersTimeout: 0,
-  }
+  // node's own timers are all off: idle, keep-alive, handshake and request deadlines run on the
+  // receiver's clock (deadlines.ts). Hung requests (a fault) stay open until the client gives up.
+  const httpOptions = { keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 0 }
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
-  // A handshake that stops half-way is cut after the idle timeout too (node's default is 120 s).
-  const handshake = idleTimeoutMs > 0 ? { handshakeTimeout: idleTimeoutMs } : {}
+  const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS
   const server: HttpServer = tls
-    ? createHttpsServer({ ...httpOptions, ...handshake, cert: tls.cert, key: tls.key, ...tlsVersions(options.tlsVersion) })
+    ? createHttpsServer({ ...httpOptions, handshakeTimeout: 0, cert: tls.cert, key: tls.key, ...tlsVersions(options.tlsVersion) })
     : createHttpServer(httpOptions)
-  server.keepAliveTimeout = httpOptions.keepAliveTimeout
-  // Socket inactivity while a request is read or handled (node re-arms it per request); 'timeout'
-  // goes to connections.onIdle, which resets only connections that wait on the client (slowloris).
-  server.timeout = idleTimeoutMs
+  server.keepAliveTimeout = 0
+  server.timeout = 0
 
-  const connections = createConnections({ journal, clock, idleTimeoutMs })
+  const connections = createConnections({ journal, clock, idleTimeoutMs, keepAliveTimeoutMs })
   const exchanges = createExchanges({ journal, clock, resetOnClose: options.resetOnClose ?? true, onError })
   const fluentd = createFluentdAnswer({
     journal,
@@ -95,7 +100,31 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
     requireHeaders: requiredHeaders(options.requireHeader),
     onError,
   })
-  const listener = createListener({ host, journal, clock, connections, faults, handOver: (raw) => server.emit('connection', raw), setTimer, onError })
+  const handOver = (raw: Socket): void => {
+    const conn = connections.connOf(raw)
+    if (conn) conn.handedOver = true
+    server.emit('connection', raw)
+  }
+  const listener = createListener({
+    host,
+    journal,
+    clock,
+    connections,
+    faults,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    handOver,
+    setTimer,
+    onError,
+  })
+  startDeadlines({
+    clock,
+    connections,
+    idleTimeoutMs,
+    keepAliveTimeoutMs,
+    headerTimeoutMs: options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    setTimer,
+  })
   const ingest = createIngest({
     journal,
     clock,
@@ -112,7 +141,6 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
   server.on('request', (req: IncomingMessage, res: ServerResponse) => ingest.onRequest(req, res, false))
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => ingest.onRequest(req, res, true))
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => ingest.onExpectationFailed(req, res))
-  server.on('timeout', (sock: Socket) => connections.onIdle(sock))
   server.on('clientError', (err: Error & { code?: string }, sock: Socket) => ingest.onClientError(err, sock))
   if (tls) {
     server.on('secureConnection', (sock: TLSSocket) => connections.onSecure(sock))

@@ -35,6 +35,22 @@ export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 10_000
  */
 export const DEFAULT_IDLE_TIMEOUT_MS = 10_000
 
+/**
+ * Deadline for a request's head: the TLS handshake (on a new connection) and the request line and
+ * headers must be complete this long after their first byte, or the connection is reset. Catches
+ * clients that dribble bytes just often enough to never be idle. Fluentd has no such limit.
+ */
+export const DEFAULT_HEADER_TIMEOUT_MS = 20_000
+
+/** Deadline for a request's body, from the end of its headers (a 32 MiB body at 1 Mbit/s takes ~270 s). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000
+
+/**
+ * Client connections open at once on the ingest port; beyond it new connections are reset at once
+ * (and journaled), so a connection flood cannot exhaust file descriptors (the admin API keeps its own).
+ */
+export const DEFAULT_MAX_CONNECTIONS = 1000
+
 /** Request bodies kept in memory per journal entry (the file holds the same truncated text). */
 export const DEFAULT_JOURNAL_BODY_MAX = 64 * 1024
 
@@ -99,6 +115,12 @@ export interface ReceiverOptions {
    * body): slowloris and silent clients. Default 10 s (Fluentd's keepalive_timeout); 0 = never.
    */
   idleTimeoutMs?: number
+  /** Deadline of the handshake and request head from their first byte, ms; 0 = none. Default 20 s. */
+  headerTimeoutMs?: number
+  /** Deadline of a request body from the end of its headers, ms; 0 = none. Default 300 s. */
+  requestTimeoutMs?: number
+  /** Client connections open at once; new ones beyond it are reset. Default 1000. */
+  maxConnections?: number
   /** Close answers that end the connection with a TCP RST as Fluentd (linger 0). Default true. */
   resetOnClose?: boolean
   /** Admin API port: a number (0 = any free port) or `false`/undefined for none. */
@@ -129,6 +151,8 @@ export interface Receiver {
   journal: Journal
   /** The fault engine in use, if any. */
   faults?: FaultEngine
+  /** True while a refuse fault keeps the ingest port closed. */
+  readonly refusing: boolean
   /** Stops everything: listeners, every socket (hung and mid-handshake included), timers, admin, journal file. */
   close(): Promise<void>
 }

@@ -81,6 +81,9 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     ca: tls?.ca,
     journal,
     faults,
+    get refusing() {
+      return core.refusing
+    },
     close() {
       closed ??= (async () => {
         const waits = [core.close(), ...(admin ? [admin.close()] : [])]

@@ -41,7 +41,7 @@ export async function startTestReceiver(options: ReceiverOptions & { autoClose?:
   let r = started
   if (output !== undefined && output !== 'none' && typeof output === 'object') {
     const detach = attachPrinter(started.journal, output)
-    r = { ...started, close: () => started.close().finally(detach) }
+    r = Object.create(started, { close: { value: () => started.close().finally(detach) } }) as Receiver
   }
   if (autoClose) onTestFinished(() => r.close())
   return r
