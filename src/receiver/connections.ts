@@ -118,10 +118,16 @@ export function createConnections(ctx: ConnectionsContext): Connections {
     )
   }
 
+  /** A TCP connection that closed before its first byte: a port probe (health check, `nc -z`). */
+  const probe = (conn: ConnState): void =>
+    noRequest(conn, { outcome: 'closed', noBytes: true, error: 'closed before its first byte (a port probe): not a delivery attempt' })
+
   const onClosed = (conn: ConnState): void => {
     settleOpen(conn)
     if (conn.requests > 0 || conn.journaled) return
-    if (conn.idleReset) {
+    if (conn.raw.bytesRead === 0 && !conn.idleReset) {
+      probe(conn)
+    } else if (conn.idleReset) {
       // Slowloris or a silent client: connected (and maybe shook hands), never completed a request.
       noRequest(conn, {
         outcome: 'reset',
@@ -173,6 +179,16 @@ export function createConnections(ctx: ConnectionsContext): Connections {
     },
     onTlsError(err, sock) {
       const conn = connOf(sock)
+      if (conn?.journaled) {
+        resetSocket(conn.raw)
+        return
+      }
+      if (conn && conn.raw.bytesRead === 0) {
+        // Not a handshake at all: the client closed before sending a byte.
+        probe(conn)
+        resetSocket(conn.raw)
+        return
+      }
       if (conn) conn.journaled = true
       journal.complete(
         journal.add({

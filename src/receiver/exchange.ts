@@ -11,6 +11,7 @@ import type { EntryFields, RequestEntry } from '../journal/types.js'
 import type { Journal } from '../journal/journal.js'
 import type { ParseResult } from './parse-body.js'
 import type { ConnState } from './connections.js'
+import type { FluentdLog } from './fluentd-log.js'
 import { fluentdErrorBody, resetSocket, writeAnswer } from './responses.js'
 
 export interface Exchange {
@@ -38,11 +39,14 @@ export interface AnswerOpts {
   events?: EntryFields<'request'>['events']
   error?: string
   forceBody?: boolean
+  /** An answer of the request processing (see writeAnswer): Content-Type first even when closing. */
+  processed?: boolean
 }
 
 export interface ExchangeContext {
   journal: Journal
   clock: Clock
+  log: FluentdLog
   resetOnClose: boolean
   onError(err: unknown): void
 }
@@ -136,6 +140,7 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
             raw: conn.raw,
             reset: ctx.resetOnClose,
             forceBody: opts.forceBody,
+            processed: opts.processed,
             onFinish: () => ended(ex),
           })
         } catch (e) {
@@ -157,6 +162,8 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
         // entry was not settled (nor announced): it is settled now with what is really sent.
         ctx.onError(err)
         const why = `journal write failed: ${(err as Error).message}`
+        const code = (err as { code?: unknown }).code
+        ctx.log.emit({ type: 'emit-failed', level: 'error', at: clock.wallNow(), errorClass: typeof code === 'string' ? `Errno::${code}` : 'IOError', message: why })
         const text = fluentdErrorBody(500, why)
         journal.complete(entry, { status: 500, outcome: 'answered', error: why, responseBody: text })
         send(500, text)

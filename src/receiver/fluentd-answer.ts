@@ -9,7 +9,9 @@ import { inflateSync, gunzipSync } from 'node:zlib'
 import type { Journal } from '../journal/journal.js'
 import type { JournalEvent } from '../journal/types.js'
 import type { ValidationMode, Validator, Verdict } from '../validation/types.js'
+import type { Clock } from '../clock/index.js'
 import type { BodyOutcome, Exchange, Exchanges } from './exchange.js'
+import { rubyErrorClass, type FluentdLog } from './fluentd-log.js'
 import { parseRequestBody } from './parse-body.js'
 import { fluentdErrorBody } from './responses.js'
 
@@ -24,6 +26,9 @@ export interface RequiredHeader {
 
 export interface AnswerContext {
   journal: Journal
+  clock: Clock
+  /** Fluentd's own log lines. */
+  log: FluentdLog
   exchanges: Exchanges
   validator?: Validator
   validate: ValidationMode
@@ -38,6 +43,12 @@ async function decompress(enc: string | undefined, body: Buffer): Promise<Buffer
   if (enc === 'gzip') return await Promise.resolve(gunzipSync(body, { maxOutputLength: MAX_DECOMPRESSED }))
   if (enc === 'deflate') return await Promise.resolve(inflateSync(body, { maxOutputLength: MAX_DECOMPRESSED }))
   return body
+}
+
+/** The message Ruby's Zlib gives for a body that does not decode (`not in gzip format`, ...). */
+function decodeErrorText(enc: string | undefined, raw: Buffer, err: unknown): string {
+  if (enc === 'gzip' && !(raw[0] === 0x1f && raw[1] === 0x8b)) return 'not in gzip format'
+  return (err as Error).message
 }
 
 function verdictErrorText(verdicts: readonly Verdict[]): string {
@@ -68,7 +79,7 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
       try {
         decoded = await decompress(ex.req.headers['content-encoding'], raw)
       } catch (err) {
-        return { decoded: false, error: (err as Error).message }
+        return { decoded: false, error: decodeErrorText(ex.req.headers['content-encoding'], raw, err) }
       }
       const parsed = await Promise.resolve(parseRequestBody({ contentType: ex.req.headers['content-type'], query: ex.query, body: decoded, arrivalTime: ex.arrivalS }))
       return { decoded: true, ...parsed }
@@ -103,27 +114,31 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
       if (method === 'GET') return exchanges.answer(ex, 200, '', { close: true })
       if (method === 'OPTIONS') return exchanges.answer(ex, 403, '', { close: true })
       const why401 = missingHeader(ex)
-      if (why401 !== undefined) return exchanges.answer(ex, 401, fluentdErrorBody(401, why401), { error: why401 })
+      if (why401 !== undefined) return exchanges.answer(ex, 401, fluentdErrorBody(401, why401), { error: why401, processed: true })
       const parsed = await bodyOf(ex, raw)
       if (!parsed.decoded) {
         const enc = ex.req.headers['content-encoding'] ?? ''
+        ctx.log.emit({ type: 'decode-failed', level: 'warn', at: ctx.clock.wallNow(), message: parsed.error })
         return exchanges.answer(ex, 400, '', { close: true, error: `${enc} body does not decode: ${parsed.error}` })
       }
       const head = method === 'HEAD'
-      if (!parsed.ok) return exchanges.answer(ex, 400, fluentdErrorBody(400, parsed.message), { error: parsed.message, forceBody: head })
+      if (!parsed.ok) {
+        ctx.log.emit({ type: 'process-failed', level: 'error', at: ctx.clock.wallNow(), errorClass: rubyErrorClass(parsed.message), message: parsed.message })
+        return exchanges.answer(ex, 400, fluentdErrorBody(400, parsed.message), { error: parsed.message, forceBody: head, processed: true })
+      }
       if (ctx.strictParse && (parsed.dropped.length > 0 || parsed.events.length === 0)) {
         const why = parsed.dropped.length > 0 ? parsed.dropped.join('; ') : 'no records in the body'
-        return exchanges.answer(ex, 400, fluentdErrorBody(400, why), { error: why, forceBody: head })
+        return exchanges.answer(ex, 400, fluentdErrorBody(400, why), { error: why, forceBody: head, processed: true })
       }
       const verdicts = await verdictsOf(parsed.events)
       if (verdicts) {
         journal.update(ex.entry, { verdicts })
         if (ctx.validate === 'strict' && verdicts.some((v) => !v.valid)) {
           const why = verdictErrorText(verdicts)
-          return exchanges.answer(ex, 400, fluentdErrorBody(400, why), { error: why })
+          return exchanges.answer(ex, 400, fluentdErrorBody(400, why), { error: why, processed: true })
         }
       }
-      const opts = parsed.dropped.length > 0 ? { events: parsed.events, error: `ignored: ${parsed.dropped.join('; ')}` } : { events: parsed.events }
+      const opts = parsed.dropped.length > 0 ? { events: parsed.events, error: `ignored: ${parsed.dropped.join('; ')}`, processed: true } : { events: parsed.events, processed: true }
       exchanges.answer(ex, ctx.successStatus, '', opts)
     },
     async faultEvents(ex, raw) {

@@ -13,6 +13,7 @@ import { executeAction, type ActionContext } from './actions.js'
 import type { Connections } from './connections.js'
 import type { Exchange, Exchanges } from './exchange.js'
 import type { FluentdAnswer } from './fluentd-answer.js'
+import type { FluentdLog } from './fluentd-log.js'
 import { fluentdErrorBody, resetSocket } from './responses.js'
 
 export interface IngestContext extends ActionContext {
@@ -21,6 +22,7 @@ export interface IngestContext extends ActionContext {
   exchanges: Exchanges
   fluentd: FluentdAnswer
   faults?: FaultEngine
+  log: FluentdLog
   bodyLimit: number
   journalBodyMax: number
 }
@@ -36,7 +38,7 @@ function truncate(body: Buffer, max: number): { body: string; bodyTruncated?: bo
 export interface Ingest {
   onRequest(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void
   onExpectationFailed(req: IncomingMessage, res: ServerResponse): void
-  onClientError(err: Error & { code?: string }, sock: Socket): void
+  onClientError(err: Error & { code?: string; bytesParsed?: number; rawPacket?: Buffer }, sock: Socket): void
 }
 
 export function createIngest(ctx: IngestContext): Ingest {
@@ -57,7 +59,8 @@ export function createIngest(ctx: IngestContext): Ingest {
   const failed = (ex: Exchange, err: unknown): void => {
     ctx.onError(err)
     const message = (err as Error).message
-    exchanges.answer(ex, 400, fluentdErrorBody(400, message), { error: message })
+    ctx.log.emit({ type: 'process-failed', level: 'error', at: ctx.clock.wallNow(), errorClass: (err as Error).name || 'RuntimeError', message })
+    exchanges.answer(ex, 400, fluentdErrorBody(400, message), { error: message, processed: true })
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
@@ -65,10 +68,12 @@ export function createIngest(ctx: IngestContext): Ingest {
     if (!ex) return
     const limit = ctx.bodyLimit
     if (expectContinue) {
-      // Fluentd refuses before reading when Content-Length >= limit (note: >=, unlike the body check).
+      // Refused before reading when Content-Length is over the limit, as the body check does (Fluentd
+      // already refuses a body of exactly the limit here, which curl's automatic Expect: 100-continue
+      // turns into a surprise: README "Known differences").
       const declared = Number(req.headers['content-length'] ?? '0')
-      if (declared >= limit && limit >= 0 && req.headers['content-length'] !== undefined) {
-        exchanges.answer(ex, 413, 'Too large', { close: true, error: `Content-Length ${declared} >= body limit ${limit}` })
+      if (declared > limit && limit >= 0 && req.headers['content-length'] !== undefined) {
+        exchanges.answer(ex, 413, 'Too large', { close: true, error: `Content-Length ${declared} > body limit ${limit}` })
         return
       }
       res.writeContinue()
@@ -159,6 +164,12 @@ export function createIngest(ctx: IngestContext): Ingest {
           }),
           { outcome: 'reset' },
         )
+      }
+      if (!known && err.code?.startsWith('HPE_')) {
+        // http_parser.rb's words when it stops before the end of what it was given.
+        const parsed = err.bytesParsed ?? 0
+        const given = err.rawPacket?.length ?? parsed
+        ctx.log.emit({ type: 'unexpected-error', level: 'warn', at: ctx.clock.wallNow(), message: `Could not parse data entirely (${parsed} != ${given})` })
       }
       if (conn) resetSocket(conn.raw)
       else sock.destroy()

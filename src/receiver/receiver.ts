@@ -17,6 +17,7 @@ import { createConnections } from './connections.js'
 import { startDeadlines } from './deadlines.js'
 import { createExchanges } from './exchange.js'
 import { createFluentdAnswer } from './fluentd-answer.js'
+import { createFluentdLog, type FluentdLog } from './fluentd-log.js'
 import { createIngest } from './ingest.js'
 import { createListener } from './listener.js'
 import { checkOptions, requiredHeaders, tlsVersions } from './options.js'
@@ -50,6 +51,8 @@ export interface ReceiverCore {
   readonly connections: number
   /** True while a refuse fault keeps the port closed. */
   readonly refusing: boolean
+  /** Fluentd's own log lines (typed events; the CLI prints them). */
+  log: Pick<FluentdLog, 'subscribe'>
   /** Stops listening, cuts every socket, cancels every timer, settles open entries. */
   close(): Promise<void>
 }
@@ -79,19 +82,25 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
   // --- the (never listening) HTTP layer ---------------------------------------------------------
   // node's own timers are all off: idle, keep-alive, handshake and request deadlines run on the
   // receiver's clock (deadlines.ts). Hung requests (a fault) stay open until the client gives up.
-  const httpOptions = { keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 0 }
+  // Fluentd needs no Host header (node answers 400 without one unless told otherwise).
+  const httpOptions = { keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 0, requireHostHeader: false }
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
   const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS
   const server: HttpServer = tls
-    ? createHttpsServer({ ...httpOptions, handshakeTimeout: 0, cert: tls.cert, key: tls.key, ...tlsVersions(options.tlsVersion) })
+    ? // No ALPN (an empty list; node's default offers only http/1.1 and rejects a client that offers
+      // others, such as curl --http1.0): Fluentd does none and completes every handshake.
+      createHttpsServer({ ...httpOptions, ALPNProtocols: [], handshakeTimeout: 0, cert: tls.cert, key: tls.key, ...tlsVersions(options.tlsVersion) })
     : createHttpServer(httpOptions)
   server.keepAliveTimeout = 0
   server.timeout = 0
 
   const connections = createConnections({ journal, clock, idleTimeoutMs, keepAliveTimeoutMs })
-  const exchanges = createExchanges({ journal, clock, resetOnClose: options.resetOnClose ?? true, onError })
+  const log = createFluentdLog()
+  const exchanges = createExchanges({ journal, clock, log, resetOnClose: options.resetOnClose ?? true, onError })
   const fluentd = createFluentdAnswer({
     journal,
+    clock,
+    log,
     exchanges,
     validator: options.validator,
     validate: options.validate ?? 'warn',
@@ -132,6 +141,7 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
     exchanges,
     fluentd,
     faults,
+    log,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     journalBodyMax: options.journalBodyMax ?? DEFAULT_JOURNAL_BODY_MAX,
     setTimer,
@@ -158,6 +168,7 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
     host,
     protocol,
     url: `${protocol}://${urlHost}:${port}`,
+    log,
     get connections() {
       return connections.sockets.size
     },

@@ -7,6 +7,7 @@ import type { FaultEngine } from '../faults/types.js'
 import type { Journal } from '../journal/journal.js'
 import type { Validator, ValidationMode } from '../validation/types.js'
 import type { AdminMount } from '../admin/app.js'
+import type { FluentdLog } from './fluentd-log.js'
 
 /**
  * TLS protocol versions offered: `1.2` = TLS 1.2 only (Fluentd's `<transport tls>` default, the
@@ -153,6 +154,8 @@ export interface Receiver {
   faults?: FaultEngine
   /** True while a refuse fault keeps the ingest port closed. */
   readonly refusing: boolean
+  /** Fluentd's own log lines as typed events (the CLI prints them under `--output fluentd`). */
+  log: Pick<FluentdLog, 'subscribe'>
   /** Stops everything: listeners, every socket (hung and mid-handshake included), timers, admin, journal file. */
   close(): Promise<void>
 }

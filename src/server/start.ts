@@ -81,6 +81,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     ca: tls?.ca,
     journal,
     faults,
+    log: core.log,
     get refusing() {
       return core.refusing
     },

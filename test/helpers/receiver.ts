@@ -40,7 +40,7 @@ export async function startTestReceiver(options: ReceiverOptions & { autoClose?:
   const started = await startReceiver({ port: 0, host: '127.0.0.1', ...opts, tls })
   let r = started
   if (output !== undefined && output !== 'none' && typeof output === 'object') {
-    const detach = attachPrinter(started.journal, output)
+    const detach = attachPrinter(started.journal, { log: started.log, ...output })
     r = Object.create(started, { close: { value: () => started.close().finally(detach) } }) as Receiver
   }
   if (autoClose) onTestFinished(() => r.close())

@@ -158,6 +158,7 @@ export function registerServe(program: Command): void {
 
       const detachPrinter = attachPrinter(receiver.journal, {
         mode: flags.output,
+        log: receiver.log,
         write: (t) => void process.stdout.write(t),
         warn: (t) => void process.stderr.write(t),
       })
