@@ -36,6 +36,8 @@ export interface ConnState {
   journaled?: boolean
   /** Set when the idle timeout reset this connection (the journal says so instead of 'client-aborted'). */
   idleReset?: boolean
+  /** Set when the bytes after a complete request did not parse: its answer ends the connection. */
+  closeAfterAnswer?: boolean
   /** Set once the listener handed the socket to the HTTP(S) layer (only then do deadlines apply). */
   handedOver?: boolean
   /** The HTTP layer's socket (the TLS socket over `raw`), once a request arrived on it. */

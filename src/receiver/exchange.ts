@@ -126,7 +126,7 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
     },
     answer(ex, status, body, opts = {}) {
       if (!claim(ex)) return
-      const keepAlive = ex.keepAlive && !opts.close
+      const keepAlive = ex.keepAlive && !opts.close && !ex.conn.closeAfterAnswer
       const fields: EntryFields<'request'> = { status, outcome: 'answered' }
       if (opts.events) fields.events = opts.events
       if (body.length > 0) fields.responseBody = typeof body === 'string' ? body : body.toString('utf8')

@@ -9,8 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FaultEngine, RequestDecision } from '../faults/types.js'
 import type { Journal } from '../journal/journal.js'
+import type { JournalEntry } from '../journal/types.js'
 import { executeAction, type ActionContext } from './actions.js'
-import type { Connections } from './connections.js'
+import type { Connections, OpenState } from './connections.js'
 import type { Exchange, Exchanges } from './exchange.js'
 import type { FluentdAnswer } from './fluentd-answer.js'
 import type { FluentdLog } from './fluentd-log.js'
@@ -44,6 +45,10 @@ export interface Ingest {
 export function createIngest(ctx: IngestContext): Ingest {
   const { journal, connections, exchanges, fluentd } = ctx
   const attempts = new Map<string, number>()
+  /** The request of each entry (a parser error after a complete request must not cut that request). */
+  const requests = new WeakMap<JournalEntry, IncomingMessage>()
+  /** Entries whose request was read in full (node marks it complete before its 'end' event). */
+  const isComplete = (entry: JournalEntry, state: OpenState): boolean => state !== 'reading' || requests.get(entry)?.complete === true
 
   const begin = (req: IncomingMessage, res: ServerResponse): Exchange | undefined => {
     const conn = connections.connOf(req.socket)
@@ -52,7 +57,9 @@ export function createIngest(ctx: IngestContext): Ingest {
       req.socket.destroy()
       return undefined
     }
-    return exchanges.begin(req, res, conn)
+    const ex = exchanges.begin(req, res, conn)
+    requests.set(ex.entry, req)
+    return ex
   }
 
   /** Answers like Fluentd's exception path: bad input must never crash the process. */
@@ -147,32 +154,45 @@ export function createIngest(ctx: IngestContext): Ingest {
       if (ex) exchanges.answer(ex, 417, '', { close: true, error: `unsupported Expect: ${String(req.headers.expect)}` })
     },
     onClientError(err, sock) {
-      // Unparseable HTTP: Fluentd answers nothing and resets.
       const conn = connections.connOf(sock)
-      // Already journaled: a failed handshake (tlsClientError), or our own reset (idle, deadline: the
-      // parser then sees EOF mid-request).
-      const known = err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' || conn?.idleReset === true || conn?.journaled === true
-      if (conn && !known && err.code !== 'ECONNRESET' && err.code !== 'EPIPE') {
-        journal.complete(
-          journal.add({
-            kind: 'request',
-            connectionId: conn.id,
-            remoteAddress: conn.remoteAddress,
-            remotePort: conn.remotePort,
-            tls: conn.tls,
-            error: `unparseable HTTP: ${err.code ?? err.message}`,
-          }),
-          { outcome: 'reset' },
-        )
+      if (!conn) {
+        sock.destroy()
+        return
       }
-      if (!known && err.code?.startsWith('HPE_')) {
-        // http_parser.rb's words when it stops before the end of what it was given.
-        const parsed = err.bytesParsed ?? 0
-        const given = err.rawPacket?.length ?? parsed
-        ctx.log.emit({ type: 'unexpected-error', level: 'warn', at: ctx.clock.wallNow(), message: `Could not parse data entirely (${parsed} != ${given})` })
+      const code = err.code ?? err.message
+      // Already told: a failed handshake (tlsClientError), our own reset (idle, deadline: the parser then
+      // sees EOF mid-request), or an earlier parser error on this connection. A client that went away
+      // (ECONNRESET, EPIPE) is settled when the connection closes.
+      const told = conn.journaled === true || conn.idleReset === true || code === 'ERR_TLS_HANDSHAKE_TIMEOUT'
+      if (!told && code !== 'ECONNRESET' && code !== 'EPIPE') {
+        conn.journaled = true
+        const tlsLevel = /^ERR_(TLS|SSL)_/.test(code)
+        const why = tlsLevel ? `TLS error: ${code} (${err.message})` : `unparseable HTTP: ${code}`
+        const reading = [...conn.open].filter(([entry, state]) => !isComplete(entry, state)).map(([entry]) => entry)
+        if (reading.length > 0) {
+          // The request had begun (e.g. a bad chunk size in its body): that request was cut, once.
+          for (const entry of reading) {
+            conn.open.delete(entry)
+            journal.complete(entry, { outcome: 'reset', error: why })
+          }
+        } else if (tlsLevel) {
+          const { id: connectionId, remoteAddress, remotePort } = conn
+          journal.complete(journal.add({ kind: 'tls-error', connectionId, remoteAddress, remotePort, tls: { ...conn.tls, error: err.message, code }, error: why }), { outcome: 'tls-error' })
+        } else {
+          const { id: connectionId, remoteAddress, remotePort, tls } = conn
+          journal.complete(journal.add({ kind: 'request', connectionId, remoteAddress, remotePort, tls, error: why }), { outcome: 'reset' })
+        }
+        if (code.startsWith('HPE_')) {
+          // http_parser.rb's words when it stops before the end of what it was given.
+          const parsed = err.bytesParsed ?? 0
+          const given = err.rawPacket?.length ?? parsed
+          ctx.log.emit({ type: 'unexpected-error', level: 'warn', at: ctx.clock.wallNow(), message: `Could not parse data entirely (${parsed} != ${given})` })
+        }
       }
-      if (conn) resetSocket(conn.raw)
-      else sock.destroy()
+      // Unparseable HTTP: Fluentd answers nothing and resets, after answering the requests it had
+      // already read in full (their answer then ends the connection).
+      if ([...conn.open].some(([entry, state]) => state !== 'hung' && isComplete(entry, state))) conn.closeAfterAnswer = true
+      else resetSocket(conn.raw)
     },
   }
 }

@@ -7,7 +7,7 @@ import type { FaultEngine } from '../../faults/types.js'
 import { parseSeed } from '../../faults/seed.js'
 import { DEFAULT_JOURNAL_MAX } from '../../journal/journal.js'
 import { parseByteSize } from '../../receiver/byte-size.js'
-import { DEFAULT_BODY_LIMIT, DEFAULT_IDLE_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
+import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
 import type { ValidationMode, Validator } from '../../validation/types.js'
 
 interface ServeFlags {
@@ -24,11 +24,14 @@ interface ServeFlags {
   adminBind: string
   journal?: string
   journalMax: number
-  requireHeader?: string
+  requireHeader: string[]
   validate: ValidationMode
   output: OutputMode
   bodyLimit: number
   idleTimeout: number
+  headerTimeout: number
+  requestTimeout: number
+  maxConnections: number
   strictParse: boolean
   use204: boolean
   seed?: number
@@ -69,9 +72,10 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
 }
 
-function requiredHeader(text: string): string {
+/** Every --require-header given (all of them are required). */
+function requiredHeader(text: string, previous: string[]): string[] {
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*:/.test(text)) throw new InvalidArgumentError('use "Name: value".')
-  return text
+  return [...previous, text]
 }
 
 async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
@@ -102,11 +106,14 @@ export function registerServe(program: Command): void {
     .option('--admin-bind <address>', 'admin API address (loopback unless you expose it on purpose)', '127.0.0.1')
     .option('--journal <file>', 'append every settled journal entry to this NDJSON file')
     .option('--journal-max <n>', 'entries kept in memory', wholeNumber, DEFAULT_JOURNAL_MAX)
-    .option('--require-header <header>', 'answer 401 unless the request carries "Name: value"', requiredHeader)
+    .option('--require-header <header>', 'answer 401 unless the request carries "Name: value" (repeatable: all are required)', requiredHeader, [])
     .addOption(new Option('--validate <mode>', 'check notifications against the schemas').choices(['off', 'warn', 'strict']).default('warn'))
     .addOption(new Option('--output <mode>', 'what is printed for each request').choices(OUTPUT_MODES as string[]).default('fluentd'))
     .option('--body-limit <size>', 'maximum body (bytes, or k/m/g suffix)', byteSize, DEFAULT_BODY_LIMIT)
     .option('--idle-timeout <duration>', 'reset a connection that sends nothing for this long mid-handshake or mid-request (slowloris); 0 = never', duration, DEFAULT_IDLE_TIMEOUT_MS)
+    .option('--header-timeout <duration>', 'reset a connection whose TLS handshake and request headers are not complete this long after their first byte (byte dribblers); 0 = never', duration, DEFAULT_HEADER_TIMEOUT_MS)
+    .option('--request-timeout <duration>', 'reset a connection whose request body is not complete this long after its headers; 0 = never', duration, DEFAULT_REQUEST_TIMEOUT_MS)
+    .option('--max-connections <n>', 'client connections open at once on the ingest port; new ones beyond it are reset', wholeNumber, DEFAULT_MAX_CONNECTIONS)
     .option('--strict-parse', 'answer 400 where Fluentd silently drops input (invalid JSON, non-objects)', false)
     .option('--use-204', 'answer 204 instead of 200 on success (use_204_response)', false)
     .option('--seed <n>', 'seed for probabilistic fault steps (0 to 4294967295)', parseSeed)
@@ -144,11 +151,14 @@ export function registerServe(program: Command): void {
         adminMount: (app) => mountWebPage(app),
         journalFile: flags.journal,
         journalMax: flags.journalMax,
-        requireHeader: flags.requireHeader,
+        requireHeader: flags.requireHeader.length > 0 ? flags.requireHeader : undefined,
         validate: flags.validate,
         validator,
         bodyLimit: flags.bodyLimit,
         idleTimeoutMs: flags.idleTimeout,
+        headerTimeoutMs: flags.headerTimeout,
+        requestTimeoutMs: flags.requestTimeout,
+        maxConnections: flags.maxConnections,
         strictParse: flags.strictParse,
         successStatus: flags.use204 ? 204 : 200,
         faults,
