@@ -295,6 +295,16 @@ describe('limits and options', () => {
     expect(right.text).toBe(OK)
   })
 
+  it('several required headers: every one must be present and right', async () => {
+    const s = await startTestReceiver({ requireHeader: ['X-Token: s3cret', 'X-Team: blue'] })
+    const ask = async (headers: Record<string, string>) =>
+      (await rawExchange(s.url, post('/w', '{}', { 'Content-Type': 'application/json', ...headers }), { ca: s.ca, timeoutMs: 250 })).text
+    expect(await ask({ 'X-Token': 's3cret' })).toMatch(/^HTTP\/1.1 401 Unauthorized\r\n[\s\S]*\n401 Unauthorized\nmissing header x-team\n$/)
+    expect(await ask({ 'X-Team': 'blue' })).toMatch(/\nmissing header x-token\n$/)
+    expect(await ask({ 'X-Token': 's3cret', 'X-Team': 'red' })).toMatch(/\nwrong value of header x-team\n$/)
+    expect(await ask({ 'X-Token': 's3cret', 'X-Team': 'blue' })).toBe(OK)
+  })
+
   it('plain HTTP with tls: false', async () => {
     const s = await startTestReceiver({ tls: false })
     expect(s.url.startsWith('http://')).toBe(true)
