@@ -84,6 +84,12 @@ function settleOutcome(state: OpenState): JournalOutcome {
   return state === 'stalled' ? 'stalled' : state === 'hung' ? 'hung' : 'client-aborted'
 }
 
+/** The same when the receiver stops: what was being read or handled was closed by us, not the client. */
+function stopOutcome(state: OpenState): { outcome: JournalOutcome; error?: string } {
+  if (state === 'stalled' || state === 'hung') return { outcome: state }
+  return { outcome: 'closed', error: 'the receiver stopped before answering' }
+}
+
 export function createConnections(ctx: ConnectionsContext): Connections {
   const { journal, clock } = ctx
   const sockets = new Set<Socket>()
@@ -250,7 +256,12 @@ export function createConnections(ctx: ConnectionsContext): Connections {
     closeAll() {
       for (const raw of sockets) {
         const conn = stateByRaw.get(raw)
-        if (conn) settleOpen(conn)
+        if (!conn) continue
+        conn.journaled = true
+        for (const [entry, state] of conn.open) {
+          if (entry.outcome === 'pending') journal.complete(entry, stopOutcome(state))
+        }
+        conn.open.clear()
       }
     },
   }

@@ -48,8 +48,15 @@ export interface ExchangeContext {
   clock: Clock
   log: FluentdLog
   resetOnClose: boolean
+  /** True once the receiver is closing: nothing is answered any more. */
+  stopping(): boolean
+  /** True when the current event-loop turn has run long (a signal may be waiting behind it). */
+  loopWasBlocked(): boolean
   onError(err: unknown): void
 }
+
+/** Why an exchange that was not answered before the receiver stopped ends as 'closed'. */
+export const STOPPED_BEFORE_ANSWER = 'the receiver stopped before answering'
 
 /** Fluentd's keep-alive rule: HTTP/1.1 default on; Connection /close/i off, /keep-alive/i on. */
 function wantsKeepAlive(req: IncomingMessage): boolean {
@@ -69,7 +76,7 @@ export interface Exchanges {
   claim(ex: Exchange): boolean
   /** Settles the entry (journal file line written first) and writes the answer. */
   answer(ex: Exchange, status: number, body: string | Buffer, opts?: AnswerOpts): void
-  /** Ends the exchange without an answer (reset / close / none). */
+  /** Ends the exchange without an answer (reset / close). */
   cut(ex: Exchange, outcome: 'reset' | 'closed' | 'refused', how: 'reset' | 'close', error?: string): void
   /** Records the end of the bytes (an answer fully handed to the socket). */
   ended(ex: Exchange): void
@@ -86,9 +93,13 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
     return true
   }
 
-  const ended = (ex: Exchange): void => journal.update(ex.entry, { endedAt: clock.wallNow(), endedMono: clock.now() })
+  const ended = (ex: Exchange): void =>
+    journal.update(ex.entry, {
+      endedAt: clock.wallNow(),
+      endedMono: clock.now(),
+    })
 
-  return {
+  const exchanges: Exchanges = {
     isOpen,
     claim,
     ended,
@@ -122,52 +133,28 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
       // Sub-millisecond arrival: wall ms plus the fraction of the monotonic clock.
       const mono = entry.receivedMono
       const arrivalS = (wall + (mono - Math.floor(mono))) / 1000
-      return { req, res, conn, entry, keepAlive: wantsKeepAlive(req), tag, query: q < 0 ? undefined : url.slice(q + 1), arrivalS, done: false }
+      return {
+        req,
+        res,
+        conn,
+        entry,
+        keepAlive: wantsKeepAlive(req),
+        tag,
+        query: q < 0 ? undefined : url.slice(q + 1),
+        arrivalS,
+        done: false,
+      }
     },
     answer(ex, status, body, opts = {}) {
-      if (!claim(ex)) return
-      const keepAlive = ex.keepAlive && !opts.close && !ex.conn.closeAfterAnswer
-      const fields: EntryFields<'request'> = { status, outcome: 'answered' }
-      if (opts.events) fields.events = opts.events
-      if (body.length > 0) fields.responseBody = typeof body === 'string' ? body : body.toString('utf8')
-      if (opts.error !== undefined) fields.error = opts.error
-      const { entry, conn } = ex
-      const send = (st: number, text: string | Buffer): void => {
-        try {
-          writeAnswer(ex.res, st, text, {
-            keepAlive,
-            headers: opts.headers,
-            raw: conn.raw,
-            reset: ctx.resetOnClose,
-            forceBody: opts.forceBody,
-            processed: opts.processed,
-            onFinish: () => ended(ex),
-          })
-        } catch (e) {
-          // A fault with a header node refuses (bad name/value): cut the connection rather than crash.
-          ctx.onError(e)
-          journal.update(entry, { error: `answer failed: ${(e as Error).message}` })
-          resetSocket(conn.raw)
-        }
+      if (!isOpen(ex)) return
+      if (ctx.loopWasBlocked()) {
+        // A SIGTERM that arrived while this turn ran is only handled in the next poll phase: answer
+        // after it, so that no answer leaves after the signal (one idle turn: check, poll, check).
+        setImmediate(() => setImmediate(() => (ctx.stopping() ? exchanges.cut(ex, 'closed', 'close', STOPPED_BEFORE_ANSWER) : answerNow(ex, status, body, opts))))
+        return
       }
-      // Journal first, then the bytes: with a journal file the answer waits until its line (batched
-      // with the other answers of this event-loop turn) is written.
-      journal.completeThen(entry, fields, (err) => {
-        if (err === undefined) {
-          send(status, body)
-          return
-        }
-        // The journal file could not be written (disk full, I/O error): never answer 2xx for an event
-        // that is not in the file. Fluentd answers 500 when its output cannot take the event. The
-        // entry was not settled (nor announced): it is settled now with what is really sent.
-        ctx.onError(err)
-        const why = `journal write failed: ${(err as Error).message}`
-        const code = (err as { code?: unknown }).code
-        ctx.log.emit({ type: 'emit-failed', level: 'error', at: clock.wallNow(), errorClass: typeof code === 'string' ? `Errno::${code}` : 'IOError', message: why })
-        const text = fluentdErrorBody(500, why)
-        journal.complete(entry, { status: 500, outcome: 'answered', error: why, responseBody: text })
-        send(500, text)
-      })
+      if (ctx.stopping()) return exchanges.cut(ex, 'closed', 'close', STOPPED_BEFORE_ANSWER)
+      answerNow(ex, status, body, opts)
     },
     cut(ex, outcome, how, error) {
       if (!claim(ex)) return
@@ -175,5 +162,66 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
       if (how === 'reset') resetSocket(ex.conn.raw)
       else ex.req.socket.destroy()
     },
+  }
+
+  return exchanges
+
+  function answerNow(ex: Exchange, status: number, body: string | Buffer, opts: AnswerOpts): void {
+    if (!claim(ex)) return
+    const keepAlive = ex.keepAlive && !opts.close && !ex.conn.closeAfterAnswer
+    const fields: EntryFields<'request'> = { status, outcome: 'answered' }
+    if (opts.events) fields.events = opts.events
+    if (body.length > 0) fields.responseBody = typeof body === 'string' ? body : body.toString('utf8')
+    if (opts.error !== undefined) fields.error = opts.error
+    const { entry, conn } = ex
+    const send = (st: number, text: string | Buffer): void => {
+      try {
+        writeAnswer(ex.res, st, text, {
+          keepAlive,
+          headers: opts.headers,
+          raw: conn.raw,
+          reset: ctx.resetOnClose,
+          forceBody: opts.forceBody,
+          processed: opts.processed,
+          onFinish: () => ended(ex),
+        })
+      } catch (e) {
+        // A fault with a header node refuses (bad name/value): cut the connection rather than crash.
+        ctx.onError(e)
+        journal.update(entry, {
+          error: `answer failed: ${(e as Error).message}`,
+        })
+        resetSocket(conn.raw)
+      }
+    }
+    // Journal first, then the bytes: with a journal file the answer waits until its line (batched
+    // with the other answers of this event-loop turn) is written.
+    journal.completeThen(entry, fields, (err) => {
+      if (err === undefined) {
+        send(status, body)
+        return
+      }
+      // The journal file could not be written (disk full, I/O error): never answer 2xx for an event
+      // that is not in the file. Fluentd answers 500 when its output cannot take the event. The
+      // entry was not settled (nor announced): it is settled now with what is really sent.
+      ctx.onError(err)
+      const why = `journal write failed: ${(err as Error).message}`
+      const code = (err as { code?: unknown }).code
+      ctx.log.emit({
+        type: 'emit-failed',
+        level: 'error',
+        at: clock.wallNow(),
+        errorClass: typeof code === 'string' ? `Errno::${code}` : 'IOError',
+        message: why,
+      })
+      const text = fluentdErrorBody(500, why)
+      journal.complete(entry, {
+        status: 500,
+        outcome: 'answered',
+        error: why,
+        responseBody: text,
+      })
+      send(500, text)
+    })
   }
 }

@@ -33,6 +33,10 @@ import {
   type TlsOptions,
 } from './types.js'
 
+/** How often the loop-lag probe beats, and the lag beyond which a turn counts as blocked, ms. */
+const LOOP_BEAT_MS = 25
+const LOOP_BLOCKED_MS = 100
+
 /** What the composition root hands the emulator. */
 export interface ReceiverParts {
   /** Certificate and key; undefined = plain HTTP. */
@@ -96,7 +100,20 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
 
   const connections = createConnections({ journal, clock, idleTimeoutMs, keepAliveTimeoutMs })
   const log = createFluentdLog()
-  const exchanges = createExchanges({ journal, clock, log, resetOnClose: options.resetOnClose ?? true, onError })
+  // Loop-lag probe (real time, not the clock: it measures the event loop itself). A turn that ran
+  // longer than LOOP_BLOCKED_MS may have held back a signal; answers then wait for one poll phase.
+  let lastBeat = performance.now()
+  const beat = setInterval(() => (lastBeat = performance.now()), LOOP_BEAT_MS)
+  beat.unref()
+  const exchanges = createExchanges({
+    journal,
+    clock,
+    log,
+    resetOnClose: options.resetOnClose ?? true,
+    stopping: () => closing,
+    loopWasBlocked: () => performance.now() - lastBeat > LOOP_BLOCKED_MS,
+    onError,
+  })
   const fluentd = createFluentdAnswer({
     journal,
     clock,
@@ -158,7 +175,17 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
   }
   server.on('error', onError)
 
-  const port = await listener.start(options.port ?? 9880)
+  let port: number
+  try {
+    port = await listener.start(options.port ?? 9880)
+  } catch (err) {
+    // Nothing may keep the process alive after a failed start (the sweep timer, the probe).
+    closing = true
+    for (const t of timers) clock.clearTimer(t)
+    timers.clear()
+    clearInterval(beat)
+    throw err
+  }
   const protocol = tls ? 'https' : 'http'
   const urlHost = host.includes(':') ? `[${host}]` : host
 
@@ -178,6 +205,7 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
     close() {
       closed ??= (async () => {
         closing = true
+        clearInterval(beat)
         for (const t of timers) clock.clearTimer(t)
         timers.clear()
         const listening = listener.close()
