@@ -10,6 +10,7 @@ import { ManualClock } from '../../../src/clock/index.js'
 import { createJournal } from '../../../src/journal/journal.js'
 import type { JournalEntry } from '../../../src/journal/types.js'
 import { formatFluentdLine } from '../../../src/receiver/fluentd-format.js'
+import { formatFluentdLogLine } from '../../../src/receiver/fluentd-log.js'
 import { agentFor, rawExchange, startTestReceiver, waitFor } from '../../helpers/receiver.js'
 
 const post = (url: string, body: string, agent: ReturnType<typeof agentFor>, path = '/wallarm') =>
@@ -126,6 +127,16 @@ describe('printers', () => {
   it('fluentd time format: 9 digits, 100 ns precision, local offset', () => {
     const line = formatFluentdLine(Number("1603834606.123456789"), 't', {})
     expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.123456700 [+-]\d{4} t: \{\}\n$/)
+  })
+
+  it("Fluentd's log line: time without a fraction, level, #0, Ruby-quoted error", () => {
+    const at = Date.UTC(2026, 10, 29, 18, 43, 16, 999)
+    const line = formatFluentdLogLine({ type: 'process-failed', level: 'error', at, errorClass: 'TypeError', message: 'say "hi" \\ bye' })
+    expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:16 [+-]\d{4} \[error\]: #0 failed to process request error_class=TypeError error="say \\"hi\\" \\\\ bye"\n$/)
+    expect(formatFluentdLogLine({ type: 'decode-failed', level: 'warn', at, message: 'not in gzip format' })).toMatch(/ \[warn\]: #0 fails to decode payload error="not in gzip format"\n$/)
+    expect(formatFluentdLogLine({ type: 'ssl-error', level: 'warn', at, message: 'SSL_read: unexpected eof while reading' })).toMatch(
+      / \[warn\]: #0 close socket due to unexpected ssl error: SSL_read: unexpected eof while reading\n$/,
+    )
   })
 
   it('json: one journal entry per line', async () => {
