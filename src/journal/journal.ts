@@ -240,7 +240,9 @@ export function createJournal(options: JournalOptions = {}): Journal {
     },
     update(entry, fields) {
       Object.assign(own(entry), fields)
-      charge(entry)
+      // Times and counters do not change the estimate: no re-estimate for them (the end time after
+      // every answer is the common case).
+      if (!('endedAt' in fields)) charge(entry)
       emit({ type: 'updated', entry })
     },
     complete(entry, fields) {

@@ -109,7 +109,10 @@ export interface TlsErrorEntryData extends EntryBase, NoRequestFields {
  */
 export interface ConnectionEntryData extends EntryBase, NoRequestFields {
   kind: 'connection'
-  /** True when the client closed before sending a single byte (a port probe): not a delivery attempt. */
+  /**
+   * True when the client sent not a single byte (a port probe that closed, or a silent connection
+   * reset by the idle timeout): not a delivery attempt. Consumers leave these out of attempts and ratios.
+   */
   noBytes?: boolean
 }
 

@@ -137,9 +137,11 @@ export function createConnections(ctx: ConnectionsContext): Connections {
       probe(conn)
     } else if (conn.idleReset) {
       // Slowloris or a silent client: connected (and maybe shook hands), never completed a request.
+      // A connection that never sent a byte is no delivery attempt either (noBytes), reset or not.
       noRequest(conn, {
         outcome: 'reset',
         error: `idle timeout: no complete request and no bytes for ${ctx.idleTimeoutMs} ms; connection reset (as Fluentd's keepalive_timeout)`,
+        noBytes: conn.raw.bytesRead === 0,
       })
     } else if (conn.tls) {
       // The handshake completed but no request followed: typically a client that checked the

@@ -80,6 +80,15 @@ describe('deadlines on the receiver clock', () => {
     await waitFor(() => c.closed())
     const entry = await waitFor(() => r.journal.entries().find((e) => e.kind === 'connection'))
     expect(entry.error).toMatch(/^idle timeout/)
+    // It shook hands: a delivery attempt. A TCP connection that never sends a byte is not one.
+    expect(entry).not.toHaveProperty('noBytes')
+    const silent = netConnect(r.port, '127.0.0.1')
+    silent.on('error', () => {})
+    await new Promise((resolve) => silent.once('connect', resolve))
+    // Accepted at some point of the first second of this advance at the latest: reset by its end.
+    await clock.advance(12_000)
+    const probe = await waitFor(() => r.journal.entries().find((e) => e.kind === 'connection' && e.id !== entry.id))
+    expect(probe).toMatchObject({ outcome: 'reset', noBytes: true, error: expect.stringMatching(/^idle timeout/) as unknown })
   })
 
   it('an idle keep-alive connection is closed after the keep-alive timeout, with no extra entry', async () => {
