@@ -21,11 +21,13 @@ import { closeSync, openSync, writeSync } from 'node:fs'
 import type { Clock } from '../clock/index.js'
 import { systemClock } from '../clock/index.js'
 import { FakeFluentdError } from '../errors.js'
+import { AnswerWithdrawn, createLineBatch } from './batch.js'
 import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes } from './budget.js'
 import { filterEntries, type JournalQuery } from './filter.js'
 import type { EntryFields, JournalEntry, JournalEntryData, JournalEntryKind } from './types.js'
 
 export { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes } from './budget.js'
+export { AnswerWithdrawn } from './batch.js'
 
 /**
  * What subscribers receive: a new entry (`added`), a change to an entry still in flight or to its
@@ -75,9 +77,11 @@ export interface Journal {
    * the line is written together with the other lines of the same event-loop turn (one write), and
    * only once it is written is the entry settled, announced and `then()` called. When the write fails,
    * the entry is left unsettled (nothing was announced) and `then(err)` is called: the caller settles
-   * it with what it answers instead. Without a file it settles and calls `then()` at once.
+   * it with what it answers instead. Without a file it settles and calls `then()` at once. When
+   * `wanted()` says false at write time (the receiver stopped meanwhile), nothing is written or
+   * announced and `then` gets an AnswerWithdrawn.
    */
-  completeThen<E extends JournalEntry>(entry: E, fields: EntryFields<E['kind']>, then: (err?: unknown) => void): void
+  completeThen<E extends JournalEntry>(entry: E, fields: EntryFields<E['kind']>, then: (err?: unknown) => void, wanted?: () => boolean): void
   /** Entries in id order, filtered. */
   entries(query?: JournalQuery): JournalEntry[]
   /** Number of entries in memory. */
@@ -156,36 +160,10 @@ export function createJournal(options: JournalOptions = {}): Journal {
     }
   }
 
-  // Lines waiting for the end of this event-loop turn, and the answers waiting for them.
-  let queued = ''
-  let waiting: ((err?: unknown) => void)[] = []
-  let flushScheduled = false
-
-  /** Writes every queued line in one write, then releases the waiting answers. Throws a write error. */
-  function flush(): void {
-    flushScheduled = false
-    if (queued === '' && waiting.length === 0) return
-    const text = queued
-    const then = waiting
-    queued = ''
-    waiting = []
-    let error: unknown
-    try {
-      if (text !== '' && fd !== undefined) writeSync(fd, text)
-    } catch (err) {
-      error = err
-    }
-    for (const t of then) t(error)
-    if (error !== undefined) throw error
-  }
-
-  function flushLater(): void {
-    try {
-      flush()
-    } catch {
-      // Reported to every waiting answer through its callback.
-    }
-  }
+  // The lines of this event-loop turn, written together.
+  const batch = createLineBatch((text) => {
+    if (fd !== undefined) writeSync(fd, text)
+  })
 
   /**
    * Writes the entry's line now (once), after any queued ones (order is kept). A failed write is
@@ -195,8 +173,8 @@ export function createJournal(options: JournalOptions = {}): Journal {
   function writeLine(entry: JournalEntry): void {
     if (fd === undefined || written.has(entry)) return
     written.add(entry)
-    queued += entryLine(entry) + '\n'
-    flushLater()
+    batch.push({ line: entryLine(entry) + '\n' })
+    batch.flushQuietly()
   }
 
   /** Re-estimates what an entry in memory holds, dropping the oldest entries while over the budget. */
@@ -250,8 +228,9 @@ export function createJournal(options: JournalOptions = {}): Journal {
       writeLine(entry)
       emit({ type: 'completed', entry })
     },
-    completeThen(entry, fields, then) {
+    completeThen(entry, fields, then, wanted) {
       if (fd === undefined || written.has(entry)) {
+        if (wanted && !wanted()) return then(new AnswerWithdrawn())
         settle(own(entry), fields)
         emit({ type: 'completed', entry })
         then()
@@ -261,8 +240,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       const ended = { endedAt: entry.endedAt ?? clock.wallNow(), endedMono: entry.endedMono ?? clock.now() }
       const final = Object.assign(ended, fields)
       written.add(entry)
-      queued += entryLine(Object.assign({}, entry, final) as JournalEntry) + '\n'
-      waiting.push((err) => {
+      const release = (err?: unknown): void => {
         if (err !== undefined) {
           written.delete(entry)
           then(err)
@@ -271,11 +249,9 @@ export function createJournal(options: JournalOptions = {}): Journal {
         settle(own(entry), final)
         emit({ type: 'completed', entry })
         then()
-      })
-      if (!flushScheduled) {
-        flushScheduled = true
-        setImmediate(flushLater)
       }
+      batch.push({ line: entryLine(Object.assign({}, entry, final) as JournalEntry) + '\n', release, wanted })
+      batch.flushSoon()
     },
     entries(query) {
       const out: JournalEntry[] = []
@@ -301,7 +277,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       return () => listeners.delete(listener)
     },
     close() {
-      flushLater()
+      batch.flushQuietly()
       for (const e of pending) writeLine(e)
       pending.clear()
       if (fd !== undefined) {

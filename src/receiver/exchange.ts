@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Clock } from '../clock/index.js'
 import type { EntryFields, RequestEntry } from '../journal/types.js'
-import type { Journal } from '../journal/journal.js'
+import { AnswerWithdrawn, type Journal } from '../journal/journal.js'
 import type { ParseResult } from './parse-body.js'
 import type { ConnState } from './connections.js'
 import type { FluentdLog } from './fluentd-log.js'
@@ -196,32 +196,44 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
     }
     // Journal first, then the bytes: with a journal file the answer waits until its line (batched
     // with the other answers of this event-loop turn) is written.
-    journal.completeThen(entry, fields, (err) => {
-      if (err === undefined) {
-        send(status, body)
-        return
-      }
-      // The journal file could not be written (disk full, I/O error): never answer 2xx for an event
-      // that is not in the file. Fluentd answers 500 when its output cannot take the event. The
-      // entry was not settled (nor announced): it is settled now with what is really sent.
-      ctx.onError(err)
-      const why = `journal write failed: ${(err as Error).message}`
-      const code = (err as { code?: unknown }).code
-      ctx.log.emit({
-        type: 'emit-failed',
-        level: 'error',
-        at: clock.wallNow(),
-        errorClass: typeof code === 'string' ? `Errno::${code}` : 'IOError',
-        message: why,
-      })
-      const text = fluentdErrorBody(500, why)
-      journal.complete(entry, {
-        status: 500,
-        outcome: 'answered',
-        error: why,
-        responseBody: text,
-      })
-      send(500, text)
-    })
+    const wanted = (): boolean => !ctx.stopping()
+    journal.completeThen(
+      entry,
+      fields,
+      (err) => {
+        if (err === undefined) {
+          send(status, body)
+          return
+        }
+        if (err instanceof AnswerWithdrawn) {
+          // The receiver stopped between the decision and the write: nothing was sent or journaled as sent.
+          journal.complete(entry, { outcome: 'closed', error: STOPPED_BEFORE_ANSWER })
+          resetSocket(conn.raw)
+          return
+        }
+        // The journal file could not be written (disk full, I/O error): never answer 2xx for an event
+        // that is not in the file. Fluentd answers 500 when its output cannot take the event. The
+        // entry was not settled (nor announced): it is settled now with what is really sent.
+        ctx.onError(err)
+        const why = `journal write failed: ${(err as Error).message}`
+        const code = (err as { code?: unknown }).code
+        ctx.log.emit({
+          type: 'emit-failed',
+          level: 'error',
+          at: clock.wallNow(),
+          errorClass: typeof code === 'string' ? `Errno::${code}` : 'IOError',
+          message: why,
+        })
+        const text = fluentdErrorBody(500, why)
+        journal.complete(entry, {
+          status: 500,
+          outcome: 'answered',
+          error: why,
+          responseBody: text,
+        })
+        send(500, text)
+      },
+      wanted,
+    )
   }
 }

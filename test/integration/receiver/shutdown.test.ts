@@ -4,6 +4,9 @@
  * answering from a turn that ran long, so the stop comes first and the exchange ends unanswered,
  * journaled as such.
  */
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { httpRequest, rawExchange, startTestReceiver, waitFor } from '../../helpers/receiver.js'
 
@@ -36,6 +39,25 @@ describe('stopping during a blocked event loop', () => {
       process.off('SIGUSR2', onSignal)
       await r.close()
     }
+  })
+
+  it('with a journal file: a stop between the answer and its line leaves neither a 2xx on the wire nor in the file', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ff-stop-')), 'j.ndjson')
+    const r = await startTestReceiver({ autoClose: false, journalFile: file })
+    let stopped = false
+    r.journal.subscribe((c) => {
+      if (stopped || c.type !== 'updated' || c.entry?.deliveryKey === undefined) return
+      stopped = true
+      // Runs before the batched write of this turn: the answer is decided but its line is not written yet.
+      setImmediate(() => void r.close())
+    })
+    const res = await rawExchange(r.url, httpRequest('POST', '/late', '{"a":1}', { 'Content-Type': 'application/json' }), { ca: r.ca, timeoutMs: 3000 })
+    await r.close()
+    expect(stopped).toBe(true)
+    expect(res.text).toBe('')
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { path?: string; outcome: string; status?: number; error?: string })
+    expect(lines.filter((l) => l.path === '/late')).toEqual([expect.objectContaining({ outcome: 'closed', error: 'the receiver stopped before answering' })])
+    expect(lines.some((l) => l.status === 200)).toBe(false)
   })
 
   it('without a blocked turn the answer goes out at once (no extra wait)', async () => {
