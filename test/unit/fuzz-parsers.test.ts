@@ -10,7 +10,7 @@ import { parseDuration } from '../../src/clock/index.js'
 import { FakeFluentdError } from '../../src/errors.js'
 import { parseFaultShorthand, validateFaultPlan } from '../../src/faults/index.js'
 import { parseByteSize } from '../../src/receiver/byte-size.js'
-import { MAX_RECORD_DEPTH, parseQuery, parseRequestBody } from '../../src/receiver/parse-body.js'
+import { MAX_RECORD_DEPTH, parseQuery, parseRequestBody, type ParseResult } from '../../src/receiver/parse-body.js'
 
 const RUNS = Number(process.env.FF_FUZZ_RUNS ?? 300)
 const SEED = Number(process.env.FF_FUZZ_SEED ?? 20_260_808)
@@ -42,7 +42,7 @@ const bodies = fc.oneof(
 )
 const queries = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 60 }), fc.json({ maxDepth: 2 }).map((t) => `json=${encodeURIComponent(t)}`))
 
-function checkResult(r: ReturnType<typeof parseRequestBody>): void {
+function checkResult(r: ParseResult): void {
   if (!r.ok) {
     expect(typeof r.message).toBe('string')
     return
@@ -58,19 +58,19 @@ function checkResult(r: ReturnType<typeof parseRequestBody>): void {
 }
 
 describe('fuzz: body parsing (parseRequestBody, parseQuery)', () => {
-  it('never throws on any content type, query and body bytes; results are well formed', () => {
-    fc.assert(
-      fc.property(contentTypes, queries, bodies, (contentType, query, body) => {
-        checkResult(parseRequestBody({ contentType, query, body, arrivalTime: 1_700_000_000.5 }))
+  it('never throws on any content type, query and body bytes; results are well formed', async () => {
+    await fc.assert(
+      fc.asyncProperty(contentTypes, queries, bodies, async (contentType, query, body) => {
+        checkResult(await parseRequestBody({ contentType, query, body, arrivalTime: 1_700_000_000.5 }))
       }),
       opts,
     )
   })
 
-  it('a JSON object body is one event whose record equals the object (minus a numeric time)', () => {
-    fc.assert(
-      fc.property(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), (obj) => {
-        const r = parseRequestBody({ contentType: 'application/json', query: undefined, body: Buffer.from(JSON.stringify(obj)), arrivalTime: 1 })
+  it('a JSON object body is one event whose record equals the object (minus a numeric time)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), async (obj) => {
+        const r = await parseRequestBody({ contentType: 'application/json', query: undefined, body: Buffer.from(JSON.stringify(obj)), arrivalTime: 1 })
         const expected = JSON.parse(JSON.stringify(obj)) as Record<string, unknown>
         const t = expected['time']
         if (Object.hasOwn(expected, 'time') && t !== null && t !== false && typeof t !== 'number') {
@@ -86,12 +86,12 @@ describe('fuzz: body parsing (parseRequestBody, parseQuery)', () => {
     )
   })
 
-  it('deeply nested values never reach the events (any depth, JSON or msgpack)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: MAX_RECORD_DEPTH + 1, max: 20_000 }), fc.boolean(), (depth, viaMsgpack) => {
+  it('deeply nested values never reach the events (any depth, JSON or msgpack)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: MAX_RECORD_DEPTH + 1, max: 20_000 }), fc.boolean(), async (depth, viaMsgpack) => {
         const json = '{"a":' + '['.repeat(depth) + ']'.repeat(depth) + '}'
         const body = viaMsgpack ? Buffer.from(encode({ a: nest(Math.min(depth, 1500)) }, { maxDepth: 2000 })) : Buffer.from(json)
-        const r = parseRequestBody({ contentType: viaMsgpack ? 'application/msgpack' : 'application/json', query: undefined, body, arrivalTime: 1 })
+        const r = await parseRequestBody({ contentType: viaMsgpack ? 'application/msgpack' : 'application/json', query: undefined, body, arrivalTime: 1 })
         expect(r.ok).toBe(true)
         if (r.ok) expect(r.events).toEqual([])
       }),

@@ -1,0 +1,293 @@
+/**
+ * Records out of JSON, NDJSON and msgpack text, as in_http takes them (an object is one record, an
+ * array a batch of them, anything else is dropped), with two bounds that keep one body from stalling
+ * or exhausting the server: at most `max` records (array elements, NDJSON lines, msgpack values) per
+ * request, and large texts taken apart in slices that yield to the event loop between them.
+ * Bodies up to SYNC_PARSE_MAX are parsed in one call, exactly as before.
+ * @see README.md "Limits"
+ */
+import { Decoder, decodeMulti } from '@msgpack/msgpack'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
+
+/**
+ * Deepest nesting of a record we accept. JSON.parse takes 100k levels, but every consumer after it
+ * (the journal file line, the stdout printer, SSE, the admin API) recurses and would throw a
+ * RangeError; such a record is dropped like invalid JSON (200 and nothing emitted, 400 with
+ * --strict-parse). Real notifications are under 10 levels deep.
+ */
+export const MAX_RECORD_DEPTH = 1000
+
+/** Records (array elements, NDJSON lines, msgpack values) accepted in one request by default (`--max-records`). */
+export const DEFAULT_MAX_RECORDS = 10_000
+
+/** Texts up to this many characters (and msgpack bodies up to this many bytes) are parsed in one call. */
+export const SYNC_PARSE_MAX = 64 * 1024
+
+/** Characters scanned and parsed between two yields to the event loop (~1-3 ms of work here). */
+const SLICE_CHARS = 256 * 1024
+
+/** msgpack values decoded between two yields. */
+const SLICE_VALUES = 256
+
+/** Dropped items listed one by one; beyond, one summary line counts the rest. */
+export const MAX_DROPPED_LISTED = 10
+
+/** Where records go; `tooMany` is set (and collection stops) once more than `max` were seen. */
+export interface RecordSink {
+  records: Record<string, unknown>[]
+  dropped: string[]
+  /** Dropped items not listed in `dropped` (beyond MAX_DROPPED_LISTED). */
+  droppedUnlisted: number
+  /** Records seen so far, kept or dropped. */
+  seen: number
+  max: number
+  tooMany: boolean
+}
+
+export function newSink(max: number): RecordSink {
+  return { records: [], dropped: [], droppedUnlisted: 0, seen: 0, max, tooMany: false }
+}
+
+export function drop(sink: RecordSink, why: string): void {
+  if (sink.dropped.length < MAX_DROPPED_LISTED) sink.dropped.push(why)
+  else sink.droppedUnlisted++
+}
+
+/** The dropped list for answers and the journal: the listed items plus one line counting the rest. */
+export function droppedList(sink: RecordSink): string[] {
+  return sink.droppedUnlisted === 0 ? sink.dropped : [...sink.dropped, `and ${sink.droppedUnlisted} more dropped`]
+}
+
+/** Counts `n` more records; false (and tooMany set) once over the cap. */
+function count(sink: RecordSink, n: number): boolean {
+  sink.seen += n
+  if (sink.seen > sink.max) sink.tooMany = true
+  return !sink.tooMany
+}
+
+/**
+ * Cheap necessary condition for nesting deeper than `max`: more than `max` opening brackets in the
+ * source. Native indexOf scans, no allocation; real notifications stop here.
+ */
+function hasMoreOpeningsThan(source: string | Buffer, max: number): boolean {
+  let n = 0
+  for (const c of ['{', '['] as const) {
+    for (let i = source.indexOf(c); i >= 0; i = source.indexOf(c, i + 1)) if (++n > max) return true
+  }
+  return false
+}
+
+/** True when `value` nests arrays/objects deeper than `max` levels (iterative: no stack use). */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (typeof v !== 'object' || v === null) continue
+    if (depth > max) return true
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+    }
+  }
+  return false
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'array'
+  return typeof v
+}
+
+function takeElement(el: unknown, sink: RecordSink): void {
+  if (isPlainObject(el)) sink.records.push(el)
+  else drop(sink, `non-object array element (${describe(el)})`)
+}
+
+/**
+ * Collects records from one parsed value: object → 1, array → each object element. `mayBeDeep` says
+ * whether the source could nest deeper than MAX_RECORD_DEPTH (checked cheaply by the caller), so the
+ * hot path (ordinary notifications) never walks the value.
+ */
+function collect(value: unknown, sink: RecordSink, mayBeDeep: boolean): void {
+  if (!count(sink, Array.isArray(value) ? value.length : 1)) return
+  if (mayBeDeep && nestedDeeperThan(value, MAX_RECORD_DEPTH)) {
+    drop(sink, `value nested deeper than ${MAX_RECORD_DEPTH} levels`)
+    return
+  }
+  if (Array.isArray(value)) for (const el of value) takeElement(el, sink)
+  else if (isPlainObject(value)) sink.records.push(value)
+  else drop(sink, `non-object JSON value (${describe(value)})`)
+}
+
+function isJsonSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+}
+
+type ArrayScan = { ok: true; elements: unknown[]; tooDeep: boolean } | { ok: false; message: string } | { ok: false; tooMany: true }
+
+/**
+ * Takes a JSON array text apart element by element: each element's extent is found by a scan that
+ * tracks strings and bracket depth, then JSON.parse checks and builds it. The text is valid JSON
+ * exactly when every element parses and only whitespace follows the closing bracket, so the result
+ * is the same as one JSON.parse (only the error message differs). Stops at `max` elements.
+ */
+async function scanJsonArray(text: string, open: number, max: number): Promise<ArrayScan> {
+  const n = text.length
+  const elements: unknown[] = []
+  let tooDeep = false
+  let i = open + 1
+  let sliceStart = i
+  while (i < n && isJsonSpace(text.charCodeAt(i))) i++
+  let closed = text.charCodeAt(i) === 0x5d
+  if (closed) i++
+  while (!closed) {
+    const start = i
+    let depth = 0
+    let end = -1
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i)
+      if (c === 0x22) {
+        for (i++; i < n; i++) {
+          const s = text.charCodeAt(i)
+          if (s === 0x5c) i++
+          else if (s === 0x22) break
+        }
+      } else if (c === 0x7b || c === 0x5b) depth++
+      else if (c === 0x7d || c === 0x5d) {
+        if (depth === 0) {
+          end = i
+          break
+        }
+        depth--
+      } else if (c === 0x2c && depth === 0) {
+        end = i
+        break
+      }
+    }
+    if (end < 0) return { ok: false, message: 'Unexpected end of JSON input' }
+    if (elements.length >= max) return { ok: false, tooMany: true }
+    const slice = text.slice(start, end)
+    let value: unknown
+    try {
+      value = JSON.parse(slice)
+    } catch (err) {
+      return { ok: false, message: `${(err as Error).message} (in array element ${elements.length})` }
+    }
+    if (!tooDeep && slice.length >= MAX_RECORD_DEPTH && hasMoreOpeningsThan(slice, MAX_RECORD_DEPTH - 1)) {
+      tooDeep = nestedDeeperThan(value, MAX_RECORD_DEPTH - 1)
+    }
+    elements.push(value)
+    closed = text.charCodeAt(end) === 0x5d
+    i = end + 1
+    if (i - sliceStart >= SLICE_CHARS) {
+      await yieldToLoop()
+      sliceStart = i
+    }
+  }
+  for (; i < n; i++) if (!isJsonSpace(text.charCodeAt(i))) return { ok: false, message: `Unexpected non-whitespace character after JSON at position ${i}` }
+  return { ok: true, elements, tooDeep }
+}
+
+/** Parses one JSON text (a body, a form field or an NDJSON line) into the sink. `what` names it in drops. */
+export async function parseJsonText(text: string, sink: RecordSink, what: string): Promise<void> {
+  let open = 0
+  while (open < text.length && isJsonSpace(text.charCodeAt(open))) open++
+  if (text.length > SYNC_PARSE_MAX && text.charCodeAt(open) === 0x5b) {
+    const scan = await scanJsonArray(text, open, sink.max - sink.seen)
+    if (!scan.ok) {
+      if ('tooMany' in scan) count(sink, sink.max + 1)
+      else drop(sink, `invalid ${what}: ${scan.message}`)
+      return
+    }
+    count(sink, scan.elements.length)
+    if (scan.tooDeep) drop(sink, `value nested deeper than ${MAX_RECORD_DEPTH} levels`)
+    else for (const el of scan.elements) takeElement(el, sink)
+    return
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    drop(sink, `invalid ${what}: ${(err as Error).message}`)
+    return
+  }
+  collect(value, sink, text.length > MAX_RECORD_DEPTH && hasMoreOpeningsThan(text, MAX_RECORD_DEPTH))
+}
+
+/** NDJSON: one JSON text per line (`\r\n` or `\n`), empty lines skipped; yields between slices. */
+export async function parseNdjsonText(text: string, sink: RecordSink): Promise<void> {
+  let pos = 0
+  let sliceStart = 0
+  while (pos <= text.length && !sink.tooMany) {
+    const nl = text.indexOf('\n', pos)
+    let end = nl < 0 ? text.length : nl
+    const next = nl < 0 ? text.length + 1 : nl + 1
+    if (nl >= 0 && end > pos && text.charCodeAt(end - 1) === 0x0d) end--
+    if (end > pos) await parseJsonText(text.slice(pos, end), sink, 'NDJSON line')
+    pos = next
+    if (pos - sliceStart >= SLICE_CHARS) {
+      await yieldToLoop()
+      sliceStart = pos
+    }
+  }
+}
+
+/** Element count and header length of a msgpack array at the start of `buf`, or undefined. */
+function msgpackArrayHeader(buf: Buffer): { count: number; header: number } | undefined {
+  const b = buf[0]
+  if (b === undefined) return undefined
+  if (b >= 0x90 && b <= 0x9f) return { count: b & 0x0f, header: 1 }
+  if (b === 0xdc && buf.length >= 3) return { count: buf.readUInt16BE(1), header: 3 }
+  if (b === 0xdd && buf.length >= 5) return { count: buf.readUInt32BE(1), header: 5 }
+  return undefined
+}
+
+/**
+ * msgpack: every value of the body (several may follow each other). A large body whose first value
+ * is an array is decoded element by element (its header gives the count, so an array over the cap
+ * is refused before decoding), yielding between slices; the array's records are kept only when all
+ * of its elements decode, as with one decode.
+ */
+export async function parseMsgpack(buf: Buffer, sink: RecordSink): Promise<void> {
+  const head = buf.length > SYNC_PARSE_MAX ? msgpackArrayHeader(buf) : undefined
+  if (head === undefined) {
+    try {
+      // msgpack has no brackets to count: values from bodies longer than the depth limit are walked.
+      for (const value of decodeMulti(buf)) {
+        collect(value, sink, buf.length > MAX_RECORD_DEPTH)
+        if (sink.tooMany) return
+      }
+    } catch (err) {
+      drop(sink, `invalid msgpack: ${(err as Error).message}`)
+    }
+    return
+  }
+  if (!count(sink, head.count)) return
+  // Arrays longer than the cap anywhere in a large body would be decoded in one go: refused by the decoder.
+  const decoder = new Decoder({ maxArrayLength: sink.max })
+  const elements: unknown[] = []
+  let tooDeep = false
+  try {
+    let i = 0
+    for (const value of decoder.decodeMulti(buf.subarray(head.header))) {
+      if (i < head.count) {
+        if (!tooDeep) tooDeep = nestedDeeperThan(value, MAX_RECORD_DEPTH - 1)
+        elements.push(value)
+        if (++i === head.count) {
+          if (tooDeep) drop(sink, `value nested deeper than ${MAX_RECORD_DEPTH} levels`)
+          else for (const el of elements) takeElement(el, sink)
+        }
+      } else {
+        collect(value, sink, true)
+        if (sink.tooMany) return
+      }
+      if (i % SLICE_VALUES === 0) await yieldToLoop()
+    }
+    if (i < head.count) throw new RangeError('Insufficient data')
+  } catch (err) {
+    drop(sink, `invalid msgpack: ${(err as Error).message}`)
+  }
+}
