@@ -10,7 +10,8 @@ import { parseDuration } from '../../src/clock/index.js'
 import { FakeFluentdError } from '../../src/errors.js'
 import { parseFaultShorthand, validateFaultPlan } from '../../src/faults/index.js'
 import { parseByteSize } from '../../src/receiver/byte-size.js'
-import { MAX_RECORD_DEPTH, parseQuery, parseRequestBody, type ParseResult } from '../../src/receiver/parse-body.js'
+import { MAX_RECORD_DEPTH, SYNC_PARSE_MAX, parseQuery, parseRequestBody, type ParseResult } from '../../src/receiver/parse-body.js'
+import { compileTagGlob } from '../../src/faults/tag-glob.js'
 
 const RUNS = Number(process.env.FF_FUZZ_RUNS ?? 300)
 const SEED = Number(process.env.FF_FUZZ_SEED ?? 20_260_808)
@@ -229,6 +230,110 @@ describe('fuzz: parseDuration and parseByteSize', () => {
       fc.property(fc.oneof(fc.string({ maxLength: 20 }), fc.stringMatching(/^\d{1,30}[kmgKMG]?(i?b)?$/)), (text) => {
         const n = parseByteSize(text)
         if (n !== undefined) expect(Number.isSafeInteger(n) && n >= 0).toBe(true)
+      }),
+      opts,
+    )
+  })
+})
+
+/** The regex the tag globs used to compile to (backtracking): the oracle for the linear matcher, on short inputs only. */
+function oracleGlobSource(pattern: string): string {
+  let out = ''
+  let i = 0
+  while (i < pattern.length) {
+    const c = pattern[i]!
+    if (c === '*' && pattern[i + 1] === '*') {
+      if ((i === 0 || pattern[i - 1] === '.') && pattern[i + 2] === '.') {
+        out += '(?:[^.]+\\.)*'
+        i += 3
+      } else if (out.endsWith('\\.') && i + 2 === pattern.length) {
+        out = `${out.slice(0, -2)}(?:\\.[^.]+)*`
+        i += 2
+      } else {
+        out += '.*'
+        i += 2
+      }
+      continue
+    }
+    if (c === '*') {
+      out += '[^.]*'
+      i += 1
+      continue
+    }
+    if (c === '{') {
+      let depth = 0
+      let close = -1
+      for (let j = i; j < pattern.length && close < 0; j++) {
+        if (pattern[j] === '{') depth++
+        else if (pattern[j] === '}' && --depth === 0) close = j
+      }
+      if (close < 0) throw new Error('unbalanced')
+      const alts: string[] = []
+      let d = 0
+      let start = i + 1
+      for (let j = i + 1; j < close; j++) {
+        if (pattern[j] === '{') d++
+        else if (pattern[j] === '}') d--
+        else if (pattern[j] === ',' && d === 0) {
+          alts.push(pattern.slice(start, j))
+          start = j + 1
+        }
+      }
+      alts.push(pattern.slice(start, close))
+      out += `(?:${alts.map(oracleGlobSource).join('|')})`
+      i = close + 1
+      continue
+    }
+    if (c === '}') throw new Error('unbalanced')
+    out += c.replace(/[.+?^$()[\]\\|]/g, '\\$&')
+    i += 1
+  }
+  return out
+}
+
+describe('fuzz: linear tag globs and sliced JSON parsing agree with their one-shot versions', () => {
+  const globChar = fc.constantFrom('a', 'b', '.', '*', '**', '{', '}', ',', 'x', '+')
+  it('compileTagGlob(p).test(t) equals the old backtracking regex on short patterns and tags', () => {
+    fc.assert(
+      fc.property(fc.array(globChar, { maxLength: 10 }), fc.stringMatching(/^[ab.x+]{0,12}$/), (parts, tag) => {
+        const pattern = parts.join('')
+        let oracle: RegExp | undefined
+        try {
+          oracle = new RegExp(`^${oracleGlobSource(pattern)}$`)
+        } catch {
+          expect(() => compileTagGlob(pattern)).toThrow()
+          return
+        }
+        expect(compileTagGlob(pattern).test(tag)).toBe(oracle.test(tag))
+      }),
+      opts,
+    )
+  })
+
+  it('a large JSON body (sliced) gives what one JSON.parse gives: the same records, or nothing when it is invalid', async () => {
+    const pad = ' '.repeat(SYNC_PARSE_MAX)
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 20 }), fc.nat(), fc.constantFrom('', ']', ',', '"', '{', 'x', '\\'), async (values, at, noise) => {
+        let text = `[${pad}${values.map((v) => JSON.stringify(v)).join(',')}]`
+        if (noise !== '') {
+          const p = SYNC_PARSE_MAX + 1 + (at % Math.max(1, text.length - SYNC_PARSE_MAX))
+          text = text.slice(0, p) + noise + text.slice(p)
+        }
+        let expected: unknown[] | undefined
+        try {
+          expected = JSON.parse(text) as unknown[]
+        } catch {
+          expected = undefined
+        }
+        const r = await parseRequestBody({ contentType: 'application/json', query: undefined, body: Buffer.from(text), arrivalTime: 1, maxRecords: 1000 })
+        if (!r.ok) {
+          // Only a record time that is not a number rejects the request (as Fluentd).
+          expect(r.message).toMatch(/^can't convert /)
+          return
+        }
+        const objects = (expected ?? []).filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v)) as Record<string, unknown>[]
+        expect(r.events.map((e) => e.record)).toEqual(objects.map((o) => (Object.hasOwn(o, 'time') ? Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'time')) : o)))
+        if (expected === undefined) expect(r.dropped[0]).toMatch(/^invalid JSON: /)
       }),
       opts,
     )
