@@ -66,6 +66,10 @@ function startServe(args: string[]): Promise<Serve> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
     const exited = new Promise<{ code: number | null; signal: string | null }>((res) => child.on('close', (code, signal) => res({ code, signal })))
+    // Never outlive the test process (a hook timeout leaves the run going).
+    const killOnExit = (): void => void child.kill('SIGKILL')
+    process.once('exit', killOnExit)
+    void exited.then(() => process.off('exit', killOnExit))
     let stderr = ''
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
