@@ -123,7 +123,7 @@ export interface ParseInput {
 }
 
 /** Records whose event time is set between two yields to the event loop. */
-const TIME_SLICE = 4096
+const TIME_SLICE = 1024
 
 /**
  * Parses a request the way in_http does. Returns `ok: false` with Fluentd's message when Fluentd
