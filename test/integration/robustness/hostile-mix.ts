@@ -42,7 +42,9 @@ export interface MixScale {
 }
 
 export interface MixResult {
-  steady: { sent: number; ok: number; errors: string[]; p50: number; p99: number; max: number }
+  steady: { sent: number; ok: number; errors: string[]; p50: number; p99: number; max: number; /** Requests slower than 250 ms: when they started (ms into the run) and how long they took. */ slow: { atMs: number; ms: number }[] }
+  /** When each attack step started, ms into the run. */
+  timeline: { atMs: number; what: string }[]
   /** Status (or error) of each attack request, by attack name. */
   attacks: Record<string, (number | string)[]>
   aliveAtEnd: boolean
@@ -151,6 +153,10 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
   // --- the steady client: 10 requests/s on its own keep-alive connection ---
   const steadyAgent = new Agent({ connect: { ca }, connections: 1 })
   const latencies: number[] = []
+  const slow: { atMs: number; ms: number }[] = []
+  const runStart = performance.now()
+  const timeline: { atMs: number; what: string }[] = []
+  const mark = (what: string): void => void timeline.push({ atMs: Math.round(performance.now() - runStart), what })
   const errors: string[] = []
   let sent = 0
   const steadyDone = (async () => {
@@ -168,7 +174,9 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
           try {
             const res = await request(`${ingest}/steady`, { method: 'POST', body: hitWithUid(uid), headers: { 'content-type': 'application/json' }, dispatcher: steadyAgent, headersTimeout: 30_000, bodyTimeout: 30_000 })
             await res.body.dump()
-            latencies.push(performance.now() - start)
+            const ms = performance.now() - start
+            latencies.push(ms)
+            if (ms > 250) slow.push({ atMs: Math.round(start - runStart), ms: Math.round(ms) })
             if (is2xx(res.statusCode)) answered2xx.push(uid)
             else errors.push(`${uid}: status ${res.statusCode}`)
           } catch (err) {
@@ -183,6 +191,7 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
   // --- attackers: each on its own connections ---
   const attackAgent = new Agent({ connect: { ca }, connections: 4, pipelining: 0 })
   const post = async (name: string, path: string, body: Buffer, headers: Record<string, string> = {}): Promise<void> => {
+    mark(name)
     try {
       const res = await request(`${ingest}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, dispatcher: attackAgent, headersTimeout: 120_000, bodyTimeout: 120_000 })
       await res.body.dump()
@@ -192,6 +201,7 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
     }
   }
 
+  mark('sse subscribers, slowloris connections')
   // SSE subscribers that never read (admin API).
   for (let i = 0; i < scale.sseSubscribers; i++) {
     const s = netConnect({ port: Number(adminUrl.port), host: adminUrl.hostname }, () => {
@@ -201,8 +211,9 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
     s.on('error', () => {})
     sockets.push(s)
   }
-  // Slowloris: TLS connections that send one header byte now and then.
-  for (let i = 0; i < scale.lorisConnections; i++) {
+  // Slowloris: TLS connections that send one header byte now and then, opened 50 every 250 ms (a
+  // burst of thousands of handshakes would stall this test process too, and with it the steady client).
+  const openLoris = (): void => {
     const s = tlsConnect({ port: ingestPort, host: '127.0.0.1', ca, servername: 'localhost' }, () => {
       s.write('POST /loris HTTP/1.1\r\nHost: x\r\nX-Slow: ')
       timers.push(setInterval(() => !s.destroyed && s.write('a'), scale.lorisByteMs))
@@ -210,6 +221,12 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
     s.on('error', () => {})
     sockets.push(s)
   }
+  let lorisOpened = 0
+  const lorisRamp = setInterval(() => {
+    for (let i = 0; i < 50 && lorisOpened < scale.lorisConnections; i++, lorisOpened++) openLoris()
+    if (lorisOpened >= scale.lorisConnections) clearInterval(lorisRamp)
+  }, 250)
+  timers.push(lorisRamp)
   // Junk connections: header overflow, bad request line, HTTP/2 preface, plain HTTP on the TLS port.
   const junk = async (): Promise<void> => {
     const kinds: [string, string | Buffer, boolean][] = [
@@ -257,6 +274,7 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
     await post('ones', '/ones', ones)
     await post('deep', '/deep', deep)
     const { uids, body: batchBody } = batches[round]!
+    mark('batch')
     try {
       const res = await request(`${ingest}/batch`, { method: 'POST', body: batchBody, headers: { 'content-type': 'application/json' }, dispatcher: attackAgent, headersTimeout: 120_000, bodyTimeout: 120_000 })
       await res.body.dump()
@@ -298,7 +316,8 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
   const audit = auditJournalFile(file)
   const sorted = [...latencies].sort((a, b) => a - b)
   const result: MixResult = {
-    steady: { sent, ok: sent - errors.length, errors, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 },
+    steady: { sent, ok: sent - errors.length, errors, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0, slow },
+    timeline,
     attacks,
     aliveAtEnd,
     rssMiB: { max: Math.round(rssMax), end: Math.round(rssEnd) },
