@@ -5,9 +5,9 @@
  * @see docs/design.md "Answering as Fluentd"
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { DEFAULT_MAX_RECORDS, droppedList, newSink, parseJsonText, parseMsgpack, parseNdjsonText } from './parse-records.js'
+import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, droppedList, newSink, parseJsonText, parseMsgpack, parseNdjsonText } from './parse-records.js'
 
-export { DEFAULT_MAX_RECORDS, MAX_RECORD_DEPTH, MAX_DROPPED_LISTED, SYNC_PARSE_MAX } from './parse-records.js'
+export { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, MAX_RECORD_DEPTH, MAX_DROPPED_LISTED, SYNC_PARSE_MAX } from './parse-records.js'
 
 /** Fluentd's 400 text when no usable param is present. */
 export const PARAM_REQUIRED_MESSAGE = "'json', 'ndjson' or 'msgpack' parameter is required"
@@ -25,8 +25,9 @@ export type ParseResult =
       /** Fluentd's exception text, the second line of the 400 body; with status 413, the reason for the journal. */
       message: string
       /**
-       * Absent: answer 400 with Fluentd's error body. 413: more records than `maxRecords`; answer
-       * 413 `Too large` and close, as for a body over the limit (README "Limits").
+       * Absent: answer 400 with Fluentd's error body. 413: more records than `maxRecords`, or one
+       * record larger than `maxRecordSize`; answer 413 `Too large` and close, as for a body over the
+       * limit (README "Limits").
        */
       status?: 413
     }
@@ -120,6 +121,8 @@ export interface ParseInput {
   arrivalTime: number
   /** Most records (array elements, NDJSON lines, msgpack values) in one request; default DEFAULT_MAX_RECORDS (`--max-records`). */
   maxRecords?: number
+  /** Largest single record, bytes; default DEFAULT_MAX_RECORD_SIZE (`--max-record-size`). */
+  maxRecordSize?: number
 }
 
 /** Records whose event time is set between two yields to the event loop. */
@@ -127,7 +130,8 @@ const TIME_SLICE = 1024
 
 /**
  * Parses a request the way in_http does. Returns `ok: false` with Fluentd's message when Fluentd
- * would answer 400, or with status 413 when the body holds more than `maxRecords` records; `dropped`
+ * would answer 400, or with status 413 when the body holds more than `maxRecords` records or one
+ * larger than `maxRecordSize`; `dropped`
  * lists what Fluentd would silently ignore (for `--strict-parse`; the first MAX_DROPPED_LISTED
  * items, then one line counting the rest). Large bodies are parsed in slices that yield to the event
  * loop; never rejects.
@@ -153,7 +157,7 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
   }
 
   const maxRecords = input.maxRecords ?? DEFAULT_MAX_RECORDS
-  const sink = newSink(maxRecords)
+  const sink = newSink(maxRecords, input.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE)
   const msgpack = params.get('msgpack')
   const json = params.get('json')
   const ndjson = params.get('ndjson')
@@ -161,9 +165,7 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
   else if (json !== undefined) await parseJsonText(json.toString('utf8'), sink, 'JSON')
   else if (ndjson !== undefined) await parseNdjsonText(ndjson.toString('utf8'), sink)
   else return { ok: false, message: PARAM_REQUIRED_MESSAGE }
-  if (sink.tooMany) {
-    return { ok: false, status: 413, message: `more than ${maxRecords} records in one request (--max-records)` }
-  }
+  if (sink.refused !== undefined) return { ok: false, status: 413, message: sink.refused }
   const { records } = sink
   const dropped = droppedList(sink)
 

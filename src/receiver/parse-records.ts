@@ -20,6 +20,14 @@ export const MAX_RECORD_DEPTH = 1000
 /** Records (array elements, NDJSON lines, msgpack values) accepted in one request by default (`--max-records`). */
 export const DEFAULT_MAX_RECORDS = 10_000
 
+/**
+ * Largest single record (one array element, NDJSON line or body value, as text or msgpack bytes) by
+ * default (`--max-record-size`), 1 MiB: real notifications are a few KiB. It bounds every call that
+ * handles one record at once (JSON.parse, the journal line, the printer, the admin API): a 32 MB
+ * `{"a":[1,1,...]}` took 0.6 s to parse and 0.13 s to write to the journal, stalling every client.
+ */
+export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024
+
 /** Texts up to this many characters (and msgpack bodies up to this many bytes) are parsed in one call. */
 export const SYNC_PARSE_MAX = 64 * 1024
 
@@ -32,7 +40,7 @@ const SLICE_VALUES = 64
 /** Dropped items listed one by one; beyond, one summary line counts the rest. */
 export const MAX_DROPPED_LISTED = 10
 
-/** Where records go; `tooMany` is set (and collection stops) once more than `max` were seen. */
+/** Where records go; `refused` is set (and collection stops) once more than `max` records or one larger than `maxRecordSize` were seen. */
 export interface RecordSink {
   records: Record<string, unknown>[]
   dropped: string[]
@@ -41,11 +49,17 @@ export interface RecordSink {
   /** Records seen so far, kept or dropped. */
   seen: number
   max: number
-  tooMany: boolean
+  maxRecordSize: number
+  /** Why the request is refused (413), for the journal. */
+  refused?: string
 }
 
-export function newSink(max: number): RecordSink {
-  return { records: [], dropped: [], droppedUnlisted: 0, seen: 0, max, tooMany: false }
+export function newSink(max: number, maxRecordSize: number): RecordSink {
+  return { records: [], dropped: [], droppedUnlisted: 0, seen: 0, max, maxRecordSize }
+}
+
+function refuseSize(sink: RecordSink, size: number): void {
+  sink.refused ??= `a record of ${size} bytes is larger than ${sink.maxRecordSize} bytes (--max-record-size)`
 }
 
 export function drop(sink: RecordSink, why: string): void {
@@ -61,8 +75,8 @@ export function droppedList(sink: RecordSink): string[] {
 /** Counts `n` more records; false (and tooMany set) once over the cap. */
 function count(sink: RecordSink, n: number): boolean {
   sink.seen += n
-  if (sink.seen > sink.max) sink.tooMany = true
-  return !sink.tooMany
+  if (sink.seen > sink.max) sink.refused ??= `more than ${sink.max} records in one request (--max-records)`
+  return sink.refused === undefined
 }
 
 /**
@@ -126,7 +140,14 @@ function isJsonSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
 }
 
-type ArrayScan = { ok: true; elements: unknown[]; tooDeep: boolean } | { ok: false; message: string } | { ok: false; tooMany: true }
+type ArrayScan = { ok: true; elements: unknown[]; tooDeep: boolean } | { ok: false; message: string } | { ok: false; tooMany: true } | { ok: false; tooLarge: number }
+
+/** Length of text[start, end) without the JSON whitespace around it. */
+function trimmedLength(text: string, start: number, end: number): number {
+  while (start < end && isJsonSpace(text.charCodeAt(start))) start++
+  while (end > start && isJsonSpace(text.charCodeAt(end - 1))) end--
+  return end - start
+}
 
 /**
  * Takes a JSON array text apart element by element: each element's extent is found by a scan that
@@ -134,7 +155,7 @@ type ArrayScan = { ok: true; elements: unknown[]; tooDeep: boolean } | { ok: fal
  * exactly when every element parses and only whitespace follows the closing bracket, so the result
  * is the same as one JSON.parse (only the error message differs). Stops at `max` elements.
  */
-async function scanJsonArray(text: string, open: number, max: number): Promise<ArrayScan> {
+async function scanJsonArray(text: string, open: number, max: number, maxElement: number): Promise<ArrayScan> {
   const n = text.length
   const elements: unknown[] = []
   let tooDeep = false
@@ -169,6 +190,7 @@ async function scanJsonArray(text: string, open: number, max: number): Promise<A
     }
     if (end < 0) return { ok: false, message: 'Unexpected end of JSON input' }
     if (elements.length >= max) return { ok: false, tooMany: true }
+    if (end - start > maxElement && trimmedLength(text, start, end) > maxElement) return { ok: false, tooLarge: trimmedLength(text, start, end) }
     const slice = text.slice(start, end)
     let value: unknown
     try {
@@ -195,10 +217,16 @@ async function scanJsonArray(text: string, open: number, max: number): Promise<A
 export async function parseJsonText(text: string, sink: RecordSink, what: string): Promise<void> {
   let open = 0
   while (open < text.length && isJsonSpace(text.charCodeAt(open))) open++
-  if (text.length > SYNC_PARSE_MAX && text.charCodeAt(open) === 0x5b) {
-    const scan = await scanJsonArray(text, open, sink.max - sink.seen)
+  const large = text.length > Math.min(SYNC_PARSE_MAX, sink.maxRecordSize)
+  if (large && text.charCodeAt(open) !== 0x5b) {
+    const size = trimmedLength(text, open, text.length)
+    if (size > sink.maxRecordSize) return refuseSize(sink, size)
+  }
+  if (large && text.charCodeAt(open) === 0x5b) {
+    const scan = await scanJsonArray(text, open, sink.max - sink.seen, sink.maxRecordSize)
     if (!scan.ok) {
       if ('tooMany' in scan) count(sink, sink.max + 1)
+      else if ('tooLarge' in scan) refuseSize(sink, scan.tooLarge)
       else drop(sink, `invalid ${what}: ${scan.message}`)
       return
     }
@@ -221,7 +249,7 @@ export async function parseJsonText(text: string, sink: RecordSink, what: string
 export async function parseNdjsonText(text: string, sink: RecordSink): Promise<void> {
   let pos = 0
   let sliceStart = 0
-  while (pos <= text.length && !sink.tooMany) {
+  while (pos <= text.length && sink.refused === undefined) {
     const nl = text.indexOf('\n', pos)
     let end = nl < 0 ? text.length : nl
     const next = nl < 0 ? text.length + 1 : nl + 1
@@ -246,34 +274,41 @@ function msgpackArrayHeader(buf: Buffer): { count: number; header: number } | un
 }
 
 /**
- * msgpack: every value of the body (several may follow each other). A large body whose first value
- * is an array is decoded element by element (its header gives the count, so an array over the cap
- * is refused before decoding), yielding between slices; the array's records are kept only when all
- * of its elements decode, as with one decode.
+ * msgpack: every value of the body (several may follow each other). A large body is decoded value by
+ * value, yielding between slices; when its first value is an array, element by element (its header
+ * gives the count, so an array over the cap is refused before decoding), and the array's records are
+ * kept only when all of its elements decode, as with one decode. A value larger than the record size
+ * limit is refused once decoded (msgpack does not say a value's size before decoding it).
  */
 export async function parseMsgpack(buf: Buffer, sink: RecordSink): Promise<void> {
-  const head = buf.length > SYNC_PARSE_MAX ? msgpackArrayHeader(buf) : undefined
-  if (head === undefined) {
+  if (buf.length <= Math.min(SYNC_PARSE_MAX, sink.maxRecordSize)) {
     try {
       // msgpack has no brackets to count: values from bodies longer than the depth limit are walked.
       for (const value of decodeMulti(buf)) {
         collect(value, sink, buf.length > MAX_RECORD_DEPTH)
-        if (sink.tooMany) return
+        if (sink.refused !== undefined) return
       }
     } catch (err) {
       drop(sink, `invalid msgpack: ${(err as Error).message}`)
     }
     return
   }
+  const head = msgpackArrayHeader(buf) ?? { count: 0, header: 0 }
   if (!count(sink, head.count)) return
   // Arrays longer than the cap anywhere in a large body would be decoded in one go: refused by the decoder.
   const decoder = new Decoder({ maxArrayLength: sink.max })
+  // The decoder's read position (an internal field): the size of each value, checked once it is decoded.
+  const position = (): number => (decoder as unknown as { pos?: number }).pos ?? 0
   const elements: unknown[] = []
   let tooDeep = false
   try {
     let i = 0
     let decoded = 0
+    let before = 0
     for (const value of decoder.decodeMulti(buf.subarray(head.header))) {
+      const size = position() - before
+      before = position()
+      if (size > sink.maxRecordSize) return refuseSize(sink, size)
       if (i < head.count) {
         if (!tooDeep) tooDeep = nestedDeeperThan(value, MAX_RECORD_DEPTH - 1)
         elements.push(value)
@@ -283,7 +318,7 @@ export async function parseMsgpack(buf: Buffer, sink: RecordSink): Promise<void>
         }
       } else {
         collect(value, sink, true)
-        if (sink.tooMany) return
+        if (sink.refused !== undefined) return
       }
       if (++decoded % SLICE_VALUES === 0) await yieldToLoop()
     }

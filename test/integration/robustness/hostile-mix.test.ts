@@ -41,6 +41,7 @@ describe('hostile mix (small): one server, every attack, a steady client', () =>
     expect(r.attacks['big-objects']).toEqual([413, 413])
     expect(r.attacks['empties']).toEqual([413, 413])
     expect(r.attacks['ones']).toEqual([413, 413])
+    expect(r.attacks['one-record']).toEqual([413, 413])
     expect(r.attacks['deep']).toEqual([200, 200])
     expect(r.attacks['batch']).toEqual([200, 200])
     expect(r.attacks['redos-plan']).toEqual([200])

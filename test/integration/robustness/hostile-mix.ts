@@ -144,6 +144,7 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
   const bigObjects = arrayOf('{"a":1}', scale.bigObjects)
   const empties = arrayOf('{}', scale.empties)
   const ones = arrayOf('1', scale.ones)
+  const oneRecord = Buffer.from(`{"a":${arrayOf('1', scale.ones).toString()}}`)
   const deep = Buffer.from('{"a":' + '['.repeat(50_000) + ']'.repeat(50_000) + '}')
   const batches = Array.from({ length: scale.rounds }, (_, round) => {
     const uids = Array.from({ length: scale.batch }, (_, i) => `batch-${round}-${i}`)
@@ -272,6 +273,7 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
     await post('big-objects', '/big', bigObjects)
     await post('empties', '/empties', empties)
     await post('ones', '/ones', ones)
+    await post('one-record', '/one-record', oneRecord)
     await post('deep', '/deep', deep)
     const { uids, body: batchBody } = batches[round]!
     mark('batch')

@@ -52,6 +52,13 @@ describe('issue 15 reproductions', () => {
     expect(r.journal.entries().find((e) => e.tag === 'million')?.error).toBe('more than 10000 records in one request (--max-records)')
   })
 
+  it('one 32 MB record ({"a":[1,1,...]}) is 413 before it is parsed (it stalled every client for 0.6 s)', async () => {
+    const r = await startTestReceiver({ output: 'none' })
+    const agent = agentFor(r)
+    expect(await post(r, agent, '/one', '{"a":[' + Array<string>(16_000_000).fill('1').join(',') + ']}')).toEqual({ status: 413, text: 'Too large' })
+    expect(r.journal.entries().find((e) => e.tag === 'one')?.error).toMatch(/is larger than 1048576 bytes \(--max-record-size\)$/)
+  })
+
   it('an in-limit batch is parsed and validated in slices: a request that arrives meanwhile is answered first', async () => {
     const r = await startTestReceiver({ output: 'none', validator: createValidator(), validate: 'warn' })
     const agent = agentFor(r)

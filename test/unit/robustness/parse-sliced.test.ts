@@ -1,6 +1,6 @@
 import { encode } from '@msgpack/msgpack'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_MAX_RECORDS, MAX_DROPPED_LISTED, MAX_RECORD_DEPTH, SYNC_PARSE_MAX, parseRequestBody, type ParseResult } from '../../../src/receiver/parse-body.js'
+import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, MAX_DROPPED_LISTED, MAX_RECORD_DEPTH, SYNC_PARSE_MAX, parseRequestBody, type ParseResult } from '../../../src/receiver/parse-body.js'
 
 const parse = (body: string | Buffer, contentType = 'application/json', maxRecords?: number): Promise<ParseResult> =>
   parseRequestBody({ contentType, query: undefined, body: Buffer.from(body), arrivalTime: 7, maxRecords })
@@ -92,5 +92,24 @@ describe('parseRequestBody on large bodies (sliced, capped)', () => {
     expect(r).toEqual({ ok: true, events: [], dropped: [`value nested deeper than ${MAX_RECORD_DEPTH} levels`] })
     const small = await parse('[{},' + deep + ']')
     expect(small).toEqual(r)
+  })
+
+  it(`a record larger than --max-record-size (default ${DEFAULT_MAX_RECORD_SIZE} bytes) is 413, in any framing; padding does not count`, async () => {
+    const big = JSON.stringify({ a: Array(600_000).fill(1) })
+    expect(big.length).toBeGreaterThan(DEFAULT_MAX_RECORD_SIZE)
+    const refused = { ok: false, status: 413, message: `a record of ${big.length} bytes is larger than ${DEFAULT_MAX_RECORD_SIZE} bytes (--max-record-size)` }
+    expect(await parse(big)).toEqual(refused)
+    expect(await parse(`[{},${big},{}]`)).toEqual(refused)
+    expect(await parse(`{}\n${big}\n`, 'application/x-ndjson')).toEqual(refused)
+    expect(await parse('json=' + encodeURIComponent(big), 'application/x-www-form-urlencoded')).toEqual(refused)
+    expect(await parse(Buffer.from(encode({ a: 'x'.repeat(DEFAULT_MAX_RECORD_SIZE) })), 'application/msgpack')).toMatchObject({ ok: false, status: 413 })
+    expect(await parse(Buffer.from(encode([{}, { a: 'x'.repeat(DEFAULT_MAX_RECORD_SIZE) }])), 'application/msgpack')).toMatchObject({ ok: false, status: 413 })
+    // Many small records add up to more than the record limit: fine. So does whitespace around one.
+    expect(await parse(JSON.stringify(records(9000)))).toMatchObject({ ok: true })
+    expect(await parse(' '.repeat(2 * DEFAULT_MAX_RECORD_SIZE) + '{"a":1}\n')).toMatchObject({ ok: true, events: [{ record: { a: 1 } }] })
+    // A small limit applies to small bodies too.
+    const small = (body: string): Promise<ParseResult> => parseRequestBody({ contentType: 'application/json', query: undefined, body: Buffer.from(body), arrivalTime: 1, maxRecordSize: 10 })
+    expect(await small('[{"a":1},{"b":"0123456789"}]')).toMatchObject({ ok: false, status: 413 })
+    expect(await small('[{"a":1},  {"b":2}  ]')).toMatchObject({ ok: true })
   })
 })
