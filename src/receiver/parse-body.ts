@@ -5,7 +5,8 @@
  * @see docs/design.md "Answering as Fluentd"
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, droppedList, newSink, parseJsonText, parseMsgpack, parseNdjsonText } from './parse-records.js'
+import { parseMsgpack } from './parse-msgpack.js'
+import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, droppedList, newSink, parseJsonText, parseNdjsonText } from './parse-records.js'
 
 export { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, MAX_RECORD_DEPTH, MAX_DROPPED_LISTED, SYNC_PARSE_MAX } from './parse-records.js'
 

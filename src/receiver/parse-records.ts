@@ -1,12 +1,11 @@
 /**
- * Records out of JSON, NDJSON and msgpack text, as in_http takes them (an object is one record, an
+ * Records out of JSON and NDJSON text (msgpack: parse-msgpack.ts), as in_http takes them (an object is one record, an
  * array a batch of them, anything else is dropped), with two bounds that keep one body from stalling
  * or exhausting the server: at most `max` records (array elements, NDJSON lines, msgpack values) per
  * request, and large texts taken apart in slices that yield to the event loop between them.
  * Bodies up to SYNC_PARSE_MAX are parsed in one call, exactly as before.
  * @see README.md "Limits"
  */
-import { Decoder, decodeMulti } from '@msgpack/msgpack'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 
 /**
@@ -34,9 +33,6 @@ export const SYNC_PARSE_MAX = 64 * 1024
 /** Characters scanned and parsed between two yields to the event loop (about 1-5 ms of work on a loaded 2-core machine). */
 const SLICE_CHARS = 64 * 1024
 
-/** msgpack values decoded between two yields. */
-const SLICE_VALUES = 64
-
 /** Dropped items listed one by one; beyond, one summary line counts the rest. */
 export const MAX_DROPPED_LISTED = 10
 
@@ -58,7 +54,7 @@ export function newSink(max: number, maxRecordSize: number): RecordSink {
   return { records: [], dropped: [], droppedUnlisted: 0, seen: 0, max, maxRecordSize }
 }
 
-function refuseSize(sink: RecordSink, size: number): void {
+export function refuseSize(sink: RecordSink, size: number): void {
   sink.refused ??= `a record of ${size} bytes is larger than ${sink.maxRecordSize} bytes (--max-record-size)`
 }
 
@@ -72,8 +68,8 @@ export function droppedList(sink: RecordSink): string[] {
   return sink.droppedUnlisted === 0 ? sink.dropped : [...sink.dropped, `and ${sink.droppedUnlisted} more dropped`]
 }
 
-/** Counts `n` more records; false (and tooMany set) once over the cap. */
-function count(sink: RecordSink, n: number): boolean {
+/** Counts `n` more records; false (and `refused` set) once over the cap. */
+export function count(sink: RecordSink, n: number): boolean {
   sink.seen += n
   if (sink.seen > sink.max) sink.refused ??= `more than ${sink.max} records in one request (--max-records)`
   return sink.refused === undefined
@@ -92,7 +88,7 @@ function hasMoreOpeningsThan(source: string | Buffer, max: number): boolean {
 }
 
 /** True when `value` nests arrays/objects deeper than `max` levels (iterative: no stack use). */
-function nestedDeeperThan(value: unknown, max: number): boolean {
+export function nestedDeeperThan(value: unknown, max: number): boolean {
   const stack: [unknown, number][] = [[value, 1]]
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!
@@ -115,7 +111,7 @@ function describe(v: unknown): string {
   return typeof v
 }
 
-function takeElement(el: unknown, sink: RecordSink): void {
+export function takeElement(el: unknown, sink: RecordSink): void {
   if (isPlainObject(el)) sink.records.push(el)
   else drop(sink, `non-object array element (${describe(el)})`)
 }
@@ -125,7 +121,7 @@ function takeElement(el: unknown, sink: RecordSink): void {
  * whether the source could nest deeper than MAX_RECORD_DEPTH (checked cheaply by the caller), so the
  * hot path (ordinary notifications) never walks the value.
  */
-function collect(value: unknown, sink: RecordSink, mayBeDeep: boolean): void {
+export function collect(value: unknown, sink: RecordSink, mayBeDeep: boolean): void {
   if (!count(sink, Array.isArray(value) ? value.length : 1)) return
   if (mayBeDeep && nestedDeeperThan(value, MAX_RECORD_DEPTH)) {
     drop(sink, `value nested deeper than ${MAX_RECORD_DEPTH} levels`)
@@ -260,70 +256,5 @@ export async function parseNdjsonText(text: string, sink: RecordSink): Promise<v
       await yieldToLoop()
       sliceStart = pos
     }
-  }
-}
-
-/** Element count and header length of a msgpack array at the start of `buf`, or undefined. */
-function msgpackArrayHeader(buf: Buffer): { count: number; header: number } | undefined {
-  const b = buf[0]
-  if (b === undefined) return undefined
-  if (b >= 0x90 && b <= 0x9f) return { count: b & 0x0f, header: 1 }
-  if (b === 0xdc && buf.length >= 3) return { count: buf.readUInt16BE(1), header: 3 }
-  if (b === 0xdd && buf.length >= 5) return { count: buf.readUInt32BE(1), header: 5 }
-  return undefined
-}
-
-/**
- * msgpack: every value of the body (several may follow each other). A large body is decoded value by
- * value, yielding between slices; when its first value is an array, element by element (its header
- * gives the count, so an array over the cap is refused before decoding), and the array's records are
- * kept only when all of its elements decode, as with one decode. A value larger than the record size
- * limit is refused once decoded (msgpack does not say a value's size before decoding it).
- */
-export async function parseMsgpack(buf: Buffer, sink: RecordSink): Promise<void> {
-  if (buf.length <= Math.min(SYNC_PARSE_MAX, sink.maxRecordSize)) {
-    try {
-      // msgpack has no brackets to count: values from bodies longer than the depth limit are walked.
-      for (const value of decodeMulti(buf)) {
-        collect(value, sink, buf.length > MAX_RECORD_DEPTH)
-        if (sink.refused !== undefined) return
-      }
-    } catch (err) {
-      drop(sink, `invalid msgpack: ${(err as Error).message}`)
-    }
-    return
-  }
-  const head = msgpackArrayHeader(buf) ?? { count: 0, header: 0 }
-  if (!count(sink, head.count)) return
-  // Arrays longer than the cap anywhere in a large body would be decoded in one go: refused by the decoder.
-  const decoder = new Decoder({ maxArrayLength: sink.max })
-  // The decoder's read position (an internal field): the size of each value, checked once it is decoded.
-  const position = (): number => (decoder as unknown as { pos?: number }).pos ?? 0
-  const elements: unknown[] = []
-  let tooDeep = false
-  try {
-    let i = 0
-    let decoded = 0
-    let before = 0
-    for (const value of decoder.decodeMulti(buf.subarray(head.header))) {
-      const size = position() - before
-      before = position()
-      if (size > sink.maxRecordSize) return refuseSize(sink, size)
-      if (i < head.count) {
-        if (!tooDeep) tooDeep = nestedDeeperThan(value, MAX_RECORD_DEPTH - 1)
-        elements.push(value)
-        if (++i === head.count) {
-          if (tooDeep) drop(sink, `value nested deeper than ${MAX_RECORD_DEPTH} levels`)
-          else for (const el of elements) takeElement(el, sink)
-        }
-      } else {
-        collect(value, sink, true)
-        if (sink.refused !== undefined) return
-      }
-      if (++decoded % SLICE_VALUES === 0) await yieldToLoop()
-    }
-    if (i < head.count) throw new RangeError('Insufficient data')
-  } catch (err) {
-    drop(sink, `invalid msgpack: ${(err as Error).message}`)
   }
 }

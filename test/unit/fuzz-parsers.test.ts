@@ -12,6 +12,7 @@ import { parseFaultShorthand, validateFaultPlan } from '../../src/faults/index.j
 import { parseByteSize } from '../../src/receiver/byte-size.js'
 import { MAX_RECORD_DEPTH, SYNC_PARSE_MAX, parseQuery, parseRequestBody, type ParseResult } from '../../src/receiver/parse-body.js'
 import { compileTagGlob } from '../../src/faults/tag-glob.js'
+import { oracleGlobSource } from './robustness/glob-oracle.js'
 
 const RUNS = Number(process.env.FF_FUZZ_RUNS ?? 300)
 const SEED = Number(process.env.FF_FUZZ_SEED ?? 20_260_808)
@@ -235,61 +236,6 @@ describe('fuzz: parseDuration and parseByteSize', () => {
     )
   })
 })
-
-/** The regex the tag globs used to compile to (backtracking): the oracle for the linear matcher, on short inputs only. */
-function oracleGlobSource(pattern: string): string {
-  let out = ''
-  let i = 0
-  while (i < pattern.length) {
-    const c = pattern[i]!
-    if (c === '*' && pattern[i + 1] === '*') {
-      if ((i === 0 || pattern[i - 1] === '.') && pattern[i + 2] === '.') {
-        out += '(?:[^.]+\\.)*'
-        i += 3
-      } else if (out.endsWith('\\.') && i + 2 === pattern.length) {
-        out = `${out.slice(0, -2)}(?:\\.[^.]+)*`
-        i += 2
-      } else {
-        out += '.*'
-        i += 2
-      }
-      continue
-    }
-    if (c === '*') {
-      out += '[^.]*'
-      i += 1
-      continue
-    }
-    if (c === '{') {
-      let depth = 0
-      let close = -1
-      for (let j = i; j < pattern.length && close < 0; j++) {
-        if (pattern[j] === '{') depth++
-        else if (pattern[j] === '}' && --depth === 0) close = j
-      }
-      if (close < 0) throw new Error('unbalanced')
-      const alts: string[] = []
-      let d = 0
-      let start = i + 1
-      for (let j = i + 1; j < close; j++) {
-        if (pattern[j] === '{') d++
-        else if (pattern[j] === '}') d--
-        else if (pattern[j] === ',' && d === 0) {
-          alts.push(pattern.slice(start, j))
-          start = j + 1
-        }
-      }
-      alts.push(pattern.slice(start, close))
-      out += `(?:${alts.map(oracleGlobSource).join('|')})`
-      i = close + 1
-      continue
-    }
-    if (c === '}') throw new Error('unbalanced')
-    out += c.replace(/[.+?^$()[\]\\|]/g, '\\$&')
-    i += 1
-  }
-  return out
-}
 
 describe('fuzz: linear tag globs and sliced JSON parsing agree with their one-shot versions', () => {
   const globChar = fc.constantFrom('a', 'b', '.', '*', '**', '{', '}', ',', 'x', '+')
