@@ -6,7 +6,7 @@
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { parseMsgpack } from './parse-msgpack.js'
-import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, droppedList, newSink, parseJsonText, parseNdjsonText } from './parse-records.js'
+import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, droppedList, newSink, parseJsonBytes, parseNdjsonBytes } from './parse-records.js'
 
 export { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, MAX_RECORD_DEPTH, MAX_DROPPED_LISTED, SYNC_PARSE_MAX } from './parse-records.js'
 
@@ -163,8 +163,8 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
   const json = params.get('json')
   const ndjson = params.get('ndjson')
   if (msgpack !== undefined) await parseMsgpack(msgpack, sink)
-  else if (json !== undefined) await parseJsonText(json.toString('utf8'), sink, 'JSON')
-  else if (ndjson !== undefined) await parseNdjsonText(ndjson.toString('utf8'), sink)
+  else if (json !== undefined) await parseJsonBytes(json, sink, 'JSON')
+  else if (ndjson !== undefined) await parseNdjsonBytes(ndjson, sink)
   else return { ok: false, message: PARAM_REQUIRED_MESSAGE }
   if (sink.refused !== undefined) return { ok: false, status: 413, message: sink.refused }
   const { records } = sink

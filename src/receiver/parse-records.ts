@@ -27,11 +27,11 @@ export const DEFAULT_MAX_RECORDS = 10_000
  */
 export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024
 
-/** Texts up to this many characters (and msgpack bodies up to this many bytes) are parsed in one call. */
+/** Bodies (JSON texts, msgpack) up to this many bytes are parsed in one call, exactly as before. */
 export const SYNC_PARSE_MAX = 64 * 1024
 
-/** Characters scanned and parsed between two yields to the event loop (about 1-5 ms of work on a loaded 2-core machine). */
-const SLICE_CHARS = 64 * 1024
+/** Bytes scanned and parsed between two yields to the event loop (about 1-5 ms of work on a loaded 2-core machine). */
+const SLICE_BYTES = 64 * 1024
 
 /** Dropped items listed one by one; beyond, one summary line counts the rest. */
 export const MAX_DROPPED_LISTED = 10
@@ -138,37 +138,39 @@ function isJsonSpace(c: number): boolean {
 
 type ArrayScan = { ok: true; elements: unknown[]; tooDeep: boolean } | { ok: false; message: string } | { ok: false; tooMany: true } | { ok: false; tooLarge: number }
 
-/** Length of text[start, end) without the JSON whitespace around it. */
-function trimmedLength(text: string, start: number, end: number): number {
-  while (start < end && isJsonSpace(text.charCodeAt(start))) start++
-  while (end > start && isJsonSpace(text.charCodeAt(end - 1))) end--
+/** Length of bytes[start, end) without the JSON whitespace around it. */
+function trimmedLength(bytes: Buffer, start: number, end: number): number {
+  while (start < end && isJsonSpace(bytes[start]!)) start++
+  while (end > start && isJsonSpace(bytes[end - 1]!)) end--
   return end - start
 }
 
 /**
- * Takes a JSON array text apart element by element: each element's extent is found by a scan that
- * tracks strings and bracket depth, then JSON.parse checks and builds it. The text is valid JSON
- * exactly when every element parses and only whitespace follows the closing bracket, so the result
- * is the same as one JSON.parse (only the error message differs). Stops at `max` elements.
+ * Takes a JSON array apart element by element, on the bytes (no string of the whole body is ever
+ * made; UTF-8 never uses ASCII bytes inside a multi-byte character, so the delimiters are found
+ * exactly): each element's extent is found by a scan that tracks strings and bracket depth, then
+ * JSON.parse checks and builds it. The body is valid JSON exactly when every element parses and only
+ * whitespace follows the closing bracket, so the result is the same as one JSON.parse (only the error
+ * message differs). Stops at `max` elements, or at an element larger than `maxElement` bytes.
  */
-async function scanJsonArray(text: string, open: number, max: number, maxElement: number): Promise<ArrayScan> {
-  const n = text.length
+async function scanJsonArray(bytes: Buffer, open: number, max: number, maxElement: number): Promise<ArrayScan> {
+  const n = bytes.length
   const elements: unknown[] = []
   let tooDeep = false
   let i = open + 1
   let sliceStart = i
-  while (i < n && isJsonSpace(text.charCodeAt(i))) i++
-  let closed = text.charCodeAt(i) === 0x5d
+  while (i < n && isJsonSpace(bytes[i]!)) i++
+  let closed = bytes[i] === 0x5d
   if (closed) i++
   while (!closed) {
     const start = i
     let depth = 0
     let end = -1
     for (; i < n; i++) {
-      const c = text.charCodeAt(i)
+      const c = bytes[i]!
       if (c === 0x22) {
         for (i++; i < n; i++) {
-          const s = text.charCodeAt(i)
+          const s = bytes[i]!
           if (s === 0x5c) i++
           else if (s === 0x22) break
         }
@@ -186,40 +188,40 @@ async function scanJsonArray(text: string, open: number, max: number, maxElement
     }
     if (end < 0) return { ok: false, message: 'Unexpected end of JSON input' }
     if (elements.length >= max) return { ok: false, tooMany: true }
-    if (end - start > maxElement && trimmedLength(text, start, end) > maxElement) return { ok: false, tooLarge: trimmedLength(text, start, end) }
-    const slice = text.slice(start, end)
+    if (end - start > maxElement && trimmedLength(bytes, start, end) > maxElement) return { ok: false, tooLarge: trimmedLength(bytes, start, end) }
+    const text = bytes.toString('utf8', start, end)
     let value: unknown
     try {
-      value = JSON.parse(slice)
+      value = JSON.parse(text)
     } catch (err) {
       return { ok: false, message: `${(err as Error).message} (in array element ${elements.length})` }
     }
-    if (!tooDeep && slice.length >= MAX_RECORD_DEPTH && hasMoreOpeningsThan(slice, MAX_RECORD_DEPTH - 1)) {
+    if (!tooDeep && text.length >= MAX_RECORD_DEPTH && hasMoreOpeningsThan(text, MAX_RECORD_DEPTH - 1)) {
       tooDeep = nestedDeeperThan(value, MAX_RECORD_DEPTH - 1)
     }
     elements.push(value)
-    closed = text.charCodeAt(end) === 0x5d
+    closed = bytes[end] === 0x5d
     i = end + 1
-    if (i - sliceStart >= SLICE_CHARS) {
+    if (i - sliceStart >= SLICE_BYTES) {
       await yieldToLoop()
       sliceStart = i
     }
   }
-  for (; i < n; i++) if (!isJsonSpace(text.charCodeAt(i))) return { ok: false, message: `Unexpected non-whitespace character after JSON at position ${i}` }
+  for (; i < n; i++) if (!isJsonSpace(bytes[i]!)) return { ok: false, message: `Unexpected non-whitespace character after JSON at byte ${i}` }
   return { ok: true, elements, tooDeep }
 }
 
-/** Parses one JSON text (a body, a form field or an NDJSON line) into the sink. `what` names it in drops. */
-export async function parseJsonText(text: string, sink: RecordSink, what: string): Promise<void> {
+/** Parses one JSON text (a body, a form field or an NDJSON line, as UTF-8 bytes) into the sink. `what` names it in drops. */
+export async function parseJsonBytes(bytes: Buffer, sink: RecordSink, what: string): Promise<void> {
   let open = 0
-  while (open < text.length && isJsonSpace(text.charCodeAt(open))) open++
-  const large = text.length > Math.min(SYNC_PARSE_MAX, sink.maxRecordSize)
-  if (large && text.charCodeAt(open) !== 0x5b) {
-    const size = trimmedLength(text, open, text.length)
+  while (open < bytes.length && isJsonSpace(bytes[open]!)) open++
+  const large = bytes.length > Math.min(SYNC_PARSE_MAX, sink.maxRecordSize)
+  if (large && bytes[open] !== 0x5b) {
+    const size = trimmedLength(bytes, open, bytes.length)
     if (size > sink.maxRecordSize) return refuseSize(sink, size)
   }
-  if (large && text.charCodeAt(open) === 0x5b) {
-    const scan = await scanJsonArray(text, open, sink.max - sink.seen, sink.maxRecordSize)
+  if (large && bytes[open] === 0x5b) {
+    const scan = await scanJsonArray(bytes, open, sink.max - sink.seen, sink.maxRecordSize)
     if (!scan.ok) {
       if ('tooMany' in scan) count(sink, sink.max + 1)
       else if ('tooLarge' in scan) refuseSize(sink, scan.tooLarge)
@@ -231,6 +233,7 @@ export async function parseJsonText(text: string, sink: RecordSink, what: string
     else for (const el of scan.elements) takeElement(el, sink)
     return
   }
+  const text = bytes.toString('utf8')
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -241,18 +244,18 @@ export async function parseJsonText(text: string, sink: RecordSink, what: string
   collect(value, sink, text.length > MAX_RECORD_DEPTH && hasMoreOpeningsThan(text, MAX_RECORD_DEPTH))
 }
 
-/** NDJSON: one JSON text per line (`\r\n` or `\n`), empty lines skipped; yields between slices. */
-export async function parseNdjsonText(text: string, sink: RecordSink): Promise<void> {
+/** NDJSON: one JSON text per line (`\r\n` or `\n`), empty lines skipped, each line decoded on its own; yields between slices. */
+export async function parseNdjsonBytes(bytes: Buffer, sink: RecordSink): Promise<void> {
   let pos = 0
   let sliceStart = 0
-  while (pos <= text.length && sink.refused === undefined) {
-    const nl = text.indexOf('\n', pos)
-    let end = nl < 0 ? text.length : nl
-    const next = nl < 0 ? text.length + 1 : nl + 1
-    if (nl >= 0 && end > pos && text.charCodeAt(end - 1) === 0x0d) end--
-    if (end > pos) await parseJsonText(text.slice(pos, end), sink, 'NDJSON line')
+  while (pos <= bytes.length && sink.refused === undefined) {
+    const nl = bytes.indexOf(0x0a, pos)
+    let end = nl < 0 ? bytes.length : nl
+    const next = nl < 0 ? bytes.length + 1 : nl + 1
+    if (nl >= 0 && end > pos && bytes[end - 1] === 0x0d) end--
+    if (end > pos) await parseJsonBytes(bytes.subarray(pos, end), sink, 'NDJSON line')
     pos = next
-    if (pos - sliceStart >= SLICE_CHARS) {
+    if (pos - sliceStart >= SLICE_BYTES) {
       await yieldToLoop()
       sliceStart = pos
     }

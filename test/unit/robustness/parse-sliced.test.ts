@@ -112,4 +112,16 @@ describe('parseRequestBody on large bodies (sliced, capped)', () => {
     expect(await small('[{"a":1},{"b":"0123456789"}]')).toMatchObject({ ok: false, status: 413 })
     expect(await small('[{"a":1},  {"b":2}  ]')).toMatchObject({ ok: true })
   })
+
+  it('a large body is taken apart on its bytes: multi-byte and invalid UTF-8 give what decoding the whole body gives', async () => {
+    const recs = Array.from({ length: 3000 }, (_, i) => ({ i, s: `é€😀,]}"[${i}` }))
+    const good = Buffer.from(JSON.stringify(recs))
+    const bad = Buffer.concat([Buffer.from('[{"a":"'), Buffer.from([0xc3, 0x2c, 0xff, 0xe2, 0x82]), Buffer.from('"},'), good.subarray(1)])
+    for (const body of [good, bad]) {
+      const expected = (JSON.parse(body.toString('utf8')) as Record<string, unknown>[]).map((record) => ({ time: 7, record }))
+      expect(await parse(body)).toEqual({ ok: true, events: expected, dropped: [] })
+      const nd = Buffer.from(body.toString('utf8').slice(1, -1).replaceAll('},{', '}\n{'))
+      expect(await parse(nd, 'application/x-ndjson')).toEqual({ ok: true, events: expected, dropped: [] })
+    }
+  })
 })
