@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { Pool } from 'undici'
-import type { JournalEntry, JournalEvent } from '../../../src/journal/types.js'
+import type { JournalEntry, JournalEntryData, JournalEvent } from '../../../src/journal/types.js'
 
 /** A ~650-byte Wallarm hit (the benchmark's body) with a unique id. */
 export function hitWithUid(uid: string): string {
@@ -120,7 +120,7 @@ export function auditJournalFile(path: string): FileAudit {
       if (last === undefined || e.continues !== last.id || expectedParts === 0) badLines.push(line.slice(0, 200))
       else {
         expectedParts--
-        last.events = [...(last.events ?? []), ...(e.events ?? [])]
+        ;(last as JournalEntryData).events = [...(last.events ?? []), ...(e.events ?? [])]
         add(last, e.events ?? [])
       }
       continue

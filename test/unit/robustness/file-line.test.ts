@@ -18,7 +18,7 @@ const base = (fields: Partial<JournalEntry> = {}): JournalEntry => ({
   headers: { 'content-type': 'application/json' },
   status: 200,
   ...fields,
-})
+}) as JournalEntry
 
 /** Every event of an entry's text, from its line and its continuation lines; checks each line's shape. */
 function eventsFromText(text: string): { head: Record<string, unknown>; events: JournalEvent[]; lines: string[] } {
