@@ -14,7 +14,7 @@ export { systemClock, ManualClock } from './clock/index.js'
 export type { Clock } from './clock/index.js'
 
 /* The fake Fluentd receiver and what it records */
-export { startReceiver } from './receiver/index.js'
+export { startReceiver } from './server/index.js'
 export type { Receiver, ReceiverOptions, TlsOptions, TlsVersionOption, OutputMode } from './receiver/index.js'
 export type { AdminMount } from './admin/index.js'
 export type { Journal, JournalChange, JournalListener, JournalQuery } from './journal/index.js'

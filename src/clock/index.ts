@@ -9,7 +9,21 @@ export interface Clock {
   wallNow(): number
   /** Resolves after `ms` (monotonic); rejects with the signal's reason when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
+  /**
+   * Calls `fn` once after `ms` (monotonic); returns a handle for clearTimer. Delays longer than
+   * 2^31-1 ms are clamped (node would fire them after 1 ms).
+   */
+  setTimer(fn: () => void, ms: number): TimerHandle
+  /** Cancels a timer (no effect when it already fired or was cleared). */
+  clearTimer(handle: TimerHandle): void
 }
+
+declare const timerBrand: unique symbol
+/** An opaque timer handle (from Clock.setTimer). */
+export type TimerHandle = { readonly [timerBrand]: true }
+
+/** Longest delay node's timers honour. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted', 'AbortError')
@@ -35,6 +49,12 @@ export const systemClock: Clock = {
       }, Math.max(0, ms))
       signal?.addEventListener('abort', onAbort, { once: true })
     })
+  },
+  setTimer(fn, ms) {
+    return setTimeout(fn, Math.min(Math.max(0, ms), MAX_TIMER_MS)) as unknown as TimerHandle
+  },
+  clearTimer(handle) {
+    clearTimeout(handle as unknown as NodeJS.Timeout)
   },
 }
 
@@ -67,7 +87,7 @@ export class ManualClock implements Clock {
     return this.#wallOrigin + this.#now
   }
 
-  /** Number of sleeps not yet due. */
+  /** Number of sleeps and timers not yet due. */
   get pendingCount(): number {
     return this.#pending.length
   }
@@ -97,7 +117,17 @@ export class ManualClock implements Clock {
     })
   }
 
-  /** Moves time forward by `ms`, resolving due sleeps in time order. */
+  setTimer(fn: () => void, ms: number): TimerHandle {
+    const entry: PendingSleep = { at: this.#now + Math.min(Math.max(0, ms), MAX_TIMER_MS), seq: this.#seq++, resolve: fn }
+    this.#pending.push(entry)
+    return entry as unknown as TimerHandle
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    this.#pending = this.#pending.filter((p) => p !== (handle as unknown as PendingSleep))
+  }
+
+  /** Moves time forward by `ms`, resolving due sleeps and firing due timers in time order. */
   async advance(ms: number): Promise<void> {
     const target = this.#now + ms
     for (;;) {

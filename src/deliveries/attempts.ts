@@ -19,8 +19,9 @@ export function isRequestEntry(entry: Readonly<JournalEntry>): entry is RequestE
 export function isAttempt(entry: Readonly<JournalEntry>): boolean {
   if (entry.kind === 'request' || entry.kind === 'tls-error') return true
   if (entry.outcome === 'pending') return false
-  const tlsError = 'tls' in entry ? entry.tls?.error : undefined
-  return !(entry.outcome === 'closed' && tlsError === undefined)
+  // A connection that closed before its first byte (a port probe) is no delivery attempt; one cut
+  // by a fault, stalled, or closed after its handshake is.
+  return entry.noBytes !== true
 }
 
 /** ok / fail / pending of one attempt under `profile` (2xx without a profile). */

@@ -10,82 +10,31 @@
  * - for everything else (hung, reset, closed, client-aborted, tls-error, stalled, refused), when the
  *   connection or exchange ends, or when the journal is closed (pending entries are then written
  *   with their outcome still 'pending').
- * In memory, an answered entry's `endedAt` is updated again when the answer has been fully sent
- * (it differs from the file only for slow-body answers).
+ * The journal is the only writer of entries: consumers get read-only entries, and the receiver
+ * changes one through update() (re-charged against the memory budget, announced as 'updated') and
+ * settles it through complete()/completeThen() (announced as 'completed' once final: with a file,
+ * only after its line is written). In memory, an answered entry's `endedAt` is updated again when
+ * the answer has been fully sent (it differs from the file only for slow-body answers).
  * @see docs/design.md "Admin API"
  */
 import { closeSync, openSync, writeSync } from 'node:fs'
 import type { Clock } from '../clock/index.js'
 import { systemClock } from '../clock/index.js'
 import { FakeFluentdError } from '../errors.js'
+import { AnswerWithdrawn, createLineBatch } from './batch.js'
+import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes } from './budget.js'
 import { filterEntries, type JournalQuery } from './filter.js'
-import type { JournalEntry } from './types.js'
+import type { EntryFields, JournalEntry, JournalEntryData, JournalEntryKind } from './types.js'
 
-/** Default number of entries kept in memory. */
-export const DEFAULT_JOURNAL_MAX = 10_000
-
-/**
- * Default memory budget of the in-memory journal, in estimated bytes (64 MiB). Counting entries
- * alone does not bound memory: 10,000 entries of 32 MiB bodies would be 320 GiB, and even 10,000
- * entries of 13 KB bodies (20 notifications each: the text, the parsed events and the verdicts,
- * ~34 KiB of heap per entry) are 340 MiB of long-lived heap that V8 fragments under churn (RSS about
- * twice that, bench/results.md). Every settled entry is charged its estimated heap size (see
- * estimateEntryBytes); the oldest entries are dropped from memory (never from the file) while the
- * total is over the budget. Small requests (one notification, ~3 KiB) still keep 10,000 entries.
- */
-export const DEFAULT_JOURNAL_MAX_BYTES = 64 * 1024 * 1024
-
-/** The entry object, its header strings and times, bytes (measured: ~1 KiB for an undici POST). */
-const ENTRY_BASE_BYTES = 1024
-
-/** Heap bytes of parsed events per byte of their JSON text (measured on Node 20: 17.1 KiB for 13.3 KiB). */
-const EVENT_HEAP_PER_JSON_BYTE = 1.3
-
-/** Events sampled (JSON.stringify'd) to estimate the size of all of them. */
-const EVENT_SAMPLES = 3
+export { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes } from './budget.js'
+export { AnswerWithdrawn } from './batch.js'
 
 /**
- * Estimated heap bytes an entry holds: a base, its strings (body, response body, error) and its
- * events and verdicts. Events are estimated from the body's size, except for gzip/deflate bodies,
- * where a few events are sampled so that a body that decoded to much more than its wire size is
- * charged for what it decoded to.
+ * What subscribers receive: a new entry (`added`), a change to an entry still in flight or to its
+ * end time (`updated`), a settled one (`completed`, once, when its answer is final), or `cleared`.
  */
-export function estimateEntryBytes(entry: JournalEntry): number {
-  let bytes = ENTRY_BASE_BYTES + (entry.body?.length ?? 0) + (entry.responseBody?.length ?? 0) + (entry.error?.length ?? 0)
-  const events = entry.events
-  const encoding = entry.headers?.['content-encoding']
-  if (events && events.length > 0 && entry.bodySize !== undefined && encoding !== 'gzip' && encoding !== 'deflate') {
-    // The events were parsed from the body as it came (JSON, NDJSON, a form field, msgpack): their
-    // JSON is about the body's size. No stringify on the hot path (it cost ~5 % of a request).
-    bytes += entry.bodySize * EVENT_HEAP_PER_JSON_BYTE
-  } else if (events && events.length > 0) {
-    const step = Math.max(1, Math.floor(events.length / EVENT_SAMPLES))
-    let sampled = 0
-    let sampledBytes = 0
-    for (let i = 0; i < events.length && sampled < EVENT_SAMPLES; i += step) {
-      try {
-        sampledBytes += JSON.stringify(events[i])?.length ?? 0
-      } catch {
-        // Nesting too deep for JSON.stringify: fall back to the body size.
-        sampledBytes += (entry.bodySize ?? 0) / events.length
-      }
-      sampled++
-    }
-    bytes += (sampledBytes / sampled) * events.length * EVENT_HEAP_PER_JSON_BYTE
-  }
-  const verdicts = entry.verdicts
-  if (verdicts) {
-    for (const v of verdicts) {
-      bytes += 100
-      for (const e of v.errors) bytes += 100 + e.message.length + e.pointer.length
-    }
-  }
-  return Math.ceil(bytes)
-}
-
-/** What subscribers receive: a new entry (`added`) or a finished one (`completed`). */
 export interface JournalChange {
-  type: 'added' | 'completed' | 'cleared'
+  type: 'added' | 'updated' | 'completed' | 'cleared'
   entry?: JournalEntry
 }
 
@@ -101,27 +50,38 @@ export interface JournalOptions {
   clock?: Clock
 }
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
 /** Fields a new entry needs; id, times and outcome are filled in by the journal. */
-export type NewJournalEntry = Omit<JournalEntry, 'id' | 'receivedAt' | 'receivedMono' | 'outcome'> &
-  Partial<Pick<JournalEntry, 'receivedAt' | 'receivedMono' | 'outcome'>>
+export type NewJournalEntry = DistributiveOmit<JournalEntryData, 'id' | 'receivedAt' | 'receivedMono' | 'outcome'> &
+  Partial<Pick<JournalEntryData, 'receivedAt' | 'receivedMono' | 'outcome'>>
+
+/** The read-only entry type of a kind. */
+export type EntryOfKind<K extends JournalEntryKind> = Extract<JournalEntry, { kind: K }>
 
 export interface Journal {
-  /** Records a new entry (outcome 'pending' unless given) and notifies subscribers. */
-  add(fields: NewJournalEntry): JournalEntry
+  /** Records a new entry (outcome 'pending' unless given) and notifies subscribers ('added'). */
+  add<F extends NewJournalEntry>(fields: F): EntryOfKind<F['kind']>
   /**
-   * Marks an entry as answered or cut: sets endedAt/endedMono (now unless given), merges `fields`,
-   * writes the file line (once) and notifies subscribers.
+   * Changes an entry (in flight, or its end time after the answer was sent): merges `fields`,
+   * re-charges its memory estimate and notifies subscribers ('updated'). Never writes the file.
    */
-  complete(entry: JournalEntry, fields: Partial<JournalEntry>): void
+  update<E extends JournalEntry>(entry: E, fields: EntryFields<E['kind']>): void
   /**
-   * complete(), but with a journal file the line is written together with the other lines of the same
-   * event-loop turn (one write for all of them), and `then` runs once it is written (with the error
-   * when the write failed). Without a file `then` runs at once. The receiver answers in `then`, so a
-   * 2xx still goes out only after its line is in the file, at a fraction of the syscalls under load.
+   * Settles an entry (answered or cut): sets endedAt/endedMono (now unless given), merges `fields`,
+   * writes the file line (once) and notifies subscribers ('completed').
    */
-  completeThen(entry: JournalEntry, fields: Partial<JournalEntry>, then: (err?: unknown) => void): void
-  /** Updates the in-memory entry without notifying or writing (e.g. endedAt after the body was sent). */
-  touch(entry: JournalEntry, fields: Partial<JournalEntry>): void
+  complete<E extends JournalEntry>(entry: E, fields: EntryFields<E['kind']>): void
+  /**
+   * complete() for an answer that must not go out before its line is in the file. With a journal file
+   * the line is written together with the other lines of the same event-loop turn (one write), and
+   * only once it is written is the entry settled, announced and `then()` called. When the write fails,
+   * the entry is left unsettled (nothing was announced) and `then(err)` is called: the caller settles
+   * it with what it answers instead. Without a file it settles and calls `then()` at once. When
+   * `wanted()` says false at write time (the receiver stopped meanwhile), nothing is written or
+   * announced and `then` gets an AnswerWithdrawn.
+   */
+  completeThen<E extends JournalEntry>(entry: E, fields: EntryFields<E['kind']>, then: (err?: unknown) => void, wanted?: () => boolean): void
   /** Entries in id order, filtered. */
   entries(query?: JournalQuery): JournalEntry[]
   /** Number of entries in memory. */
@@ -132,6 +92,19 @@ export interface Journal {
   subscribe(listener: JournalListener): () => void
   /** Writes still-pending entries to the file and closes it. */
   close(): void
+}
+
+/**
+ * The journal file line of an entry (without the newline). Never throws: an entry that cannot be
+ * serialized (a cycle, nesting too deep for JSON.stringify) is written as what identifies it and why.
+ */
+export function entryLine(entry: JournalEntry): string {
+  try {
+    return JSON.stringify(entry)
+  } catch (err) {
+    const { id, kind, receivedAt, outcome, status, connectionId, method, url, tag } = entry
+    return JSON.stringify({ id, kind, receivedAt, outcome, status, connectionId, method, url, tag, error: `entry not serializable: ${(err as Error).message}` })
+  }
 }
 
 /** Creates a journal. Throws FakeFluentdError FF_ERR_OPTION when the file cannot be opened. */
@@ -153,11 +126,11 @@ export function createJournal(options: JournalOptions = {}): Journal {
       })
     }
   }
-  // Ring buffer: `ring[(start + i) % max]` for i < count.
-  const ring: (JournalEntry | undefined)[] = new Array<JournalEntry | undefined>(max)
+  // Ring buffer: `ring[(start + i) % max]` for i < count. The mutable shape is only seen in here.
+  const ring: (JournalEntryData | undefined)[] = new Array<JournalEntryData | undefined>(max)
   let start = 0
   let count = 0
-  // Estimated bytes of the settled entries in memory (see DEFAULT_JOURNAL_MAX_BYTES); `held` = in the ring.
+  // Estimated bytes of the entries in memory (see DEFAULT_JOURNAL_MAX_BYTES); `held` = in the ring.
   const charged = new WeakMap<JournalEntry, number>()
   const held = new WeakSet<JournalEntry>()
   let bytes = 0
@@ -174,7 +147,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
   }
   let nextId = 1
   const written = new WeakSet<JournalEntry>()
-  const pending = new Set<JournalEntry>()
+  const pending = new Set<JournalEntryData>()
   const listeners = new Set<JournalListener>()
 
   function emit(change: JournalChange): void {
@@ -187,80 +160,50 @@ export function createJournal(options: JournalOptions = {}): Journal {
     }
   }
 
-  // Lines waiting for the end of this event-loop turn, and the answers waiting for them.
-  let queued = ''
-  let waiting: ((err?: unknown) => void)[] = []
-  let flushScheduled = false
+  // The lines of this event-loop turn, written together.
+  const batch = createLineBatch((text) => {
+    if (fd !== undefined) writeSync(fd, text)
+  })
 
-  /** Writes every queued line in one write, then releases the waiting answers. Throws a write error. */
-  function flush(): void {
-    flushScheduled = false
-    if (queued === '' && waiting.length === 0) return
-    const text = queued
-    const then = waiting
-    queued = ''
-    waiting = []
-    let error: unknown
-    try {
-      if (text !== '' && fd !== undefined) writeSync(fd, text)
-    } catch (err) {
-      error = err
-    }
-    for (const t of then) t(error)
-    if (error !== undefined) throw error
-  }
-
-  function flushLater(): void {
-    try {
-      flush()
-    } catch {
-      // Reported to every waiting answer through its callback.
-    }
-  }
-
-  /** Appends the entry's line (once) to the queue; false when there is no file or it was written. */
-  function queueLine(entry: JournalEntry): boolean {
-    if (fd === undefined || written.has(entry)) return false
-    written.add(entry)
-    let line: string
-    try {
-      line = JSON.stringify(entry)
-    } catch (err) {
-      // Never throw out of the hot path for an entry that cannot be serialized (a cycle, or nesting
-      // too deep for JSON.stringify): write what identifies it and why.
-      const { id, kind, receivedAt, outcome, status, connectionId, method, url, tag } = entry
-      line = JSON.stringify({ id, kind, receivedAt, outcome, status, connectionId, method, url, tag, error: `entry not serializable: ${(err as Error).message}` })
-    }
-    queued += line + '\n'
-    return true
-  }
-
-  /** Writes the entry's line now, after any queued ones (order is kept). */
+  /**
+   * Writes the entry's line now (once), after any queued ones (order is kept). A failed write is
+   * reported to the answers waiting in the batch; this entry has no answer to hold back, so the
+   * failure never escapes into the receiver.
+   */
   function writeLine(entry: JournalEntry): void {
-    if (queueLine(entry)) flush()
+    if (fd === undefined || written.has(entry)) return
+    written.add(entry)
+    batch.push({ line: entryLine(entry) + '\n' })
+    batch.flushQuietly()
+  }
+
+  /** Re-estimates what an entry in memory holds, dropping the oldest entries while over the budget. */
+  function charge(entry: JournalEntry): void {
+    if (!held.has(entry)) return
+    const cost = estimateEntryBytes(entry)
+    bytes += cost - (charged.get(entry) ?? 0)
+    charged.set(entry, cost)
+    while (bytes > maxBytes && count > 1) dropOldest()
   }
 
   /** The in-memory part of completing: fields, end times, the memory budget. */
-  function settle(entry: JournalEntry, fields: Partial<JournalEntry>): void {
+  function settle(entry: JournalEntryData, fields: object): void {
     Object.assign(entry, fields)
-    if (held.has(entry)) {
-      // Re-estimated on every completion (an entry completed twice is charged once, for what it holds now).
-      const cost = estimateEntryBytes(entry)
-      bytes += cost - (charged.get(entry) ?? 0)
-      charged.set(entry, cost)
-      while (bytes > maxBytes && count > 1) dropOldest()
-    }
     if (entry.endedAt === undefined) entry.endedAt = clock.wallNow()
     if (entry.endedMono === undefined) entry.endedMono = clock.now()
+    charge(entry)
     pending.delete(entry)
   }
 
+  // Entries handed out are the journal's own objects, typed read-only for everyone else.
+  const own = (entry: JournalEntry): JournalEntryData => entry as JournalEntryData
+
   const journal: Journal = {
-    add(fields) {
+    add<F extends NewJournalEntry>(fields: F) {
       // Object.assign, not an object spread: on Node 20 spreading this ~14-key literal cost ~6 us and
       // left a dictionary-mode object that made every later write slow (~20 us per request in all,
       // measured in bench/results.md). Same keys, same order as the spread.
-      const entry = Object.assign({}, fields) as JournalEntry
+      const entry = Object.assign({}, fields) as unknown as JournalEntryData
       entry.id = nextId++
       entry.receivedAt = fields.receivedAt ?? clock.wallNow()
       entry.receivedMono = fields.receivedMono ?? clock.now()
@@ -271,29 +214,44 @@ export function createJournal(options: JournalOptions = {}): Journal {
       count++
       if (entry.outcome === 'pending') pending.add(entry)
       emit({ type: 'added', entry })
-      return entry
+      return entry as EntryOfKind<F['kind']>
+    },
+    update(entry, fields) {
+      Object.assign(own(entry), fields)
+      // Times and counters do not change the estimate: no re-estimate for them (the end time after
+      // every answer is the common case).
+      if (!('endedAt' in fields)) charge(entry)
+      emit({ type: 'updated', entry })
     },
     complete(entry, fields) {
-      settle(entry, fields)
+      settle(own(entry), fields)
       writeLine(entry)
       emit({ type: 'completed', entry })
     },
-    completeThen(entry, fields, then) {
-      settle(entry, fields)
-      const queuedNow = queueLine(entry)
-      emit({ type: 'completed', entry })
-      if (!queuedNow) {
+    completeThen(entry, fields, then, wanted) {
+      if (fd === undefined || written.has(entry)) {
+        if (wanted && !wanted()) return then(new AnswerWithdrawn())
+        settle(own(entry), fields)
+        emit({ type: 'completed', entry })
         then()
         return
       }
-      waiting.push(then)
-      if (!flushScheduled) {
-        flushScheduled = true
-        setImmediate(flushLater)
+      // The line is what the entry will be once settled; the entry itself changes only once it is written.
+      const ended = { endedAt: entry.endedAt ?? clock.wallNow(), endedMono: entry.endedMono ?? clock.now() }
+      const final = Object.assign(ended, fields)
+      written.add(entry)
+      const release = (err?: unknown): void => {
+        if (err !== undefined) {
+          written.delete(entry)
+          then(err)
+          return
+        }
+        settle(own(entry), final)
+        emit({ type: 'completed', entry })
+        then()
       }
-    },
-    touch(entry, fields) {
-      Object.assign(entry, fields)
+      batch.push({ line: entryLine(Object.assign({}, entry, final) as JournalEntry) + '\n', release, wanted })
+      batch.flushSoon()
     },
     entries(query) {
       const out: JournalEntry[] = []
@@ -319,7 +277,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       return () => listeners.delete(listener)
     },
     close() {
-      flushLater()
+      batch.flushQuietly()
       for (const e of pending) writeLine(e)
       pending.clear()
       if (fd !== undefined) {

@@ -26,10 +26,10 @@ export interface JournalEvent {
   record: Record<string, unknown>
 }
 
-export interface JournalEntry {
+/** What every kind of entry has. */
+interface EntryBase {
   /** Monotonically increasing from 1 within a receiver. */
   id: number
-  kind: JournalEntryKind
   /** Wall clock ms since epoch at arrival (first byte of the request line, or the TCP connect). */
   receivedAt: number
   /** Monotonic ms at arrival (performance.now() origin of the receiver process). */
@@ -40,6 +40,16 @@ export interface JournalEntry {
   endedMono?: number
   outcome: JournalOutcome
   connectionId: number
+  remoteAddress: string
+  remotePort: number
+  tls?: { protocol?: string; cipher?: string; servername?: string; alpn?: string | false; error?: string; code?: string }
+  fault?: AppliedFault
+  /** Human-readable note on errors (parse error, 413 reason, TLS error text). */
+  error?: string
+}
+
+/** The fields only a request has. */
+interface RequestFields {
   /**
    * Monotonic ms when this request's TCP connection was accepted. For the first request on a
    * connection it is the best measure of when the client started the attempt (before TCP and TLS
@@ -48,9 +58,6 @@ export interface JournalEntry {
   connectedMono?: number
   /** 1-based position of this request on its connection (1 = the connection's first request). */
   requestOnConnection?: number
-  remoteAddress: string
-  remotePort: number
-  tls?: { protocol?: string; cipher?: string; servername?: string; alpn?: string | false; error?: string; code?: string }
   method?: string
   /** Full request target including query string. */
   url?: string
@@ -76,11 +83,51 @@ export interface JournalEntry {
   events?: JournalEvent[]
   /** Per-notification schema verdicts (when validation is on). */
   verdicts?: Verdict[]
-  fault?: AppliedFault
   /** Status sent (undefined when none was sent). */
   status?: number
   /** Body of a non-2xx answer (Fluentd's text) or error detail. */
   responseBody?: string
-  /** Human-readable note on errors (parse error, 413 reason, TLS error text). */
-  error?: string
 }
+
+/** Request-only fields, absent (always undefined) on the other kinds: reading them needs no narrowing. */
+type NoRequestFields = { [K in keyof RequestFields]?: undefined }
+
+/** One HTTP request (or bytes that were meant to be one and did not parse). */
+export interface RequestEntryData extends EntryBase, RequestFields {
+  kind: 'request'
+}
+
+/** A TLS handshake that failed (or that the client aborted): a delivery attempt without a request. */
+export interface TlsErrorEntryData extends EntryBase, NoRequestFields {
+  kind: 'tls-error'
+}
+
+/**
+ * A connection that never became a request: a connection-level fault (reset, refuse, stall), a
+ * handshake completed and then closed, an idle reset, or a TCP connect closed before its first
+ * byte (a port probe: not an attempt).
+ */
+export interface ConnectionEntryData extends EntryBase, NoRequestFields {
+  kind: 'connection'
+  /**
+   * True when the client sent not a single byte (a port probe that closed, or a silent connection
+   * reset by the idle timeout): not a delivery attempt. Consumers leave these out of attempts and ratios.
+   */
+  noBytes?: boolean
+}
+
+/** The mutable shape of an entry, as the journal holds it. Only the journal writes to entries. */
+export type JournalEntryData = RequestEntryData | TlsErrorEntryData | ConnectionEntryData
+
+/** A request entry as consumers see it (read-only). */
+export type RequestEntry = Readonly<RequestEntryData>
+export type TlsErrorEntry = Readonly<TlsErrorEntryData>
+export type ConnectionEntry = Readonly<ConnectionEntryData>
+
+/** A journal entry as consumers see it: read-only, narrowed on `kind`. */
+export type JournalEntry = RequestEntry | TlsErrorEntry | ConnectionEntry
+
+/** Fields of an entry of kind K that may change after it was added. */
+export type EntryFields<K extends JournalEntryKind = JournalEntryKind> = Partial<
+  Omit<Extract<JournalEntryData, { kind: K }>, 'id' | 'kind' | 'receivedAt' | 'receivedMono'>
+>

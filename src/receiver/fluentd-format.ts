@@ -29,6 +29,19 @@ export function formatFluentdTime(timeS: number): string {
   )
 }
 
+/** Fluentd's own log time: `%Y-%m-%d %H:%M:%S %z` in local time, no fraction (wall ms in). */
+export function formatFluentdLogTime(ms: number): string {
+  const d = new Date(Math.floor(ms / 1000) * 1000)
+  const offsetMin = -d.getTimezoneOffset()
+  const sign = offsetMin >= 0 ? '+' : '-'
+  const abs = Math.abs(offsetMin)
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ` +
+    `${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`
+  )
+}
+
 /** One stdout line (with the trailing newline) for one event. */
 export function formatFluentdLine(timeS: number, tag: string, record: unknown): string {
   return `${formatFluentdTime(timeS)} ${tag}: ${JSON.stringify(record)}\n`

@@ -4,7 +4,11 @@
  * own, precedence is msgpack > json > ndjson, and record `time` keys become event times.
  * @see docs/design.md "Answering as Fluentd"
  */
-import { decodeMulti } from '@msgpack/msgpack'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import { parseMsgpack } from './parse-msgpack.js'
+import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, droppedList, newSink, parseJsonBytes, parseNdjsonBytes } from './parse-records.js'
+
+export { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, MAX_RECORD_DEPTH, MAX_DROPPED_LISTED, SYNC_PARSE_MAX } from './parse-records.js'
 
 /** Fluentd's 400 text when no usable param is present. */
 export const PARAM_REQUIRED_MESSAGE = "'json', 'ndjson' or 'msgpack' parameter is required"
@@ -17,7 +21,17 @@ export interface ParsedEvent {
 
 export type ParseResult =
   | { ok: true; events: ParsedEvent[]; /** What was silently dropped (invalid JSON, non-objects). */ dropped: string[] }
-  | { ok: false; /** Fluentd's exception text, the second line of the 400 body. */ message: string }
+  | {
+      ok: false
+      /** Fluentd's exception text, the second line of the 400 body; with status 413, the reason for the journal. */
+      message: string
+      /**
+       * Absent: answer 400 with Fluentd's error body. 413: more records than `maxRecords`, or one
+       * record larger than `maxRecordSize`; answer 413 `Too large` and close, as for a body over the
+       * limit (README "Limits").
+       */
+      status?: 413
+    }
 
 /** Params as in_http sees them; values are raw bytes (msgpack may be binary). */
 type Params = Map<string, Buffer>
@@ -88,80 +102,6 @@ function parseMultipart(body: Buffer, boundary: string, into: Params): void {
   }
 }
 
-/**
- * Deepest nesting of a record we accept. JSON.parse takes 100k levels, but every consumer after it
- * (the journal file line, the stdout printer, SSE, the admin API) recurses and would throw a
- * RangeError; such a record is dropped like invalid JSON (200 and nothing emitted, 400 with
- * --strict-parse). Real notifications are under 10 levels deep.
- */
-export const MAX_RECORD_DEPTH = 1000
-
-/**
- * Cheap necessary condition for nesting deeper than `max`: more than `max` opening brackets in the
- * source. Native indexOf scans, no allocation; real notifications stop here.
- */
-function hasMoreOpeningsThan(source: string | Buffer, max: number): boolean {
-  let n = 0
-  for (const c of ['{', '['] as const) {
-    for (let i = source.indexOf(c); i >= 0; i = source.indexOf(c, i + 1)) if (++n > max) return true
-  }
-  return false
-}
-
-/** True when `value` nests arrays/objects deeper than `max` levels (iterative: no stack use). */
-function nestedDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]]
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!
-    if (typeof v !== 'object' || v === null) continue
-    if (depth > max) return true
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
-    }
-  }
-  return false
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
-/**
- * Collects records from one parsed JSON/msgpack value: object → 1, array → each object element.
- * `mayBeDeep` says whether the source could nest deeper than MAX_RECORD_DEPTH (checked cheaply by the
- * caller), so the hot path (ordinary notifications) never walks the value.
- */
-function collect(value: unknown, out: Record<string, unknown>[], dropped: string[], mayBeDeep: boolean): void {
-  if (mayBeDeep && nestedDeeperThan(value, MAX_RECORD_DEPTH)) {
-    dropped.push(`value nested deeper than ${MAX_RECORD_DEPTH} levels`)
-    return
-  }
-  if (isPlainObject(value)) out.push(value)
-  else if (Array.isArray(value)) {
-    for (const el of value) {
-      if (isPlainObject(el)) out.push(el)
-      else dropped.push(`non-object array element (${describe(el)})`)
-    }
-  } else dropped.push(`non-object JSON value (${describe(value)})`)
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null'
-  if (Array.isArray(v)) return 'array'
-  return typeof v
-}
-
-function parseJsonText(text: string, out: Record<string, unknown>[], dropped: string[], what: string): void {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (err) {
-    dropped.push(`invalid ${what}: ${(err as Error).message}`)
-    return
-  }
-  collect(value, out, dropped, text.length > MAX_RECORD_DEPTH && hasMoreOpeningsThan(text, MAX_RECORD_DEPTH))
-}
-
 /** Ruby's class name for a value, as in "can't convert String into an exact number". */
 function rubyName(v: unknown): string {
   if (typeof v === 'string') return 'String'
@@ -180,13 +120,24 @@ export interface ParseInput {
   body: Buffer
   /** Arrival time, float seconds, used when no other time applies. */
   arrivalTime: number
+  /** Most records (array elements, NDJSON lines, msgpack values) in one request; default DEFAULT_MAX_RECORDS (`--max-records`). */
+  maxRecords?: number
+  /** Largest single record, bytes; default DEFAULT_MAX_RECORD_SIZE (`--max-record-size`). */
+  maxRecordSize?: number
 }
+
+/** Records whose event time is set between two yields to the event loop. */
+const TIME_SLICE = 1024
 
 /**
  * Parses a request the way in_http does. Returns `ok: false` with Fluentd's message when Fluentd
- * would answer 400; `dropped` lists what Fluentd would silently ignore (for `--strict-parse`).
+ * would answer 400, or with status 413 when the body holds more than `maxRecords` records or one
+ * larger than `maxRecordSize`; `dropped`
+ * lists what Fluentd would silently ignore (for `--strict-parse`; the first MAX_DROPPED_LISTED
+ * items, then one line counting the rest). Large bodies are parsed in slices that yield to the event
+ * loop; never rejects.
  */
-export function parseRequestBody(input: ParseInput): ParseResult {
+export async function parseRequestBody(input: ParseInput): Promise<ParseResult> {
   const params: Params = input.query ? parseQuery(Buffer.from(input.query, 'latin1')) : new Map()
   const ct = input.contentType ?? ''
   // Content-Type params override query params (Fluentd: params['json'] = body after parsing the query).
@@ -206,28 +157,18 @@ export function parseRequestBody(input: ParseInput): ParseResult {
     params.set('ndjson', input.body)
   }
 
-  const records: Record<string, unknown>[] = []
-  const dropped: string[] = []
+  const maxRecords = input.maxRecords ?? DEFAULT_MAX_RECORDS
+  const sink = newSink(maxRecords, input.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE)
   const msgpack = params.get('msgpack')
   const json = params.get('json')
   const ndjson = params.get('ndjson')
-  if (msgpack !== undefined) {
-    try {
-      // msgpack has no brackets to count: values from bodies longer than the depth limit are walked.
-      for (const value of decodeMulti(msgpack)) collect(value, records, dropped, msgpack.length > MAX_RECORD_DEPTH)
-    } catch (err) {
-      dropped.push(`invalid msgpack: ${(err as Error).message}`)
-    }
-  } else if (json !== undefined) {
-    parseJsonText(json.toString('utf8'), records, dropped, 'JSON')
-  } else if (ndjson !== undefined) {
-    for (const line of ndjson.toString('utf8').split(/\r?\n/)) {
-      if (line.length === 0) continue
-      parseJsonText(line, records, dropped, 'NDJSON line')
-    }
-  } else {
-    return { ok: false, message: PARAM_REQUIRED_MESSAGE }
-  }
+  if (msgpack !== undefined) await parseMsgpack(msgpack, sink)
+  else if (json !== undefined) await parseJsonBytes(json, sink, 'JSON')
+  else if (ndjson !== undefined) await parseNdjsonBytes(ndjson, sink)
+  else return { ok: false, message: PARAM_REQUIRED_MESSAGE }
+  if (sink.refused !== undefined) return { ok: false, status: 413, message: sink.refused }
+  const { records } = sink
+  const dropped = droppedList(sink)
 
   // Event time: ?time= (query or form) wins and keeps the record's key; else a record `time` key is
   // used and removed; else arrival. Any failure rejects the whole request.
@@ -238,7 +179,9 @@ export function parseRequestBody(input: ParseInput): ParseResult {
     fixedTime = t === 0 ? input.arrivalTime : t
   }
   const events: ParsedEvent[] = []
-  for (const record of records) {
+  for (let i = 0; i < records.length; i++) {
+    if (i > 0 && i % TIME_SLICE === 0) await yieldToLoop()
+    const record = records[i]!
     if (fixedTime !== undefined) {
       events.push({ time: fixedTime, record })
       continue

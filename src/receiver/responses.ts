@@ -21,6 +21,11 @@ export interface AnswerOptions {
   raw: Socket
   /** Send the body even to a HEAD request (Fluentd does, although HTTP says not to). */
   forceBody?: boolean
+  /**
+   * An answer of the request processing (not an early send_response_and_close: GET, OPTIONS, 413,
+   * 417, a body that does not decode): its Content-Type comes first even when the connection closes.
+   */
+  processed?: boolean
 }
 
 /** Status line text as Fluentd writes it (`200 OK`, `413 Request Entity Too Large`, ...). */
@@ -36,8 +41,9 @@ export function fluentdErrorBody(status: number, message: string): string {
 
 /**
  * Writes an answer. Keep-alive answers: headers, then Content-Type/Connection/Content-Length as
- * Fluentd (`text/plain` unless given). Closing answers: Content-Length then Content-Type, no
- * Connection header, then the connection is cut.
+ * Fluentd (`text/plain` unless given). Closing answers: no Connection header, then the connection is
+ * cut; Content-Type then Content-Length for a processed request, Content-Length then Content-Type for
+ * Fluentd's early answers (GET, OPTIONS, 413, 417, undecodable body).
  */
 export function writeAnswer(res: ServerResponse, status: number, body: string | Buffer, opts: AnswerOptions): void {
   res.sendDate = false
@@ -65,8 +71,9 @@ export function writeAnswer(res: ServerResponse, status: number, body: string | 
       if (!hasCl) flat.push('Content-Length', String(bodyLength))
     }
   } else {
+    if (opts.processed && status !== 204 && !hasCt) flat.push('Content-Type', 'text/plain')
     if (!hasCl) flat.push('Content-Length', String(bodyLength))
-    if (!hasCt) flat.push('Content-Type', 'text/plain')
+    if (!hasCt && !(opts.processed && status !== 204)) flat.push('Content-Type', 'text/plain')
     // No Connection header at all (Fluentd omits it): removing it makes node skip its own and close.
     res.shouldKeepAlive = false
     res.removeHeader('Connection')

@@ -7,7 +7,7 @@ import type { FaultEngine } from '../faults/types.js'
 import type { Journal } from '../journal/journal.js'
 import type { Validator, ValidationMode } from '../validation/types.js'
 import type { AdminMount, AdminSettings } from '../admin/app.js'
-import type { OutputMode } from './printer.js'
+import type { FluentdLog } from './fluentd-log.js'
 
 /**
  * TLS protocol versions offered: `1.2` = TLS 1.2 only (Fluentd's `<transport tls>` default, the
@@ -15,6 +15,11 @@ import type { OutputMode } from './printer.js'
  * `1.3` = TLS 1.3 only, `1.2+` = TLS 1.2 and 1.3.
  */
 export type TlsVersionOption = '1.2' | '1.3' | '1.2+'
+
+/** How a front end prints what the receiver saw (the CLI's printer): events as Fluentd's stdout, entries as JSON, or nothing. */
+export type OutputMode = 'fluentd' | 'json' | 'none'
+
+export const OUTPUT_MODES: readonly OutputMode[] = ['fluentd', 'json', 'none']
 
 export const TLS_VERSION_OPTIONS: readonly TlsVersionOption[] = ['1.2', '1.3', '1.2+']
 
@@ -30,6 +35,22 @@ export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 10_000
  * `keepalive_timeout` (10 s). Exchanges held by a fault (hang, delay, slow body) are not cut.
  */
 export const DEFAULT_IDLE_TIMEOUT_MS = 10_000
+
+/**
+ * Deadline for a request's head: the TLS handshake (on a new connection) and the request line and
+ * headers must be complete this long after their first byte, or the connection is reset. Catches
+ * clients that dribble bytes just often enough to never be idle. Fluentd has no such limit.
+ */
+export const DEFAULT_HEADER_TIMEOUT_MS = 20_000
+
+/** Deadline for a request's body, from the end of its headers (a 32 MiB body at 1 Mbit/s takes ~270 s). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000
+
+/**
+ * Client connections open at once on the ingest port; beyond it new connections are reset at once
+ * (and journaled), so a connection flood cannot exhaust file descriptors (the admin API keeps its own).
+ */
+export const DEFAULT_MAX_CONNECTIONS = 1000
 
 /** Request bodies kept in memory per journal entry (the file holds the same truncated text). */
 export const DEFAULT_JOURNAL_BODY_MAX = 64 * 1024
@@ -67,8 +88,8 @@ export interface ReceiverOptions {
   strictParse?: boolean
   /** Status of a successful answer: 200 (Fluentd's default) or 204 (`use_204_response`). */
   successStatus?: 200 | 204
-  /** `Name: value` the request must carry, else 401 (the integration's custom header). */
-  requireHeader?: string
+  /** `Name: value` the request must carry, else 401 (the integration's custom headers); a list: all of them. */
+  requireHeader?: string | readonly string[]
   /** Schema validator; without one no verdicts are made. */
   validator?: Validator
   /** `off` skips, `warn` records (default), `strict` also answers 400 to an invalid notification. */
@@ -95,6 +116,12 @@ export interface ReceiverOptions {
    * body): slowloris and silent clients. Default 10 s (Fluentd's keepalive_timeout); 0 = never.
    */
   idleTimeoutMs?: number
+  /** Deadline of the handshake and request head from their first byte, ms; 0 = none. Default 20 s. */
+  headerTimeoutMs?: number
+  /** Deadline of a request body from the end of its headers, ms; 0 = none. Default 300 s. */
+  requestTimeoutMs?: number
+  /** Client connections open at once; new ones beyond it are reset. Default 1000. */
+  maxConnections?: number
   /** Close answers that end the connection with a TCP RST as Fluentd (linger 0). Default true. */
   resetOnClose?: boolean
   /** Admin API port: a number (0 = any free port) or `false`/undefined for none. */
@@ -105,11 +132,6 @@ export interface ReceiverOptions {
   adminMount?: AdminMount
   /** Who may use the admin API (extra Host names, a token) and the bounds of its stream. Protected by default. */
   adminSettings?: AdminSettings
-  /**
-   * Printing of received events. A mode alone prints to process.stdout (warnings to stderr); an
-   * object sends lines to `write`. Default 'none'.
-   */
-  output?: OutputMode | { mode: OutputMode; write: (text: string) => void; warn?: (text: string) => void }
   clock?: Clock
   /** Called with unexpected internal errors that were contained (never thrown to the caller). */
   onError?: (err: unknown) => void
@@ -132,6 +154,10 @@ export interface Receiver {
   journal: Journal
   /** The fault engine in use, if any. */
   faults?: FaultEngine
+  /** True while a refuse fault keeps the ingest port closed. */
+  readonly refusing: boolean
+  /** Fluentd's own log lines as typed events (the CLI prints them under `--output fluentd`). */
+  log: Pick<FluentdLog, 'subscribe'>
   /** Stops everything: listeners, every socket (hung and mid-handshake included), timers, admin, journal file. */
   close(): Promise<void>
 }

@@ -10,8 +10,9 @@ import { connect as tlsConnect } from 'node:tls'
 import { onTestFinished } from 'vitest'
 import { Agent } from 'undici'
 import { ensureCertificates, type CertificateSet } from '../../src/certs/index.js'
-import { startReceiver } from '../../src/receiver/receiver.js'
-import type { Receiver, ReceiverOptions } from '../../src/receiver/types.js'
+import { attachPrinter, type PrinterOptions } from '../../src/cli/receiver-printer.js'
+import { startReceiver } from '../../src/server/index.js'
+import type { OutputMode, Receiver, ReceiverOptions } from '../../src/receiver/types.js'
 
 let certsOnce: Promise<CertificateSet> | undefined
 
@@ -21,19 +22,27 @@ export function testCertificates(): Promise<CertificateSet> {
   return certsOnce
 }
 
+/** What the CLI prints, captured: a mode with its sinks (as `serve --output`). */
+export type TestOutput = OutputMode | PrinterOptions
+
 /**
  * Starts a receiver on 127.0.0.1, port 0, admin off unless asked, TLS with the test CA unless
  * `tls: false`; registers close() with onTestFinished when called inside a test (pass
- * `autoClose: false` from beforeAll and close it yourself).
+ * `autoClose: false` from beforeAll and close it yourself). `output` attaches the CLI's printer.
  */
-export async function startTestReceiver(options: ReceiverOptions & { autoClose?: boolean } = {}): Promise<Receiver> {
-  const { autoClose = true, ...opts } = options
+export async function startTestReceiver(options: ReceiverOptions & { autoClose?: boolean; output?: TestOutput } = {}): Promise<Receiver> {
+  const { autoClose = true, output, ...opts } = options
   let tls = opts.tls
   if (tls === undefined || tls === true) {
     const c = await testCertificates()
     tls = { cert: c.cert, key: c.key, ca: c.ca, caPath: c.caPath }
   }
-  const r = await startReceiver({ port: 0, host: '127.0.0.1', ...opts, tls })
+  const started = await startReceiver({ port: 0, host: '127.0.0.1', ...opts, tls })
+  let r = started
+  if (output !== undefined && output !== 'none' && typeof output === 'object') {
+    const detach = attachPrinter(started.journal, { log: started.log, ...output })
+    r = Object.create(started, { close: { value: () => started.close().finally(detach) } }) as Receiver
+  }
   if (autoClose) onTestFinished(() => r.close())
   return r
 }

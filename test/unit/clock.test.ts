@@ -2,6 +2,36 @@ import { describe, expect, it } from 'vitest'
 import { ManualClock, parseDuration, systemClock } from '../../src/clock/index.js'
 
 describe('ManualClock', () => {
+  it('fires timers in time order only when advanced; a cleared timer never fires', async () => {
+    const clock = new ManualClock()
+    const order: string[] = []
+    clock.setTimer(() => order.push(`b@${clock.now()}`), 300)
+    const c = clock.setTimer(() => order.push('c'), 200)
+    clock.setTimer(() => order.push(`a@${clock.now()}`), 100)
+    clock.setTimer(() => order.push(`a2@${clock.now()}`), 100)
+    expect(clock.pendingCount).toBe(4)
+    await clock.advance(99)
+    expect(order).toEqual([])
+    clock.clearTimer(c)
+    await clock.advance(250)
+    expect(order).toEqual(['a@100', 'a2@100', 'b@300'])
+    expect(clock.pendingCount).toBe(0)
+  })
+
+  it('a timer set by a timer fires within the same advance when it falls due', async () => {
+    const clock = new ManualClock()
+    const seen: number[] = []
+    const tick = (): void => {
+      seen.push(clock.now())
+      if (seen.length < 3) clock.setTimer(tick, 40)
+    }
+    clock.setTimer(tick, 40)
+    await clock.advance(100)
+    expect(seen).toEqual([40, 80])
+    await clock.advance(20)
+    expect(seen).toEqual([40, 80, 120])
+  })
+
   it('resolves sleeps in time order only when advanced', async () => {
     const clock = new ManualClock()
     const order: string[] = []
@@ -63,3 +93,14 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBeUndefined()
   })
 })
+
+describe('systemClock timers', () => {
+  it('setTimer fires after the delay; clearTimer cancels', async () => {
+    const fired: string[] = []
+    const t = systemClock.setTimer(() => fired.push('cleared'), 5)
+    systemClock.clearTimer(t)
+    await new Promise<void>((resolve) => systemClock.setTimer(() => resolve(void fired.push('kept')), 10))
+    expect(fired).toEqual(['kept'])
+  })
+})
+

@@ -10,7 +10,9 @@ import { parseDuration } from '../../src/clock/index.js'
 import { FakeFluentdError } from '../../src/errors.js'
 import { parseFaultShorthand, validateFaultPlan } from '../../src/faults/index.js'
 import { parseByteSize } from '../../src/receiver/byte-size.js'
-import { MAX_RECORD_DEPTH, parseQuery, parseRequestBody } from '../../src/receiver/parse-body.js'
+import { MAX_RECORD_DEPTH, SYNC_PARSE_MAX, parseQuery, parseRequestBody, type ParseResult } from '../../src/receiver/parse-body.js'
+import { compileTagGlob } from '../../src/faults/tag-glob.js'
+import { oracleGlobSource } from './robustness/glob-oracle.js'
 
 const RUNS = Number(process.env.FF_FUZZ_RUNS ?? 300)
 const SEED = Number(process.env.FF_FUZZ_SEED ?? 20_260_808)
@@ -42,7 +44,7 @@ const bodies = fc.oneof(
 )
 const queries = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 60 }), fc.json({ maxDepth: 2 }).map((t) => `json=${encodeURIComponent(t)}`))
 
-function checkResult(r: ReturnType<typeof parseRequestBody>): void {
+function checkResult(r: ParseResult): void {
   if (!r.ok) {
     expect(typeof r.message).toBe('string')
     return
@@ -58,19 +60,19 @@ function checkResult(r: ReturnType<typeof parseRequestBody>): void {
 }
 
 describe('fuzz: body parsing (parseRequestBody, parseQuery)', () => {
-  it('never throws on any content type, query and body bytes; results are well formed', () => {
-    fc.assert(
-      fc.property(contentTypes, queries, bodies, (contentType, query, body) => {
-        checkResult(parseRequestBody({ contentType, query, body, arrivalTime: 1_700_000_000.5 }))
+  it('never throws on any content type, query and body bytes; results are well formed', async () => {
+    await fc.assert(
+      fc.asyncProperty(contentTypes, queries, bodies, async (contentType, query, body) => {
+        checkResult(await parseRequestBody({ contentType, query, body, arrivalTime: 1_700_000_000.5 }))
       }),
       opts,
     )
   })
 
-  it('a JSON object body is one event whose record equals the object (minus a numeric time)', () => {
-    fc.assert(
-      fc.property(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), (obj) => {
-        const r = parseRequestBody({ contentType: 'application/json', query: undefined, body: Buffer.from(JSON.stringify(obj)), arrivalTime: 1 })
+  it('a JSON object body is one event whose record equals the object (minus a numeric time)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), async (obj) => {
+        const r = await parseRequestBody({ contentType: 'application/json', query: undefined, body: Buffer.from(JSON.stringify(obj)), arrivalTime: 1 })
         const expected = JSON.parse(JSON.stringify(obj)) as Record<string, unknown>
         const t = expected['time']
         if (Object.hasOwn(expected, 'time') && t !== null && t !== false && typeof t !== 'number') {
@@ -86,12 +88,12 @@ describe('fuzz: body parsing (parseRequestBody, parseQuery)', () => {
     )
   })
 
-  it('deeply nested values never reach the events (any depth, JSON or msgpack)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: MAX_RECORD_DEPTH + 1, max: 20_000 }), fc.boolean(), (depth, viaMsgpack) => {
+  it('deeply nested values never reach the events (any depth, JSON or msgpack)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: MAX_RECORD_DEPTH + 1, max: 20_000 }), fc.boolean(), async (depth, viaMsgpack) => {
         const json = '{"a":' + '['.repeat(depth) + ']'.repeat(depth) + '}'
         const body = viaMsgpack ? Buffer.from(encode({ a: nest(Math.min(depth, 1500)) }, { maxDepth: 2000 })) : Buffer.from(json)
-        const r = parseRequestBody({ contentType: viaMsgpack ? 'application/msgpack' : 'application/json', query: undefined, body, arrivalTime: 1 })
+        const r = await parseRequestBody({ contentType: viaMsgpack ? 'application/msgpack' : 'application/json', query: undefined, body, arrivalTime: 1 })
         expect(r.ok).toBe(true)
         if (r.ok) expect(r.events).toEqual([])
       }),
@@ -229,6 +231,55 @@ describe('fuzz: parseDuration and parseByteSize', () => {
       fc.property(fc.oneof(fc.string({ maxLength: 20 }), fc.stringMatching(/^\d{1,30}[kmgKMG]?(i?b)?$/)), (text) => {
         const n = parseByteSize(text)
         if (n !== undefined) expect(Number.isSafeInteger(n) && n >= 0).toBe(true)
+      }),
+      opts,
+    )
+  })
+})
+
+describe('fuzz: linear tag globs and sliced JSON parsing agree with their one-shot versions', () => {
+  const globChar = fc.constantFrom('a', 'b', '.', '*', '**', '{', '}', ',', 'x', '+')
+  it('compileTagGlob(p).test(t) equals the old backtracking regex on short patterns and tags', () => {
+    fc.assert(
+      fc.property(fc.array(globChar, { maxLength: 10 }), fc.stringMatching(/^[ab.x+]{0,12}$/), (parts, tag) => {
+        const pattern = parts.join('')
+        let oracle: RegExp | undefined
+        try {
+          oracle = new RegExp(`^${oracleGlobSource(pattern)}$`)
+        } catch {
+          expect(() => compileTagGlob(pattern)).toThrow()
+          return
+        }
+        expect(compileTagGlob(pattern).test(tag)).toBe(oracle.test(tag))
+      }),
+      opts,
+    )
+  })
+
+  it('a large JSON body (sliced) gives what one JSON.parse gives: the same records, or nothing when it is invalid', async () => {
+    const pad = ' '.repeat(SYNC_PARSE_MAX)
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 20 }), fc.nat(), fc.constantFrom('', ']', ',', '"', '{', 'x', '\\'), async (values, at, noise) => {
+        let text = `[${pad}${values.map((v) => JSON.stringify(v)).join(',')}]`
+        if (noise !== '') {
+          const p = SYNC_PARSE_MAX + 1 + (at % Math.max(1, text.length - SYNC_PARSE_MAX))
+          text = text.slice(0, p) + noise + text.slice(p)
+        }
+        let expected: unknown[] | undefined
+        try {
+          expected = JSON.parse(text) as unknown[]
+        } catch {
+          expected = undefined
+        }
+        const r = await parseRequestBody({ contentType: 'application/json', query: undefined, body: Buffer.from(text), arrivalTime: 1, maxRecords: 1000 })
+        if (!r.ok) {
+          // Only a record time that is not a number rejects the request (as Fluentd).
+          expect(r.message).toMatch(/^can't convert /)
+          return
+        }
+        const objects = (expected ?? []).filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v)) as Record<string, unknown>[]
+        expect(r.events.map((e) => e.record)).toEqual(objects.map((o) => (Object.hasOwn(o, 'time') ? Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'time')) : o)))
+        if (expected === undefined) expect(r.dropped[0]).toMatch(/^invalid JSON: /)
       }),
       opts,
     )

@@ -52,3 +52,32 @@ describe('journal memory budget', () => {
     expect(estimateEntryBytes(entry)).toBeGreaterThan(JSON.stringify(events).length)
   })
 })
+
+describe('journal.update: the only way to change an entry in flight', () => {
+  it('re-charges the memory estimate (a pending entry that grows pushes old ones out) and announces the change', () => {
+    const journal = createJournal({ maxBytes: 200_000 })
+    const seen: string[] = []
+    journal.subscribe((c) => seen.push(`${c.type}:${c.entry?.id ?? ''}`))
+    const old = addAnswered(journal, eventsOf(1))
+    const pending = journal.add({ kind: 'request', connectionId: 2, remoteAddress: '127.0.0.1', remotePort: 2 })
+    expect(journal.entries().map((e) => e.id)).toEqual([old.id, pending.id])
+    const big = 'x'.repeat(300_000)
+    journal.update(pending, { body: big, bodySize: big.length })
+    // The pending entry alone is over the budget: the older entry was dropped, the new one kept.
+    expect(journal.entries().map((e) => e.id)).toEqual([pending.id])
+    expect(pending.body).toBe(big)
+    expect(pending.outcome).toBe('pending')
+    expect(seen).toEqual([`added:${old.id}`, `completed:${old.id}`, `added:${pending.id}`, `updated:${pending.id}`])
+  })
+
+  it('entries are read-only for consumers (a type error to assign) and narrow on kind', () => {
+    const journal = createJournal()
+    const entry = journal.add({ kind: 'connection', connectionId: 1, remoteAddress: '127.0.0.1', remotePort: 1, noBytes: true })
+    // @ts-expect-error consumers cannot write entry fields
+    entry.outcome = 'answered'
+    const any: JournalEntry = entry
+    if (any.kind === 'connection') expect(any.noBytes).toBe(true)
+    // Request-only fields read as undefined on other kinds without narrowing.
+    expect(any.status).toBeUndefined()
+  })
+})

@@ -11,8 +11,7 @@ import type { FaultEngine } from '../../faults/types.js'
 import { parseSeed } from '../../faults/seed.js'
 import { DEFAULT_JOURNAL_MAX } from '../../journal/journal.js'
 import { parseByteSize } from '../../receiver/byte-size.js'
-import { OUTPUT_MODES, type OutputMode } from '../../receiver/printer.js'
-import { DEFAULT_BODY_LIMIT, DEFAULT_IDLE_TIMEOUT_MS, TLS_VERSION_OPTIONS, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
+import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
 import type { ValidationMode, Validator } from '../../validation/types.js'
 import { bindArg, hostArg } from '../bind-arg.js'
 
@@ -30,11 +29,14 @@ interface ServeFlags extends AdminFlags {
   adminBind: string
   journal?: string
   journalMax: number
-  requireHeader?: string
+  requireHeader: string[]
   validate: ValidationMode
   output: OutputMode
   bodyLimit: number
   idleTimeout: number
+  headerTimeout: number
+  requestTimeout: number
+  maxConnections: number
   strictParse: boolean
   use204: boolean
   seed?: number
@@ -77,9 +79,10 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
 }
 
-function requiredHeader(text: string): string {
+/** Every --require-header given (all of them are required). */
+function requiredHeader(text: string, previous: string[]): string[] {
   if (!parseHeaderLine(text)) throw new InvalidArgumentError('use "Name: value".')
-  return text
+  return [...previous, text]
 }
 
 async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
@@ -114,11 +117,14 @@ export function registerServe(program: Command): void {
   serve
     .option('--journal <file>', 'append every settled journal entry to this NDJSON file')
     .option('--journal-max <n>', 'entries kept in memory', wholeNumber, DEFAULT_JOURNAL_MAX)
-    .option('--require-header <header>', 'answer 401 unless the request carries "Name: value"', requiredHeader)
+    .option('--require-header <header>', 'answer 401 unless the request carries "Name: value" (repeatable: all are required)', requiredHeader, [])
     .addOption(new Option('--validate <mode>', 'check notifications against the schemas').choices(['off', 'warn', 'strict']).default('warn'))
     .addOption(new Option('--output <mode>', 'what is printed for each request').choices(OUTPUT_MODES as string[]).default('fluentd'))
     .option('--body-limit <size>', 'maximum body (bytes, or k/m/g suffix)', byteSize, DEFAULT_BODY_LIMIT)
     .option('--idle-timeout <duration>', 'reset a connection that sends nothing for this long mid-handshake or mid-request (slowloris); 0 = never', duration, DEFAULT_IDLE_TIMEOUT_MS)
+    .option('--header-timeout <duration>', 'reset a connection whose TLS handshake and request headers are not complete this long after their first byte (byte dribblers); 0 = never', duration, DEFAULT_HEADER_TIMEOUT_MS)
+    .option('--request-timeout <duration>', 'reset a connection whose request body is not complete this long after its headers; 0 = never', duration, DEFAULT_REQUEST_TIMEOUT_MS)
+    .option('--max-connections <n>', 'client connections open at once on the ingest port; new ones beyond it are reset', wholeNumber, DEFAULT_MAX_CONNECTIONS)
     .option('--strict-parse', 'answer 400 where Fluentd silently drops input (invalid JSON, non-objects)', false)
     .option('--use-204', 'answer 204 instead of 200 on success (use_204_response)', false)
     .option('--seed <n>', 'seed for probabilistic fault steps (0 to 4294967295)', parseSeed)
@@ -126,12 +132,13 @@ export function registerServe(program: Command): void {
     .option('--faults <file>', 'fault plan JSON file')
     .action(async (flags: ServeFlags) => {
       // The implementation is imported here, not at the top, so that other commands and --help start fast.
-      const [{ loadCertificateFiles }, { certificateHostsForBind, listenerUrls }, { startReceiver }, { createValidator }, { mountWebPage }] = await Promise.all([
+      const [{ loadCertificateFiles }, { certificateHostsForBind, listenerUrls }, { startReceiver }, { createValidator }, { mountWebPage }, { attachPrinter }] = await Promise.all([
         import('../../certs/index.js'),
         import('../../certs/addresses.js'),
-        import('../../receiver/receiver.js'),
+        import('../../server/index.js'),
         import('../../validation/index.js'),
         import('../../web/mount.js'),
+        import('../receiver-printer.js'),
       ])
       if ((flags.cert === undefined) !== (flags.key === undefined)) {
         throw new FakeFluentdError('FF_ERR_OPTION', '--cert and --key go together: give both, or neither to use generated certificates.')
@@ -160,21 +167,26 @@ export function registerServe(program: Command): void {
         adminSettings: adminSettingsFrom(flags, token),
         journalFile: flags.journal,
         journalMax: flags.journalMax,
-        requireHeader: flags.requireHeader,
+        requireHeader: flags.requireHeader.length > 0 ? flags.requireHeader : undefined,
         validate: flags.validate,
         validator,
-        output: {
-          mode: flags.output,
-          write: (t) => void process.stdout.write(t),
-          warn: (t) => void process.stderr.write(t),
-        },
         bodyLimit: flags.bodyLimit,
         idleTimeoutMs: flags.idleTimeout,
+        headerTimeoutMs: flags.headerTimeout,
+        requestTimeoutMs: flags.requestTimeout,
+        maxConnections: flags.maxConnections,
         strictParse: flags.strictParse,
         successStatus: flags.use204 ? 204 : 200,
         faults,
         seed: flags.seed,
         onError: (err) => console.error(`fake-fluentd: internal error (contained): ${err instanceof Error ? err.message : String(err)}`),
+      })
+
+      const detachPrinter = attachPrinter(receiver.journal, {
+        mode: flags.output,
+        log: receiver.log,
+        write: (t) => void process.stdout.write(t),
+        warn: (t) => void process.stderr.write(t),
       })
 
       // The banner and the ready line go to stderr so stdout carries only the events (--output).
@@ -192,6 +204,7 @@ export function registerServe(program: Command): void {
           }, 900)
           force.unref()
           void receiver.close().finally(() => {
+            detachPrinter()
             clearTimeout(force)
             done()
           })

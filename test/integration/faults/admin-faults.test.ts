@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Agent } from 'undici'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { startReceiver } from '../../../src/receiver/receiver.js'
+import { startReceiver } from '../../../src/server/index.js'
 import { viaUndici } from './clients.js'
 
 const certDir = mkdtempSync(join(tmpdir(), 'ff-faults-admin-'))

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { Agent } from 'undici'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createFaultEngine, parseFaultShorthand } from '../../../src/faults/index.js'
-import { startReceiver } from '../../../src/receiver/receiver.js'
+import { startReceiver } from '../../../src/server/index.js'
 import { viaUndici } from './clients.js'
 
 const certDir = mkdtempSync(join(tmpdir(), 'ff-faults-ka-'))

@@ -5,6 +5,7 @@
 import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { request } from 'undici'
+import { ManualClock } from '../../../src/clock/index.js'
 import { createFaultEngine } from '../../../src/faults/index.js'
 import type { ConnectionDecision, FaultEngine, RequestDecision, RequestFacts } from '../../../src/faults/types.js'
 import { agentFor, httpRequest, rawExchange, startTestReceiver, waitFor } from '../../helpers/receiver.js'
@@ -118,7 +119,7 @@ describe('request actions', () => {
     expect(r.journal.entries().at(-1)!.events!.length).toBe(1)
   })
 
-  it('refuse: reset, then ECONNREFUSED for durationMs, then accepting again on the same port', async () => {
+  it('refuse: reset, then ECONNREFUSED for durationMs on the clock, then accepting again on the same port', async () => {
     let first = true
     const engine: FaultEngine = {
       ...inlineEngine({ action: { type: 'pass' } }).engine,
@@ -128,17 +129,22 @@ describe('request actions', () => {
         return d
       },
     }
-    const r = await startTestReceiver({ faults: engine })
+    const clock = new ManualClock()
+    const r = await startTestReceiver({ faults: engine, clock })
     await rawExchange(r.url, json('{}'), { ca: r.ca, timeoutMs: 500 })
-    const code = await new Promise<string>((resolve) => {
-      const s = connect(r.port, '127.0.0.1', () => {
-        s.destroy()
-        resolve('connected')
+    const tcp = () =>
+      new Promise<string>((resolve) => {
+        const s = connect(r.port, '127.0.0.1', () => {
+          s.destroy()
+          resolve('connected')
+        })
+        s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'))
       })
-      s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'))
-    })
-    expect(code).toBe('ECONNREFUSED')
-    await new Promise((res) => setTimeout(res, 800))
+    expect(await tcp()).toBe('ECONNREFUSED')
+    await clock.advance(599)
+    expect(await tcp()).toBe('ECONNREFUSED')
+    await clock.advance(1)
+    await waitFor(() => !r.refusing)
     const res = await rawExchange(r.url, json('{}'), { ca: r.ca, timeoutMs: 250 })
     expect(res.text).toMatch(/^HTTP\/1.1 200 OK/)
   })

@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { request } from 'undici'
+import { ManualClock } from '../../../src/clock/index.js'
 import { createJournal } from '../../../src/journal/journal.js'
 import type { JournalEntry } from '../../../src/journal/types.js'
 import { formatFluentdLine } from '../../../src/receiver/fluentd-format.js'
+import { formatFluentdLogLine } from '../../../src/receiver/fluentd-log.js'
 import { agentFor, rawExchange, startTestReceiver, waitFor } from '../../helpers/receiver.js'
 
 const post = (url: string, body: string, agent: ReturnType<typeof agentFor>, path = '/wallarm') =>
@@ -16,7 +18,9 @@ const post = (url: string, body: string, agent: ReturnType<typeof agentFor>, pat
 
 describe('journal', () => {
   it('records a request on arrival (pending) before it is answered', async () => {
+    const clock = new ManualClock()
     const r = await startTestReceiver({
+      clock,
       faults: {
         decideConnection: () => ({ delayMs: 0, action: { type: 'accept' } }),
         decideRequest: () => ({ delayMs: 400, action: { type: 'pass' } }),
@@ -29,13 +33,19 @@ describe('journal', () => {
     const seen: string[] = []
     r.journal.subscribe((c) => c.entry && seen.push(`${c.type}:${c.entry.outcome}`))
     const pending = post(r.url, '{"a":1}', agentFor(r))
-    const e = await waitFor(() => r.journal.entries().at(-1))
+    const e = await waitFor(() => r.journal.entries().at(-1)?.deliveryKey !== undefined && r.journal.entries().at(-1))
     expect(e.outcome).toBe('pending')
     expect(e.endedAt).toBeUndefined()
+    await clock.advance(399)
+    expect(e.outcome).toBe('pending')
+    await clock.advance(1)
     await (await pending).body.dump()
     expect(e.outcome).toBe('answered')
-    expect(e.endedMono! - e.receivedMono).toBeGreaterThanOrEqual(390)
-    expect(seen).toEqual(['added:pending', 'completed:answered'])
+    expect(e.endedMono! - e.receivedMono).toBe(400)
+    // The body read is an update in flight; 'completed' comes once, with the final answer (an
+    // 'updated' may follow with the time the answer was fully sent).
+    expect(seen.slice(0, 3)).toEqual(['added:pending', 'updated:pending', 'completed:answered'])
+    expect(seen.filter((s) => s.startsWith('completed'))).toHaveLength(1)
   })
 
   it('ring keeps the newest journalMax entries; filters by tag, since, status, limit', async () => {
@@ -75,6 +85,21 @@ describe('journal', () => {
     await waitFor(() => readFileSync(file, 'utf8').includes('"tls-error"'))
   })
 
+  it('file write fails: the client gets 500, and no subscriber ever saw the entry settled as 2xx', async () => {
+    // /dev/full opens for append and fails every write with ENOSPC.
+    const errors: unknown[] = []
+    const r = await startTestReceiver({ journalFile: '/dev/full', onError: (e) => errors.push(e) })
+    const completed: { status?: number; events?: number }[] = []
+    r.journal.subscribe((c) => c.type === 'completed' && c.entry && completed.push({ status: c.entry.status, events: c.entry.events?.length }))
+    const res = await post(r.url, '[{"n":1}]', agentFor(r))
+    const text = await res.body.text()
+    expect(res.statusCode).toBe(500)
+    expect(text).toMatch(/^500 Internal Server Error\njournal write failed: .*ENOSPC/)
+    expect(completed).toEqual([{ status: 500, events: undefined }])
+    expect(r.journal.entries().at(-1)).toMatchObject({ status: 500, outcome: 'answered' })
+    expect(errors.length).toBeGreaterThan(0)
+  })
+
   it('createJournal alone: close() writes pending entries', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ff-journal-'))
     const file = join(dir, 'j.ndjson')
@@ -102,6 +127,16 @@ describe('printers', () => {
   it('fluentd time format: 9 digits, 100 ns precision, local offset', () => {
     const line = formatFluentdLine(Number("1603834606.123456789"), 't', {})
     expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.123456700 [+-]\d{4} t: \{\}\n$/)
+  })
+
+  it("Fluentd's log line: time without a fraction, level, #0, Ruby-quoted error", () => {
+    const at = Date.UTC(2026, 10, 29, 18, 43, 16, 999)
+    const line = formatFluentdLogLine({ type: 'process-failed', level: 'error', at, errorClass: 'TypeError', message: 'say "hi" \\ bye' })
+    expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:16 [+-]\d{4} \[error\]: #0 failed to process request error_class=TypeError error="say \\"hi\\" \\\\ bye"\n$/)
+    expect(formatFluentdLogLine({ type: 'decode-failed', level: 'warn', at, message: 'not in gzip format' })).toMatch(/ \[warn\]: #0 fails to decode payload error="not in gzip format"\n$/)
+    expect(formatFluentdLogLine({ type: 'ssl-error', level: 'warn', at, message: 'SSL_read: unexpected eof while reading' })).toMatch(
+      / \[warn\]: #0 close socket due to unexpected ssl error: SSL_read: unexpected eof while reading\n$/,
+    )
   })
 
   it('json: one journal entry per line', async () => {
@@ -135,7 +170,11 @@ describe('connections that never became requests', () => {
     const res = await request(`${r.url}/wallarm`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' }, dispatcher: agent })
     await res.body.dump()
     await agent.close()
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(r.journal.entries().map((e) => e.kind)).toEqual(['request'])
+    // A request on a new connection: the server has seen the first one close by the time it is answered.
+    await rawExchange(r.url, 'GET / HTTP/1.1\r\n\r\n', { ca: r.ca, timeoutMs: 500 })
+    expect(r.journal.entries().map((e) => [e.kind, e.method])).toEqual([
+      ['request', 'POST'],
+      ['request', 'GET'],
+    ])
   })
 })

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { Pool } from 'undici'
-import type { JournalEntry } from '../../../src/journal/types.js'
+import type { JournalEntry, JournalEntryData, JournalEvent } from '../../../src/journal/types.js'
 
 /** A ~650-byte Wallarm hit (the benchmark's body) with a unique id. */
 export function hitWithUid(uid: string): string {
@@ -89,17 +89,8 @@ export function auditJournalFile(path: string): FileAudit {
   const entries: JournalEntry[] = []
   const badLines: string[] = []
   const eventUids = new Map<string, JournalEntry[]>()
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line === '') continue
-    let e: JournalEntry
-    try {
-      e = JSON.parse(line) as JournalEntry
-    } catch {
-      badLines.push(line.slice(0, 200))
-      continue
-    }
-    entries.push(e)
-    for (const ev of e.events ?? []) {
+  const add = (e: JournalEntry, events: readonly JournalEvent[]): void => {
+    for (const ev of events) {
       const uid = ev.record['uid']
       if (typeof uid !== 'string') continue
       const list = eventUids.get(uid) ?? []
@@ -107,6 +98,40 @@ export function auditJournalFile(path: string): FileAudit {
       eventUids.set(uid, list)
     }
   }
+  // Read as bytes and split by hand: a large file is more than one JS string can hold.
+  const bytes = readFileSync(path)
+  let last: (JournalEntry & { eventsContinued?: { lines: number; total: number } }) | undefined
+  let expectedParts = 0
+  for (let start = 0; start < bytes.length; ) {
+    let end = bytes.indexOf(10, start)
+    if (end < 0) end = bytes.length
+    const line = bytes.toString('utf8', start, end)
+    start = end + 1
+    if (line === '') continue
+    let e: JournalEntry & { continues?: number; part?: number; eventsContinued?: { lines: number; total: number } }
+    try {
+      e = JSON.parse(line) as typeof e
+    } catch {
+      badLines.push(line.slice(0, 200))
+      continue
+    }
+    if ((e.kind as string) === 'events') {
+      // A continuation line (src/journal/file-line.ts): more events of the entry just before it.
+      if (last === undefined || e.continues !== last.id || expectedParts === 0) badLines.push(line.slice(0, 200))
+      else {
+        expectedParts--
+        ;(last as JournalEntryData).events = [...(last.events ?? []), ...(e.events ?? [])]
+        add(last, e.events ?? [])
+      }
+      continue
+    }
+    if (expectedParts > 0) badLines.push(`entry ${last?.id} lacks ${expectedParts} continuation lines`)
+    entries.push(e)
+    last = e
+    expectedParts = e.eventsContinued?.lines ?? 0
+    add(e, e.events ?? [])
+  }
+  if (expectedParts > 0) badLines.push(`entry ${last?.id} lacks ${expectedParts} continuation lines`)
   return { entries, eventUids, badLines }
 }
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createFaultEngine, parseFaultShorthand } from '../../../src/faults/index.js'
-import { startReceiver } from '../../../src/receiver/index.js'
+import { startReceiver } from '../../../src/server/index.js'
 import type { Receiver } from '../../../src/receiver/index.js'
 import type { DeliveryResult } from '../../../src/sender/events.js'
 import { wallarmProfile } from '../../../src/sender/profile.js'

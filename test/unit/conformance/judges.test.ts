@@ -33,7 +33,7 @@ function entry(fields: Partial<JournalEntry> & { at: number; took?: number }): J
     body: JSON.stringify([n1]),
     status: 500,
     ...rest,
-  }
+  } as JournalEntry
 }
 
 function obs(journal: JournalEntry[], deliveries: DeliverySpec[] = [{ atMs: 0, notifications: [n1], batch: false }], extra: Partial<Observation> = {}): Observation {

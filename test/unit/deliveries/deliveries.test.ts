@@ -28,11 +28,11 @@ function request(key: string, attempt: number, at: number, status: number | unde
     attempt,
     ...(status !== undefined ? { status } : {}),
     ...extra,
-  }
+  } as JournalEntry
 }
 
 function connection(at: number, fields: Partial<JournalEntry>): JournalEntry {
-  return { id: nextId++, kind: 'connection', receivedAt: at, receivedMono: 0, endedAt: at + 1, outcome: 'closed', connectionId: 2, remoteAddress: '127.0.0.1', remotePort: 5001, ...fields }
+  return { id: nextId++, kind: 'connection', receivedAt: at, receivedMono: 0, endedAt: at + 1, outcome: 'closed', connectionId: 2, remoteAddress: '127.0.0.1', remotePort: 5001, ...fields } as JournalEntry
 }
 
 const view = (entries: JournalEntry[], now: number, profile: RetryProfile | null = wallarmProfile, timeScale = 1, senderDisabled = false) =>
@@ -40,8 +40,8 @@ const view = (entries: JournalEntry[], now: number, profile: RetryProfile | null
 
 describe('deliveries', () => {
   it('a port probe is not an attempt; an aborted TLS handshake is (in the ratio, in no delivery)', () => {
-    const probe = connection(T0 + 5, { outcome: 'closed' })
-    const tlsAbort = { ...connection(T0 + 6, { outcome: 'tls-error', tls: { error: 'unknown ca' } }), kind: 'tls-error' as const }
+    const probe = connection(T0 + 5, { outcome: 'closed', noBytes: true })
+    const tlsAbort = { ...connection(T0 + 6, { outcome: 'tls-error', tls: { error: 'unknown ca' } }), kind: 'tls-error' } as JournalEntry
     const cutByFault = connection(T0 + 7, { outcome: 'reset' })
     const ok = request('a:k1', 1, T0, 200)
     expect(isAttempt(probe)).toBe(false)

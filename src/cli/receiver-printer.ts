@@ -2,16 +2,12 @@
  * Output subscribers: they listen to journal changes and write lines through a
  * caller-supplied sink, buffered and flushed once per event-loop turn so printing stays off the
  * hot path. `fluentd` prints events exactly as Fluentd's stdout output; `json` one journal entry per
- * line when it completes; `none` nothing. Validation warnings go to the separate `warn` sink.
+ * line when it completes; `none` nothing. Validation warnings go to the separate `warn` sink. In
+ * `fluentd` mode the receiver's Fluentd log lines (`... [warn]: #0 ...`) go to stdout too, as Fluentd's.
  */
-import type { Journal, JournalChange } from '../journal/journal.js'
-import type { JournalEntry } from '../journal/types.js'
-import { formatFluentdLine } from './fluentd-format.js'
-
-/** How received events are printed. */
-export type OutputMode = 'fluentd' | 'json' | 'none'
-
-export const OUTPUT_MODES: readonly OutputMode[] = ['fluentd', 'json', 'none']
+import type { Journal, JournalChange } from '../journal/index.js'
+import type { JournalEntry } from '../journal/index.js'
+import { formatFluentdLine, formatFluentdLogLine, type FluentdLog, type OutputMode } from '../receiver/index.js'
 
 export interface PrinterOptions {
   mode: OutputMode
@@ -19,6 +15,8 @@ export interface PrinterOptions {
   write: (text: string) => void
   /** Where warnings go (invalid notifications, errors); default: `write`. */
   warn?: (text: string) => void
+  /** The receiver's Fluentd log lines: printed to `write` (Fluentd's stdout) in `fluentd` mode. */
+  log?: Pick<FluentdLog, 'subscribe'>
 }
 
 function verdictWarnings(entry: JournalEntry): string {
@@ -74,8 +72,16 @@ export function attachPrinter(journal: Journal, options: PrinterOptions): () => 
     err += verdictWarnings(entry)
     if (out || err) schedule()
   })
+  const unsubscribeLog =
+    options.mode === 'fluentd' && options.log
+      ? options.log.subscribe((event) => {
+          out += formatFluentdLogLine(event)
+          schedule()
+        })
+      : () => {}
   return () => {
     unsubscribe()
+    unsubscribeLog()
     flush()
   }
 }

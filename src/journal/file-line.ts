@@ -1,0 +1,178 @@
+/**
+ * The journal file's text for one entry. An ordinary entry is one line, the entry's JSON. A large one
+ * stays bounded instead of growing with what a client sent (a 204 KB gzip body once made a 209 MB
+ * line, and an entry longer than V8's string limit lost its events):
+ * - verdicts beyond LINE_VERDICTS_LISTED are summarised: `verdictSummary` counts them and `verdicts`
+ *   lists the first invalid ones (each with at most LINE_VERDICT_ERRORS errors);
+ * - `responseBody` and `error` longer than LINE_TEXT_MAX are cut (`responseBodyTruncated`,
+ *   `errorTruncated`); the body is already cut in memory (`--journal-body-max`);
+ * - events are never dropped: when their JSON is longer than LINE_EVENTS_MAX the entry's line holds
+ *   the first of them and says `eventsContinued: { lines, total }`, and that many continuation lines
+ *   follow at once, each `{"kind":"events","continues":<id>,"part":<1..lines>,"events":[...]}`
+ *   (one event per line at most when a single event is larger).
+ * @see README.md "Limits"
+ */
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import type { Verdict } from '../validation/types.js'
+import type { JournalEvent } from './types.js'
+
+/** Most characters of events' JSON in one line (several events; one larger event gets a line of its own). */
+export const LINE_EVENTS_MAX = 1024 * 1024
+
+/** Verdicts written as they are; beyond, they are summarised. */
+export const LINE_VERDICTS_LISTED = 20
+
+/** Errors kept per listed verdict when verdicts are summarised. */
+export const LINE_VERDICT_ERRORS = 5
+
+/** Most characters of `responseBody` and of `error` in a line. */
+export const LINE_TEXT_MAX = 64 * 1024
+
+/** What entryLine reads; any journal entry kind fits (fields a kind lacks are simply absent). */
+export interface LineEntry {
+  readonly id: number
+  readonly events?: readonly JournalEvent[]
+  readonly verdicts?: readonly Verdict[]
+  readonly responseBody?: string
+  readonly error?: string
+}
+
+/** Counts of the verdicts of a summarised entry. */
+export interface VerdictSummary {
+  total: number
+  valid: number
+  invalid: number
+  /** Invalid verdicts listed in the line's `verdicts`. */
+  listed: number
+}
+
+/** Thrown when an event cannot be written at all; the caller must not answer 2xx (treat it as a failed write). */
+export class EntryLineError extends Error {
+  override name = 'EntryLineError'
+}
+
+/** Verdicts for a line: the same array when small, else the first invalid ones and a summary. */
+export function summariseVerdicts(verdicts: readonly Verdict[]): { verdicts: readonly Verdict[]; summary?: VerdictSummary } {
+  if (verdicts.length <= LINE_VERDICTS_LISTED && verdicts.every((v) => v.errors.length <= LINE_VERDICT_ERRORS)) return { verdicts }
+  let valid = 0
+  const listed: Verdict[] = []
+  for (const v of verdicts) {
+    if (v.valid) valid++
+    else if (listed.length < LINE_VERDICTS_LISTED) {
+      listed.push(v.errors.length <= LINE_VERDICT_ERRORS ? v : { ...v, errors: v.errors.slice(0, LINE_VERDICT_ERRORS) })
+    }
+  }
+  return { verdicts: listed, summary: { total: verdicts.length, valid, invalid: verdicts.length - valid, listed: listed.length } }
+}
+
+/** Events serialized between two yields by entryLinesSliced. */
+const EVENTS_PER_SLICE = 256
+
+/** Each event's JSON, grouped into chunks of at most LINE_EVENTS_MAX characters (a larger event alone); `pause` between slices when given. */
+function eventChunks(events: readonly JournalEvent[]): string[]
+function eventChunks(events: readonly JournalEvent[], pause: () => Promise<void>): Promise<string[]>
+function eventChunks(events: readonly JournalEvent[], pause?: () => Promise<void>): string[] | Promise<string[]> {
+  if (pause === undefined || events.length <= EVENTS_PER_SLICE) return chunkEvents(events, 0, events.length, { chunks: [], parts: [], size: 0 })
+  return (async () => {
+    const acc = { chunks: [] as string[], parts: [] as string[], size: 0 }
+    for (let from = 0; from < events.length; from += EVENTS_PER_SLICE) {
+      if (from > 0) await pause()
+      chunkEvents(events, from, Math.min(events.length, from + EVENTS_PER_SLICE), acc, false)
+    }
+    acc.chunks.push(`[${acc.parts.join(',')}]`)
+    return acc.chunks
+  })()
+}
+
+function chunkEvents(events: readonly JournalEvent[], from: number, to: number, acc: { chunks: string[]; parts: string[]; size: number }, last = true): string[] {
+  const { chunks } = acc
+  let { parts, size } = acc
+  for (let i = from; i < to; i++) {
+    let json: string
+    try {
+      json = JSON.stringify(events[i])
+    } catch (err) {
+      throw new EntryLineError(`event ${i} cannot be written to the journal: ${(err as Error).message}`, { cause: err })
+    }
+    if (parts.length > 0 && size + json.length + 1 > LINE_EVENTS_MAX) {
+      chunks.push(`[${parts.join(',')}]`)
+      parts = []
+      size = 0
+    }
+    parts.push(json)
+    size += json.length + 1
+  }
+  acc.parts = parts
+  acc.size = size
+  if (last) chunks.push(`[${parts.join(',')}]`)
+  return chunks
+}
+
+/**
+ * The journal file text of an entry, without the final newline: one line, or (for events longer
+ * than LINE_EVENTS_MAX) the entry's line and its continuation lines joined by '\n'. Throws
+ * EntryLineError only when an event cannot be serialized (then it would be in no line: the caller
+ * must not answer 2xx).
+ */
+export function entryLine(entry: LineEntry): string {
+  const lines = entryLines(entry)
+  return lines.length === 1 ? lines[0]! : lines.join('\n')
+}
+
+/**
+ * entryLine's lines one by one (write them in order, each followed by '\n'), for a writer that does
+ * not want to hold all of a huge entry's text in one string. Each line is bounded by the limits above
+ * (or one event), far below V8's string limit.
+ */
+export function entryLines(entry: LineEntry): string[] {
+  const head = headLine(entry)
+  if (typeof head !== 'string') return head.lines
+  return entry.events === undefined ? [head] : assemble(entry, head, eventChunks(entry.events))
+}
+
+/**
+ * entryLines, yielding to the event loop every 256 events while it serializes them: for a writer
+ * that prepares a large entry's lines before writing them (10,000 events are about 20-60 ms of
+ * JSON.stringify in one go). Same lines, same EntryLineError.
+ */
+export async function entryLinesSliced(entry: LineEntry): Promise<string[]> {
+  const head = headLine(entry)
+  if (typeof head !== 'string') return head.lines
+  return entry.events === undefined ? [head] : assemble(entry, head, await eventChunks(entry.events, () => yieldToLoop()))
+}
+
+/** The entry's line without its events (a string), or the final lines when the entry cannot be serialized. */
+function headLine(entry: LineEntry): string | { lines: string[] } {
+  const { events, verdicts, responseBody, error } = entry
+  const copy: Record<string, unknown> = { ...entry, events: undefined }
+  if (verdicts) {
+    const s = summariseVerdicts(verdicts)
+    copy['verdicts'] = s.verdicts
+    if (s.summary) copy['verdictSummary'] = s.summary
+  }
+  if (responseBody !== undefined && responseBody.length > LINE_TEXT_MAX) {
+    copy['responseBody'] = responseBody.slice(0, LINE_TEXT_MAX)
+    copy['responseBodyTruncated'] = true
+  }
+  if (error !== undefined && error.length > LINE_TEXT_MAX) {
+    copy['error'] = error.slice(0, LINE_TEXT_MAX)
+    copy['errorTruncated'] = true
+  }
+  try {
+    return JSON.stringify(copy)
+  } catch (err) {
+    // Only a cycle could do this (headers, tls, fault are plain data): identify the entry and why.
+    if (events !== undefined) throw new EntryLineError(`entry ${entry.id} cannot be written to the journal: ${(err as Error).message}`, { cause: err })
+    const { id, kind, receivedAt, outcome, status, connectionId, method, url, tag } = copy
+    return { lines: [JSON.stringify({ id, kind, receivedAt, outcome, status, connectionId, method, url, tag, error: `entry not serializable: ${(err as Error).message}` })] }
+  }
+}
+
+/** The entry's line with its first chunk of events, then the continuation lines. */
+function assemble(entry: LineEntry, head: string, chunks: string[]): string[] {
+  const body = head.slice(0, -1) + (head.length > 2 ? ',' : '')
+  if (chunks.length === 1) return [`${body}"events":${chunks[0]}}`]
+  const lines = [`${body}"events":${chunks[0]},"eventsContinued":{"lines":${chunks.length - 1},"total":${entry.events?.length ?? 0}}}`]
+  for (let i = 1; i < chunks.length; i++) lines.push(`{"kind":"events","continues":${entry.id},"part":${i},"events":${chunks[i]}}`)
+  return lines
+}

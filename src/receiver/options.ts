@@ -1,0 +1,56 @@
+/**
+ * Checking the receiver's options: every bad value is a FakeFluentdError FF_ERR_OPTION that says
+ * what to use instead.
+ */
+import { FakeFluentdError } from '../errors.js'
+import { parseHeaderLine } from '../text/index.js'
+import type { RequiredHeader } from './fluentd-answer.js'
+import type { ReceiverOptions } from './types.js'
+
+/** Node's TLS version bounds for a --tls-version value. */
+export function tlsVersions(v: ReceiverOptions['tlsVersion']): { minVersion: 'TLSv1.2' | 'TLSv1.3'; maxVersion: 'TLSv1.2' | 'TLSv1.3' } {
+  switch (v ?? '1.2') {
+    case '1.2':
+      return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }
+    case '1.3':
+      return { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }
+    case '1.2+':
+      return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' }
+    default:
+      throw new FakeFluentdError('FF_ERR_OPTION', `Invalid TLS version ${String(v)}: use 1.2, 1.3 or 1.2+.`)
+  }
+}
+
+/** Parses `Name: value` (throws FF_ERR_OPTION when there is no colon or no name). */
+export function parseRequiredHeader(text: string): RequiredHeader {
+  const header = parseHeaderLine(text)
+  if (!header) throw new FakeFluentdError('FF_ERR_OPTION', `Invalid required header "${text}": use "Name: value".`)
+  return { name: header.name.toLowerCase(), value: header.value }
+}
+
+/** Every required header (`requireHeader` is one `Name: value` or a list of them). */
+export function requiredHeaders(option: ReceiverOptions['requireHeader']): RequiredHeader[] {
+  if (option === undefined) return []
+  return (typeof option === 'string' ? [option] : option).map(parseRequiredHeader)
+}
+
+/** Throws FF_ERR_OPTION for the first bad option. */
+export function checkOptions(o: ReceiverOptions): void {
+  const bad = (msg: string): never => {
+    throw new FakeFluentdError('FF_ERR_OPTION', msg)
+  }
+  if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)) bad(`Invalid port ${o.port}: use 0-65535.`)
+  if (o.adminPort !== undefined && o.adminPort !== false && (!Number.isInteger(o.adminPort) || o.adminPort < 0 || o.adminPort > 65535)) {
+    bad(`Invalid admin port ${String(o.adminPort)}: use 0-65535.`)
+  }
+  if (o.idleTimeoutMs !== undefined && (!Number.isFinite(o.idleTimeoutMs) || o.idleTimeoutMs < 0)) bad(`Invalid idle timeout ${o.idleTimeoutMs}: use ms >= 0 (0 = never).`)
+  for (const [name, v] of [['header timeout', o.headerTimeoutMs], ['request timeout', o.requestTimeoutMs], ['keep-alive timeout', o.keepAliveTimeoutMs]] as const) {
+    if (v !== undefined && (!Number.isFinite(v) || v < 0)) bad(`Invalid ${name} ${v}: use ms >= 0 (0 = never).`)
+  }
+  if (o.maxConnections !== undefined && (!Number.isInteger(o.maxConnections) || o.maxConnections < 1)) bad(`Invalid connection cap ${o.maxConnections}: use a whole number >= 1.`)
+  if (o.bodyLimit !== undefined && (!Number.isInteger(o.bodyLimit) || o.bodyLimit < 0)) bad(`Invalid body limit ${o.bodyLimit}: use a byte count >= 0.`)
+  if (o.successStatus !== undefined && o.successStatus !== 200 && o.successStatus !== 204) bad(`Invalid success status ${String(o.successStatus)}: use 200 or 204.`)
+  if (o.validate !== undefined && !['off', 'warn', 'strict'].includes(o.validate)) bad(`Invalid validation mode ${String(o.validate)}: use off, warn or strict.`)
+  requiredHeaders(o.requireHeader)
+  tlsVersions(o.tlsVersion)
+}
