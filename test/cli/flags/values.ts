@@ -30,7 +30,8 @@ export const weirdText: fc.Arbitrary<string> = fc
 
 /** One of the given values, or any of the generic ones. */
 export function oneOf(values: readonly string[], ...more: Array<fc.Arbitrary<string>>): fc.Arbitrary<string> {
-  return fc.oneof({ arbitrary: fc.constantFrom(...values), weight: 3 }, ...more.map((a) => ({ arbitrary: a, weight: 1 })), { arbitrary: weirdText, weight: 1 })
+  // Mostly plausible values, so that enough runs get past parsing; the rest anything a user might type.
+  return fc.oneof({ arbitrary: fc.constantFrom(...values), weight: 6 }, ...more.map((a) => ({ arbitrary: a, weight: 2 })), { arbitrary: weirdText, weight: 1 })
 }
 
 /** A flag of a command: with a value generator, or a switch. */
@@ -40,7 +41,7 @@ export interface FlagSpec {
 }
 
 /** Argument lists: up to `max` flags in any order, repeats allowed, as `--flag value` or `--flag=value`. */
-export function argsFor(flags: readonly FlagSpec[], max = 6): fc.Arbitrary<string[]> {
+export function argsFor(flags: readonly FlagSpec[], max = 4): fc.Arbitrary<string[]> {
   const one = fc.oneof(
     ...flags.map((f) =>
       f.value
