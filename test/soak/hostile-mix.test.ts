@@ -56,8 +56,7 @@ describe('soak: hostile mix at full scale', () => {
     expect(journalProblems(r)).toEqual({ lost: [], duplicated: [], non2xxWithEvents: 0, badLines: [] })
   })
 
-  // Will pass after the receiver helper's journal work (issue 15 item 8) merges.
-  it.skip('no false or duplicate connection entries', () => {
+  it('no false or duplicate connection entries', () => {
     expect(falseEntries(r)).toEqual([])
   })
 })
