@@ -23,7 +23,7 @@ import { systemClock } from '../clock/index.js'
 import { FakeFluentdError } from '../errors.js'
 import { AnswerWithdrawn, createLineBatch } from './batch.js'
 import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes } from './budget.js'
-import { entryLines, entryLinesSliced } from './file-line.js'
+import { entryLines, entryLinesSliced, settledEntryText } from './file-line.js'
 import { filterEntries, type JournalQuery } from './filter.js'
 import type { EntryFields, JournalEntry, JournalEntryData, JournalEntryKind } from './types.js'
 
@@ -98,20 +98,6 @@ export interface Journal {
 /** Events of more entries than this are serialized in slices that yield to the event loop (entryLinesSliced). */
 const SLICED_EVENTS = 256
 
-/**
- * The journal file text of an entry that holds back no answer: its lines (file-line.ts), each with
- * its newline. An event that cannot be serialized leaves the events out and says so (nothing was
- * answered 2xx on the strength of this line).
- */
-function settledText(entry: JournalEntry): string {
-  try {
-    return entryLines(entry).join('\n') + '\n'
-  } catch (err) {
-    const error = `${entry.error === undefined ? '' : entry.error + '; '}events not written: ${(err as Error).message}`
-    return entryLines({ ...entry, events: undefined, error }).join('\n') + '\n'
-  }
-}
-
 /** Creates a journal. Throws FakeFluentdError FF_ERR_OPTION when the file cannot be opened. */
 export function createJournal(options: JournalOptions = {}): Journal {
   const max = options.max ?? DEFAULT_JOURNAL_MAX
@@ -178,7 +164,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
   function writeLine(entry: JournalEntry): void {
     if (fd === undefined || written.has(entry)) return
     written.add(entry)
-    batch.push({ line: settledText(entry) })
+    batch.push({ line: settledEntryText(entry) })
     batch.flushQuietly()
   }
 
