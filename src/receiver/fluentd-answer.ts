@@ -1,5 +1,6 @@
 /**
- * Answering as Fluentd's in_http once the body is read: decode (gzip/deflate), parse and validate
+ * Answering as Fluentd's in_http once the body is read: decode (gzip/deflate), parse and validate,
+ * each bounded (README "Limits": 413 beyond the inflate limit, the record cap or the record size),
  * ONCE per exchange (bodyOf caches it), for both the normal path (answerAsFluentd) and a fault's
  * answer (faultEvents, recordVerdicts). The body pipeline is asynchronous: decoding, parsing and
  * validating may yield to the event loop.
