@@ -141,6 +141,20 @@ export async function entryLinesSliced(entry: LineEntry): Promise<string[]> {
   return entry.events === undefined ? [head] : assemble(entry, head, await eventChunks(entry.events, () => yieldToLoop()))
 }
 
+/**
+ * The journal file text of an entry that holds back no answer: its lines, each with its newline.
+ * Never throws: an event that cannot be serialized leaves the events out and says so in `error`
+ * (nothing was answered 2xx on the strength of this text).
+ */
+export function settledEntryText(entry: LineEntry): string {
+  try {
+    return entryLines(entry).join('\n') + '\n'
+  } catch (err) {
+    const error = `${entry.error === undefined ? '' : entry.error + '; '}events not written: ${(err as Error).message}`
+    return entryLines({ ...entry, events: undefined, error }).join('\n') + '\n'
+  }
+}
+
 /** The entry's line without its events (a string), or the final lines when the entry cannot be serialized. */
 function headLine(entry: LineEntry): string | { lines: string[] } {
   const { events, verdicts, responseBody, error } = entry

@@ -23,6 +23,7 @@ import { systemClock } from '../clock/index.js'
 import { FakeFluentdError } from '../errors.js'
 import { AnswerWithdrawn, createLineBatch } from './batch.js'
 import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes } from './budget.js'
+import { entryLines, entryLinesSliced, settledEntryText } from './file-line.js'
 import { filterEntries, type JournalQuery } from './filter.js'
 import type { EntryFields, JournalEntry, JournalEntryData, JournalEntryKind } from './types.js'
 
@@ -94,18 +95,8 @@ export interface Journal {
   close(): void
 }
 
-/**
- * The journal file line of an entry (without the newline). Never throws: an entry that cannot be
- * serialized (a cycle, nesting too deep for JSON.stringify) is written as what identifies it and why.
- */
-export function entryLine(entry: JournalEntry): string {
-  try {
-    return JSON.stringify(entry)
-  } catch (err) {
-    const { id, kind, receivedAt, outcome, status, connectionId, method, url, tag } = entry
-    return JSON.stringify({ id, kind, receivedAt, outcome, status, connectionId, method, url, tag, error: `entry not serializable: ${(err as Error).message}` })
-  }
-}
+/** Events of more entries than this are serialized in slices that yield to the event loop (entryLinesSliced). */
+const SLICED_EVENTS = 256
 
 /** Creates a journal. Throws FakeFluentdError FF_ERR_OPTION when the file cannot be opened. */
 export function createJournal(options: JournalOptions = {}): Journal {
@@ -173,7 +164,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
   function writeLine(entry: JournalEntry): void {
     if (fd === undefined || written.has(entry)) return
     written.add(entry)
-    batch.push({ line: entryLine(entry) + '\n' })
+    batch.push({ line: settledEntryText(entry) })
     batch.flushQuietly()
   }
 
@@ -250,8 +241,24 @@ export function createJournal(options: JournalOptions = {}): Journal {
         emit({ type: 'completed', entry })
         then()
       }
-      batch.push({ line: entryLine(Object.assign({}, entry, final) as JournalEntry) + '\n', release, wanted })
-      batch.flushSoon()
+      // The line is bounded (file-line.ts); an event that cannot be serialized is a failed write: no 2xx.
+      const line = Object.assign({}, entry, final) as JournalEntry
+      const queue = (lines: string[]): void => {
+        if (fd === undefined) return release(new AnswerWithdrawn())
+        batch.push({ line: lines.join('\n') + '\n', release, wanted })
+        batch.flushSoon()
+      }
+      if ((line.events?.length ?? 0) <= SLICED_EVENTS) {
+        let lines: string[]
+        try {
+          lines = entryLines(line)
+        } catch (err) {
+          return release(err)
+        }
+        queue(lines)
+      } else {
+        entryLinesSliced(line).then(queue, release)
+      }
     },
     entries(query) {
       const out: JournalEntry[] = []

@@ -34,10 +34,21 @@ const is2xx = (status: number): boolean => status >= 200 && status < 300
 const slowBody: Executor<'slow-body'> = async (ctx, ex, body, action) => {
   const events = is2xx(action.status) ? await ctx.fluentd.faultEvents(ex, body) : undefined
   if (!ctx.exchanges.claim(ex)) return
-  const { entry, conn, res } = ex
+  const { entry, conn } = ex
   // An empty body cannot be dribbled; send 16 spaces so the client really waits.
   const payload = Buffer.from(action.body && action.body.length > 0 ? action.body : ' '.repeat(16))
-  ctx.journal.complete(entry, { status: action.status, outcome: 'answered', events, responseBody: payload.toString('utf8') })
+  // As every answer: its line is in the journal file before the first byte goes out, and a failed
+  // write (or an event that cannot be written) sends nothing: the connection is reset instead.
+  ctx.journal.completeThen(entry, { status: action.status, outcome: 'answered', events, responseBody: payload.toString('utf8') }, (err) => {
+    if (err === undefined) return dribble(ctx, ex, action, payload)
+    ctx.onError(err)
+    ctx.journal.complete(entry, { outcome: 'reset', error: `journal write failed: ${(err as Error).message}` })
+    resetSocket(conn.raw)
+  })
+}
+
+function dribble(ctx: ActionContext, ex: Exchange, action: Extract<ResponseAction, { type: 'slow-body' }>, payload: Buffer): void {
+  const { conn, res } = ex
   const headers: string[] = []
   let hasCt = false
   for (const [n, v] of Object.entries(action.headers ?? {})) {

@@ -4,6 +4,7 @@
  * body can neither allocate more than the limit nor stall other clients while it inflates.
  * @see README.md "Limits"
  */
+import { constants as bufferConstants } from 'node:buffer'
 import { gunzip, inflate } from 'node:zlib'
 
 /**
@@ -43,8 +44,9 @@ export function decodeBody(encoding: string | undefined, body: Buffer, limits: D
   const limit = limits.inflateLimit
   const run = encoding === 'gzip' ? gunzip : inflate
   return new Promise((resolve) => {
-    // zlib refuses maxOutputLength < 1; a limit of 0 is checked on the result instead.
-    run(body, { maxOutputLength: Math.max(1, limit) }, (err, out) => {
+    // zlib refuses maxOutputLength < 1 (a limit of 0 is checked on the result instead) and above the
+    // largest Buffer (a larger limit cannot be reached anyway).
+    run(body, { maxOutputLength: Math.min(bufferConstants.MAX_LENGTH, Math.max(1, limit)) }, (err, out) => {
       if (err) {
         const code = (err as NodeJS.ErrnoException).code
         if (code === 'ERR_BUFFER_TOO_LARGE') resolve(tooLarge(encoding, limit))

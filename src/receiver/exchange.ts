@@ -30,8 +30,11 @@ export interface Exchange {
   parsed?: Promise<BodyOutcome>
 }
 
-/** The body as Fluentd reads it: does not decode, or the parse result. */
-export type BodyOutcome = { decoded: false; error: string } | ({ decoded: true } & ParseResult)
+/**
+ * The body as Fluentd reads it: does not decode (400) or inflates beyond the limit (413), with the
+ * journal's `error` and the text of Fluentd's log line; or the parse result.
+ */
+export type BodyOutcome = { decoded: false; status: 400 | 413; error: string; logText: string } | ({ decoded: true } & ParseResult)
 
 export interface AnswerOpts {
   close?: boolean
@@ -66,6 +69,14 @@ function wantsKeepAlive(req: IncomingMessage): boolean {
     if (/keep-alive/i.test(c)) return true
   }
   return req.httpVersion === '1.1'
+}
+
+/** The origin-form part of a request target: `scheme://authority` removed from an absolute-form one (`/` when nothing follows). */
+function absoluteFormPath(url: string): string {
+  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(url)
+  if (!m) return url
+  const rest = url.slice(m[0].length)
+  return rest === '' || rest.startsWith('?') ? '/' + rest : rest
 }
 
 export interface Exchanges {
@@ -107,8 +118,10 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
       conn.requests++
       conn.httpSocket = req.socket
       const url = req.url ?? '/'
-      const q = url.indexOf('?')
-      const path = q < 0 ? url : url.slice(0, q)
+      // An absolute-form target (`POST https://host/a.tag`): WEBrick takes the path (and query) of the URI.
+      const target = absoluteFormPath(url)
+      const q = target.indexOf('?')
+      const path = q < 0 ? target : target.slice(0, q)
       // Tag = path without the leading '/', '/' → '.', no percent-decoding (in_http).
       const tag = (path.startsWith('/') ? path.slice(1) : path).replaceAll('/', '.')
       const wall = clock.wallNow()
@@ -140,7 +153,7 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
         entry,
         keepAlive: wantsKeepAlive(req),
         tag,
-        query: q < 0 ? undefined : url.slice(q + 1),
+        query: q < 0 ? undefined : target.slice(q + 1),
         arrivalS,
         done: false,
       }

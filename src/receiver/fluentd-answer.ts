@@ -1,22 +1,21 @@
 /**
- * Answering as Fluentd's in_http once the body is read: decode (gzip/deflate), parse and validate
+ * Answering as Fluentd's in_http once the body is read: decode (gzip/deflate), parse and validate,
+ * each bounded (README "Limits": 413 beyond the inflate limit, the record cap or the record size),
  * ONCE per exchange (bodyOf caches it), for both the normal path (answerAsFluentd) and a fault's
  * answer (faultEvents, recordVerdicts). The body pipeline is asynchronous: decoding, parsing and
  * validating may yield to the event loop.
  * @see docs/design.md "Answering as Fluentd"
  */
-import { inflateSync, gunzipSync } from 'node:zlib'
 import type { Journal } from '../journal/journal.js'
 import type { JournalEvent } from '../journal/types.js'
 import type { ValidationMode, Validator, Verdict } from '../validation/types.js'
+import { validateAllSliced, verdictErrorText } from '../validation/validate-sliced.js'
 import type { Clock } from '../clock/index.js'
 import type { BodyOutcome, Exchange, Exchanges } from './exchange.js'
 import { rubyErrorClass, type FluentdLog } from './fluentd-log.js'
+import { decodeBody } from './decode.js'
 import { parseRequestBody } from './parse-body.js'
-import { fluentdErrorBody } from './responses.js'
-
-/** Gzip/deflate output limit (Fluentd v1.19's decompression_size_limit default). */
-const MAX_DECOMPRESSED = 256 * 1024 * 1024
+import { fluentdErrorBody, TOO_LARGE } from './responses.js'
 
 /** A header the request must carry (`--require-header`), name in lower case. */
 export interface RequiredHeader {
@@ -35,29 +34,20 @@ export interface AnswerContext {
   strictParse: boolean
   successStatus: 200 | 204
   requireHeaders: readonly RequiredHeader[]
+  /** Most bytes a gzip/deflate body may inflate to (413 beyond). */
+  inflateLimit: number
+  /** Most records in one request (413 beyond). */
+  maxRecords: number
+  /** Largest single record, bytes (413 beyond). */
+  maxRecordSize: number
   onError(err: unknown): void
 }
 
-/** Gzip/deflate bodies decoded (rejects when they do not decode); any other encoding as it is. */
-async function decompress(enc: string | undefined, body: Buffer): Promise<Buffer> {
-  if (enc === 'gzip') return await Promise.resolve(gunzipSync(body, { maxOutputLength: MAX_DECOMPRESSED }))
-  if (enc === 'deflate') return await Promise.resolve(inflateSync(body, { maxOutputLength: MAX_DECOMPRESSED }))
-  return body
-}
-
-/** The message Ruby's Zlib gives for a body that does not decode (`not in gzip format`, ...). */
-function decodeErrorText(enc: string | undefined, raw: Buffer, err: unknown): string {
+/** The message Ruby's Zlib gives for a body that does not decode (`not in gzip format`, ...), for Fluentd's log line. */
+function decodeErrorText(enc: string | undefined, raw: Buffer, message: string): string {
   if (enc === 'gzip' && !(raw[0] === 0x1f && raw[1] === 0x8b)) return 'not in gzip format'
-  return (err as Error).message
-}
-
-function verdictErrorText(verdicts: readonly Verdict[]): string {
-  const lines: string[] = []
-  for (const v of verdicts) {
-    if (v.valid) continue
-    for (const e of v.errors) lines.push(`notification ${v.index} (${v.type ?? 'unknown type'}): ${e.pointer || '/'} ${e.message}`)
-  }
-  return lines.join('\n')
+  const prefix = `${enc} body does not decode: `
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message
 }
 
 export interface FluentdAnswer {
@@ -75,13 +65,17 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
   /** The body decoded and parsed, once per exchange. */
   const bodyOf = (ex: Exchange, raw: Buffer): Promise<BodyOutcome> => {
     ex.parsed ??= (async (): Promise<BodyOutcome> => {
-      let decoded: Buffer
-      try {
-        decoded = await decompress(ex.req.headers['content-encoding'], raw)
-      } catch (err) {
-        return { decoded: false, error: decodeErrorText(ex.req.headers['content-encoding'], raw, err) }
-      }
-      const parsed = await Promise.resolve(parseRequestBody({ contentType: ex.req.headers['content-type'], query: ex.query, body: decoded, arrivalTime: ex.arrivalS }))
+      const enc = ex.req.headers['content-encoding']
+      const decoded = await decodeBody(enc, raw, { inflateLimit: ctx.inflateLimit })
+      if (!decoded.ok) return { decoded: false, status: decoded.status, error: decoded.message, logText: decodeErrorText(enc, raw, decoded.message) }
+      const parsed = await parseRequestBody({
+        contentType: ex.req.headers['content-type'],
+        query: ex.query,
+        body: decoded.body,
+        arrivalTime: ex.arrivalS,
+        maxRecords: ctx.maxRecords,
+        maxRecordSize: ctx.maxRecordSize,
+      })
       return { decoded: true, ...parsed }
     })()
     return ex.parsed
@@ -91,7 +85,7 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
   const verdictsOf = async (events: readonly JournalEvent[]): Promise<Verdict[] | undefined> => {
     if (!ctx.validator || ctx.validate === 'off' || events.length === 0) return undefined
     try {
-      return await Promise.resolve(ctx.validator.validateAll(events.map((e) => e.record)))
+      return await validateAllSliced(ctx.validator, events.map((e) => e.record))
     } catch (err) {
       ctx.onError(err)
       return undefined
@@ -116,14 +110,16 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
       const why401 = missingHeader(ex)
       if (why401 !== undefined) return exchanges.answer(ex, 401, fluentdErrorBody(401, why401), { error: why401, processed: true })
       const parsed = await bodyOf(ex, raw)
+      if (!exchanges.isOpen(ex)) return
+      // Over a limit (--inflate-limit, --max-records, --max-record-size): the same answer as a body over --body-limit.
+      if ((!parsed.decoded || !parsed.ok) && parsed.status === 413) return exchanges.answer(ex, 413, TOO_LARGE, { close: true, error: parsed.decoded ? parsed.message : parsed.error })
       if (!parsed.decoded) {
-        const enc = ex.req.headers['content-encoding'] ?? ''
-        ctx.log.emit({ type: 'decode-failed', level: 'warn', at: ctx.clock.wallNow(), message: parsed.error })
-        return exchanges.answer(ex, 400, '', { close: true, error: `${enc} body does not decode: ${parsed.error}` })
+        ctx.log.emit({ type: 'decode-failed', level: 'warn', at: ctx.clock.wallNow(), message: parsed.logText })
+        return exchanges.answer(ex, 400, '', { close: true, error: parsed.error })
       }
       const head = method === 'HEAD'
       if (!parsed.ok) {
-        ctx.log.emit({ type: 'process-failed', level: 'error', at: ctx.clock.wallNow(), errorClass: rubyErrorClass(parsed.message), message: parsed.message })
+        ctx.log.emit({ type: 'process-failed', level: 'error', at: ctx.clock.wallNow(), errorClass: parsed.errorClass ?? rubyErrorClass(parsed.message), message: parsed.message })
         return exchanges.answer(ex, 400, fluentdErrorBody(400, parsed.message), { error: parsed.message, forceBody: head, processed: true })
       }
       if (ctx.strictParse && (parsed.dropped.length > 0 || parsed.events.length === 0)) {
@@ -131,6 +127,7 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
         return exchanges.answer(ex, 400, fluentdErrorBody(400, why), { error: why, forceBody: head, processed: true })
       }
       const verdicts = await verdictsOf(parsed.events)
+      if (!exchanges.isOpen(ex)) return
       if (verdicts) {
         journal.update(ex.entry, { verdicts })
         if (ctx.validate === 'strict' && verdicts.some((v) => !v.valid)) {

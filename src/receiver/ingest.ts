@@ -15,7 +15,7 @@ import type { Connections, OpenState } from './connections.js'
 import type { Exchange, Exchanges } from './exchange.js'
 import type { FluentdAnswer } from './fluentd-answer.js'
 import type { FluentdLog } from './fluentd-log.js'
-import { fluentdErrorBody, resetSocket } from './responses.js'
+import { fluentdErrorBody, resetSocket, TOO_LARGE } from './responses.js'
 
 export interface IngestContext extends ActionContext {
   journal: Journal
@@ -80,7 +80,7 @@ export function createIngest(ctx: IngestContext): Ingest {
       // turns into a surprise: README "Known differences").
       const declared = Number(req.headers['content-length'] ?? '0')
       if (declared > limit && limit >= 0 && req.headers['content-length'] !== undefined) {
-        exchanges.answer(ex, 413, 'Too large', { close: true, error: `Content-Length ${declared} > body limit ${limit}` })
+        exchanges.answer(ex, 413, TOO_LARGE, { close: true, error: `Content-Length ${declared} > body limit ${limit}` })
         return
       }
       res.writeContinue()
@@ -93,7 +93,7 @@ export function createIngest(ctx: IngestContext): Ingest {
       size += chunk.length
       if (size > limit) {
         tooLarge = true
-        exchanges.answer(ex, 413, 'Too large', { close: true, error: `body larger than ${limit} bytes` })
+        exchanges.answer(ex, 413, TOO_LARGE, { close: true, error: `body larger than ${limit} bytes` })
         return
       }
       chunks.push(chunk)

@@ -49,6 +49,11 @@ export function checkOptions(o: ReceiverOptions): void {
   }
   if (o.maxConnections !== undefined && (!Number.isInteger(o.maxConnections) || o.maxConnections < 1)) bad(`Invalid connection cap ${o.maxConnections}: use a whole number >= 1.`)
   if (o.bodyLimit !== undefined && (!Number.isInteger(o.bodyLimit) || o.bodyLimit < 0)) bad(`Invalid body limit ${o.bodyLimit}: use a byte count >= 0.`)
+  if (o.inflateLimit !== undefined && (!Number.isInteger(o.inflateLimit) || o.inflateLimit < 0)) bad(`Invalid inflate limit ${o.inflateLimit}: use a byte count >= 0.`)
+  if (o.maxRecords !== undefined && (!Number.isInteger(o.maxRecords) || o.maxRecords < 1)) bad(`Invalid record cap ${o.maxRecords}: use a whole number >= 1.`)
+  if (o.maxRecordSize !== undefined && (!Number.isInteger(o.maxRecordSize) || o.maxRecordSize < 1)) bad(`Invalid record size limit ${o.maxRecordSize}: use a byte count >= 1.`)
+  if (o.journalMaxBytes !== undefined && (!Number.isFinite(o.journalMaxBytes) || o.journalMaxBytes < 1)) bad(`Invalid journal memory budget ${o.journalMaxBytes}: use bytes >= 1.`)
+  if (o.journalBodyMax !== undefined && (!Number.isInteger(o.journalBodyMax) || o.journalBodyMax < 0)) bad(`Invalid journal body limit ${o.journalBodyMax}: use a byte count >= 0.`)
   if (o.successStatus !== undefined && o.successStatus !== 200 && o.successStatus !== 204) bad(`Invalid success status ${String(o.successStatus)}: use 200 or 204.`)
   if (o.validate !== undefined && !['off', 'warn', 'strict'].includes(o.validate)) bad(`Invalid validation mode ${String(o.validate)}: use off, warn or strict.`)
   requiredHeaders(o.requireHeader)

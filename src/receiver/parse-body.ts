@@ -31,6 +31,8 @@ export type ParseResult =
        * limit (README "Limits").
        */
       status?: 413
+      /** Ruby's exception class for Fluentd's `[error]` log line, when the message alone does not tell it. */
+      errorClass?: string
     }
 
 /** Params as in_http sees them; values are raw bytes (msgpack may be binary). */
@@ -167,6 +169,7 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
   else if (ndjson !== undefined) await parseNdjsonBytes(ndjson, sink)
   else return { ok: false, message: PARAM_REQUIRED_MESSAGE }
   if (sink.refused !== undefined) return { ok: false, status: 413, message: sink.refused }
+  if (sink.malformed !== undefined) return { ok: false, message: sink.malformed.message, errorClass: sink.malformed.errorClass }
   const { records } = sink
   const dropped = droppedList(sink)
 

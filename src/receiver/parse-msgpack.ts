@@ -3,9 +3,21 @@
  * record size limit, and large bodies decoded in slices that yield to the event loop.
  * @see README.md "Limits"
  */
-import { Decoder, decodeMulti } from '@msgpack/msgpack'
+import { DecodeError, Decoder, decodeMulti } from '@msgpack/msgpack'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { MAX_RECORD_DEPTH, SYNC_PARSE_MAX, collect, count, drop, nestedDeeperThan, refuseSize, takeElement, type RecordSink } from './parse-records.js'
+
+/**
+ * A decode error msgpack-ruby raises as MessagePack::MalformedFormatError (`invalid byte`: 0xc1, the
+ * one byte msgpack never uses): Fluentd answers 400. A body that merely ends mid-value is not an
+ * error there (the unpacker waits for more): it keeps the values before it, as dropped input here.
+ */
+function noteMalformed(err: unknown, sink: RecordSink): void {
+  if (err instanceof DecodeError && err.message.startsWith('Unrecognized type byte')) {
+    sink.malformed ??= { message: 'invalid byte', errorClass: 'MessagePack::MalformedFormatError' }
+  }
+  drop(sink, `invalid msgpack: ${(err as Error).message}`)
+}
 
 /** msgpack values decoded between two yields. */
 const SLICE_VALUES = 64
@@ -36,7 +48,7 @@ export async function parseMsgpack(buf: Buffer, sink: RecordSink): Promise<void>
         if (sink.refused !== undefined) return
       }
     } catch (err) {
-      drop(sink, `invalid msgpack: ${(err as Error).message}`)
+      noteMalformed(err, sink)
     }
     return
   }
@@ -71,6 +83,6 @@ export async function parseMsgpack(buf: Buffer, sink: RecordSink): Promise<void>
     }
     if (i < head.count) throw new RangeError('Insufficient data')
   } catch (err) {
-    drop(sink, `invalid msgpack: ${(err as Error).message}`)
+    noteMalformed(err, sink)
   }
 }

@@ -48,6 +48,8 @@ export interface RecordSink {
   maxRecordSize: number
   /** Why the request is refused (413), for the journal. */
   refused?: string
+  /** Set when the body is malformed in a way Fluentd answers 400 to (msgpack's `invalid byte`). */
+  malformed?: { message: string; errorClass: string }
 }
 
 export function newSink(max: number, maxRecordSize: number): RecordSink {

@@ -14,6 +14,8 @@ import { systemClock, type TimerHandle } from '../clock/index.js'
 import type { FaultEngine } from '../faults/types.js'
 import type { Journal } from '../journal/journal.js'
 import { createConnections } from './connections.js'
+import { inflateLimitFor } from './decode.js'
+import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS } from './parse-body.js'
 import { startDeadlines } from './deadlines.js'
 import { createExchanges } from './exchange.js'
 import { createFluentdAnswer } from './fluentd-answer.js'
@@ -124,6 +126,9 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
     strictParse: options.strictParse ?? false,
     successStatus: options.successStatus ?? 200,
     requireHeaders: requiredHeaders(options.requireHeader),
+    inflateLimit: inflateLimitFor(options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.inflateLimit),
+    maxRecords: options.maxRecords ?? DEFAULT_MAX_RECORDS,
+    maxRecordSize: options.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE,
     onError,
   })
   const handOver = (raw: Socket): void => {

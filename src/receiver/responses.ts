@@ -28,6 +28,9 @@ export interface AnswerOptions {
   processed?: boolean
 }
 
+/** The body of Fluentd's 413 (a body over `body_size_limit`); every limit of README "Limits" answers with it, closing. */
+export const TOO_LARGE = 'Too large'
+
 /** Status line text as Fluentd writes it (`200 OK`, `413 Request Entity Too Large`, ...). */
 export function statusText(status: number): string {
   if (status === 413) return 'Request Entity Too Large'

@@ -84,6 +84,12 @@ export interface ReceiverOptions {
   tlsVersion?: TlsVersionOption
   /** Maximum body in bytes (exactly this many is accepted). Default 32 MiB. */
   bodyLimit?: number
+  /** Most bytes a gzip/deflate body may inflate to; default the body limit (413 beyond). */
+  inflateLimit?: number
+  /** Most records (array elements, NDJSON lines, msgpack values) in one request; default 10,000 (413 beyond). */
+  maxRecords?: number
+  /** Largest single record, bytes; default 1 MiB (413 beyond). */
+  maxRecordSize?: number
   /** Answer 400 where Fluentd silently drops input (invalid JSON, non-objects, nothing parsed). Default false. */
   strictParse?: boolean
   /** Status of a successful answer: 200 (Fluentd's default) or 204 (`use_204_response`). */
@@ -105,6 +111,8 @@ export interface ReceiverOptions {
   journal?: Journal
   /** Entries kept in memory. Default 10000. */
   journalMax?: number
+  /** Memory budget of the entries in memory, estimated bytes. Default 64 MiB. */
+  journalMaxBytes?: number
   /** NDJSON file settled entries are appended to. */
   journalFile?: string
   /** Bytes of each body kept in the journal. Default 64 KiB. */

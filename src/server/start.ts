@@ -39,7 +39,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   // Fault engine: given, none (false), or an empty plan so `PUT /api/faults` can load one later.
   const faults: FaultEngine | undefined = options.faults === false ? undefined : (options.faults ?? createFaultEngine({ seed: options.seed, clock }))
   const ownJournal = !options.journal
-  const journal = options.journal ?? createJournal({ max: options.journalMax, file: options.journalFile, clock })
+  const journal = options.journal ?? createJournal({ max: options.journalMax, maxBytes: options.journalMaxBytes, file: options.journalFile, clock })
 
   let core: ReceiverCore
   try {

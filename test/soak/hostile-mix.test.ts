@@ -2,7 +2,8 @@
  * The hostile mix at the scale of issue 15 (`npm run test:soak`): a 382 KB gzip bomb (262 MB
  * inflated), 10^6-object and 2.5-million-`{}` arrays, a 32 MB `[1,1,...]`, a 10,000-hit batch, 20
  * SSE subscribers that never read (with replay from id 0), 2,000 slowloris connections, junk
- * connections and the ReDoS glob, against one `serve` with the default limits while a steady client
+ * connections and the ReDoS glob, against one `serve` with the default limits (the connection cap
+ * raised above the slowloris count) while a steady client
  * posts 10/s for 60 s. Figures: test-results/hostile-mix-full.json. The RSS bound holds once the admin
  * event stream drops subscribers that do not read (issue 15 item 4): without it, 20 of them held
  * about 1.1 GiB of buffered changes and stalled the server 1-1.5 s after each 10,000-hit batch.
@@ -30,6 +31,12 @@ beforeAll(async () => {
     lorisByteMs: 5000,
     junkConnections: 40,
     rounds: 4,
+    // 2,000 slowloris connections are more than the default connection cap (1,000): with it, every
+    // connection beyond the cap is reset at once, the first round of attacks included (the first run
+    // after the cap merged saw exactly that: ECONNRESET for round 1, 413/200 for rounds 2-4). The cap
+    // has its own test (issue-15-connections); here the loris hold their connections until the
+    // header deadline cuts them, and every round of attacks must get its answer.
+    serveArgs: ['--max-connections', '2500'],
   })
 }, 170_000)
 
@@ -56,8 +63,7 @@ describe('soak: hostile mix at full scale', () => {
     expect(journalProblems(r)).toEqual({ lost: [], duplicated: [], non2xxWithEvents: 0, badLines: [] })
   })
 
-  // Will pass after the receiver helper's journal work (issue 15 item 8) merges.
-  it.skip('no false or duplicate connection entries', () => {
+  it('no false or duplicate connection entries', () => {
     expect(falseEntries(r)).toEqual([])
   })
 })

@@ -9,9 +9,10 @@ import { FakeFluentdError } from '../../errors.js'
 import { parseHeaderLine } from '../../text/index.js'
 import type { FaultEngine } from '../../faults/types.js'
 import { parseSeed } from '../../faults/seed.js'
-import { DEFAULT_JOURNAL_MAX } from '../../journal/journal.js'
+import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES } from '../../journal/journal.js'
+import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS } from '../../receiver/parse-body.js'
 import { parseByteSize } from '../../receiver/byte-size.js'
-import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
+import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
 import type { ValidationMode, Validator } from '../../validation/types.js'
 import { bindArg, hostArg } from '../bind-arg.js'
 
@@ -29,10 +30,15 @@ interface ServeFlags extends AdminFlags {
   adminBind: string
   journal?: string
   journalMax: number
+  journalMaxBytes: number
+  journalBodyMax: number
   requireHeader: string[]
   validate: ValidationMode
   output: OutputMode
   bodyLimit: number
+  inflateLimit?: number
+  maxRecords: number
+  maxRecordSize: number
   idleTimeout: number
   headerTimeout: number
   requestTimeout: number
@@ -64,6 +70,12 @@ function wholeNumber(text: string): number {
 function byteSize(text: string): number {
   const n = parseByteSize(text)
   if (n === undefined) throw new InvalidArgumentError('use bytes, or a number with a k/m/g suffix (e.g. 32m).')
+  return n
+}
+
+function positiveByteSize(text: string): number {
+  const n = byteSize(text)
+  if (n < 1) throw new InvalidArgumentError('use at least 1 byte.')
   return n
 }
 
@@ -117,10 +129,15 @@ export function registerServe(program: Command): void {
   serve
     .option('--journal <file>', 'append every settled journal entry to this NDJSON file')
     .option('--journal-max <n>', 'entries kept in memory', wholeNumber, DEFAULT_JOURNAL_MAX)
+    .option('--journal-max-bytes <size>', 'estimated memory the in-memory entries may hold; the oldest leave memory first (the --journal file keeps everything)', positiveByteSize, DEFAULT_JOURNAL_MAX_BYTES)
+    .option('--journal-body-max <size>', 'body text kept per journal entry (memory and file); longer bodies are cut', byteSize, DEFAULT_JOURNAL_BODY_MAX)
     .option('--require-header <header>', 'answer 401 unless the request carries "Name: value" (repeatable: all are required)', requiredHeader, [])
     .addOption(new Option('--validate <mode>', 'check notifications against the schemas').choices(['off', 'warn', 'strict']).default('warn'))
     .addOption(new Option('--output <mode>', 'what is printed for each request').choices(OUTPUT_MODES as string[]).default('fluentd'))
     .option('--body-limit <size>', 'maximum body (bytes, or k/m/g suffix)', byteSize, DEFAULT_BODY_LIMIT)
+    .option('--inflate-limit <size>', 'most bytes a gzip/deflate body may inflate to; 413 beyond (default: the body limit)', byteSize)
+    .option('--max-records <n>', 'most records (array elements, NDJSON lines, msgpack values) in one request; 413 beyond', wholeNumber, DEFAULT_MAX_RECORDS)
+    .option('--max-record-size <size>', 'largest single record; 413 beyond', positiveByteSize, DEFAULT_MAX_RECORD_SIZE)
     .option('--idle-timeout <duration>', 'reset a connection that sends nothing for this long mid-handshake or mid-request (slowloris); 0 = never', duration, DEFAULT_IDLE_TIMEOUT_MS)
     .option('--header-timeout <duration>', 'reset a connection whose TLS handshake and request headers are not complete this long after their first byte (byte dribblers); 0 = never', duration, DEFAULT_HEADER_TIMEOUT_MS)
     .option('--request-timeout <duration>', 'reset a connection whose request body is not complete this long after its headers; 0 = never', duration, DEFAULT_REQUEST_TIMEOUT_MS)
@@ -167,10 +184,15 @@ export function registerServe(program: Command): void {
         adminSettings: adminSettingsFrom(flags, token),
         journalFile: flags.journal,
         journalMax: flags.journalMax,
+        journalMaxBytes: flags.journalMaxBytes,
+        journalBodyMax: flags.journalBodyMax,
         requireHeader: flags.requireHeader.length > 0 ? flags.requireHeader : undefined,
         validate: flags.validate,
         validator,
         bodyLimit: flags.bodyLimit,
+        inflateLimit: flags.inflateLimit,
+        maxRecords: flags.maxRecords,
+        maxRecordSize: flags.maxRecordSize,
         idleTimeoutMs: flags.idleTimeout,
         headerTimeoutMs: flags.headerTimeout,
         requestTimeoutMs: flags.requestTimeout,

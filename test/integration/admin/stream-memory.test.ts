@@ -16,11 +16,12 @@ function rssMiB(pid: number): number {
 
 const SUBSCRIBERS = 20
 const POSTS = 12
+// One 4 MiB record: over the default --max-record-size (1 MiB), raised for this test.
 const BODY = JSON.stringify([{ summary: 'big', blob: 'x'.repeat(4 * 1024 * 1024) }])
 
 describe('SSE memory under non-reading subscribers', () => {
   it('20 subscribers that never read + 12 POSTs of 4 MiB: RSS stays bounded, ingest answers every POST', async () => {
-    const serve = await spawnServe(['--port', '0', '--admin-port', 'any', '--no-tls', '--output', 'none', '--validate', 'off'])
+    const serve = await spawnServe(['--port', '0', '--admin-port', 'any', '--no-tls', '--output', 'none', '--validate', 'off', '--max-record-size', '8m'])
     const admin = new URL(serve.adminUrl!)
     const sockets: Socket[] = []
     for (let i = 0; i < SUBSCRIBERS; i++) {

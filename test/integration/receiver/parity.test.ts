@@ -124,6 +124,22 @@ describe('success', () => {
     }
   })
 
+  it('an absolute-form target (POST https://localhost/abs.tag): the tag comes from the URI\'s path', async () => {
+    const res = await send(post('https://localhost/abs.tag', '{"a":1}', { 'Content-Type': 'application/json' }))
+    expect(res.text).toBe(OK)
+    expect(r.journal.entries().at(-1)).toMatchObject({ tag: 'abs.tag', path: '/abs.tag', url: 'https://localhost/abs.tag' })
+    expect(lastEntry('abs.tag')!.events!.map((x) => x.record)).toEqual([{ a: 1 }])
+    await send(post('http://localhost?json=' + encodeURIComponent('{"q":2}'), ''))
+    expect(r.journal.entries().at(-1)).toMatchObject({ tag: '', path: '/' })
+    expect(r.journal.entries().at(-1)!.events!.map((x) => x.record)).toEqual([{ q: 2 }])
+  })
+
+  it('truncated msgpack (a value cut short at the end): 200, nothing emitted', async () => {
+    const cut = Buffer.from(encode({ a: 'xyz' })).subarray(0, 4)
+    expect((await send(post('/mcut', cut, { 'Content-Type': 'application/msgpack' }))).text).toBe(OK)
+    expect(lastEntry('mcut')!.events).toEqual([])
+  })
+
   it('?time= sets the event time and keeps record time; numeric record time is used and removed', async () => {
     await send(post('/t1?time=1603834606', '{"a":1,"time":5}', { 'Content-Type': 'application/json' }))
     expect(lastEntry('t1')!.events).toEqual([{ time: 1603834606, record: { a: 1, time: 5 } }])
@@ -186,6 +202,17 @@ describe('errors', () => {
     const body = "400 Bad Request\ncan't convert String into an exact number\n"
     expect(res.text).toBe(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: Keep-Alive\r\nContent-Length: ${body.length}\r\n\r\n${body}`)
     expect(lastEntry('tt')!.events).toBeUndefined()
+  })
+
+  it('malformed msgpack (bytes c1 c1): 400 invalid byte, kept alive, whole request rejected', async () => {
+    const res = await send(post('/mbad', Buffer.from([0xc1, 0xc1]), { 'Content-Type': 'application/msgpack' }))
+    expect(res.text).toBe('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: Keep-Alive\r\nContent-Length: 29\r\n\r\n400 Bad Request\ninvalid byte\n')
+    expect(res.ending).toBe('timeout')
+    // A good value before the bad byte does not save the request (msgpack-ruby raises while unpacking it).
+    const after = await send(post('/mbad2', Buffer.concat([encode({ a: 1 }), Buffer.from([0xc1])]), { 'Content-Type': 'application/msgpack' }))
+    expect(after.text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\n\r\n400 Bad Request\ninvalid byte\n$/)
+    expect(lastEntry('mbad2')!.status).toBe(400)
+    expect(lastEntry('mbad2')!.events).toBeUndefined()
   })
 
   it('broken gzip: 400 empty, closed', async () => {
@@ -271,6 +298,30 @@ describe('limits and options', () => {
     expect(ec.text).toBe('HTTP/1.1 413 Request Entity Too Large\r\nContent-Length: 9\r\nContent-Type: text/plain\r\n\r\nToo large')
   })
 
+  it('inflate limit, record cap, record size: the same 413 Too large + close as the body limit, journaled with the reason', async () => {
+    const s = await startTestReceiver({ inflateLimit: 100, maxRecords: 2, maxRecordSize: 20 })
+    const TOO_LARGE = 'HTTP/1.1 413 Request Entity Too Large\r\nContent-Length: 9\r\nContent-Type: text/plain\r\n\r\nToo large'
+    const ask = (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
+      rawExchange(s.url, post(path, body, { 'Content-Type': 'application/json', ...headers }), { ca: s.ca, timeoutMs: 1000 })
+    const cases: Array<[string, string | Buffer, Record<string, string>, RegExp]> = [
+      ['/inflate', gzipSync(`[${'{"a":1},'.repeat(20)}{"a":1}]`), { 'Content-Encoding': 'gzip' }, /inflates to more than 100 bytes \(--inflate-limit\)/],
+      ['/records', '[{"a":1},{"a":2},{"a":3}]', {}, /more than 2 records .*--max-records/],
+      ['/size', `[{"a":"${'x'.repeat(40)}"}]`, {}, /larger than 20 bytes \(--max-record-size\)/],
+    ]
+    for (const [path, body, headers, why] of cases) {
+      const res = await ask(path, body, headers)
+      expect(res.text).toBe(TOO_LARGE)
+      expect(closedEnding).toContain(res.ending)
+      const e = s.journal.entries({ tag: path.slice(1) }).at(-1)!
+      expect(e).toMatchObject({ status: 413, outcome: 'answered' })
+      expect(e.error).toMatch(why)
+      expect(e.events).toBeUndefined()
+    }
+    // Within every limit: 200 with its events.
+    expect((await ask('/fine', gzipSync('[{"a":1},{"a":2}]'), { 'Content-Encoding': 'gzip' })).text).toBe(OK)
+    expect(s.journal.entries({ tag: 'fine' }).at(-1)!.events).toHaveLength(2)
+  })
+
   it('successStatus 204 (use_204_response)', async () => {
     const s = await startTestReceiver({ successStatus: 204 })
     const res = await rawExchange(s.url, post('/w', '{}', { 'Content-Type': 'application/json' }), { ca: s.ca, timeoutMs: 250 })
@@ -331,6 +382,13 @@ describe("Fluentd's own log lines (--output fluentd, on stdout next to the event
     await printedAfter(
       () => send(post('/lg', '[{"time":"2020-01-01"}]', { 'Content-Type': 'application/json' })),
       `[error]: #0 failed to process request error_class=TypeError error="can't convert String into an exact number"`,
+    )
+  })
+
+  it('malformed msgpack: [error] MessagePack::MalformedFormatError', async () => {
+    await printedAfter(
+      () => send(post('/lg', Buffer.from([0xc1, 0xc1]), { 'Content-Type': 'application/msgpack' })),
+      '[error]: #0 failed to process request error_class=MessagePack::MalformedFormatError error="invalid byte"',
     )
   })
 

@@ -60,8 +60,7 @@ describe('hostile mix (small): one server, every attack, a steady client', () =>
     expect(r.answered2xx.length).toBeGreaterThanOrEqual(90 + 2 * 2000)
   })
 
-  // Will pass after the receiver helper's journal work (issue 15 item 8) merges.
-  it.skip('no false or duplicate connection entries', () => {
+  it('no false or duplicate connection entries', () => {
     expect(falseEntries(r)).toEqual([])
   })
 })

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { EntryLineError } from '../../../src/journal/file-line.js'
 import { createJournal } from '../../../src/journal/journal.js'
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'ff-jbatch-')), 'j.ndjson')
@@ -51,5 +52,40 @@ describe('journal batched writes', () => {
     let released = false
     j.completeThen(e, { outcome: 'answered', status: 200 }, () => (released = true))
     expect(released).toBe(true)
+  })
+
+  it('big 2xx entries: bounded lines with continuation lines, prepared in slices, released only once written', async () => {
+    const file = fresh()
+    const j = createJournal({ file, max: 1 })
+    const events = Array.from({ length: 3000 }, (_, i) => ({ time: 1, record: { i, pad: 'x'.repeat(1000) } }))
+    const e = j.add({ kind: 'request', connectionId: 1, remoteAddress: '', remotePort: 0 })
+    const released = new Promise<unknown>((resolve) => j.completeThen(e, { outcome: 'answered', status: 200, events }, resolve))
+    // A newer entry pushes this one out of the one-entry ring before its line is written: its events
+    // are still in the file (the line is prepared from what the entry will be, not from the ring).
+    j.add({ kind: 'request', connectionId: 2, remoteAddress: '', remotePort: 0 })
+    expect(j.entries().map((x) => x.id)).toEqual([2])
+    expect(readFileSync(file, 'utf8')).toBe('')
+    expect(await released).toBeUndefined()
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean)
+    expect(lines.length).toBeGreaterThan(2)
+    for (const l of lines) expect(l.length).toBeLessThan(1.1 * 1024 * 1024)
+    const parsed = lines.map((l) => JSON.parse(l) as { id?: number; continues?: number; events: Array<{ record: { i: number } }>; eventsContinued?: { lines: number; total: number } })
+    expect(parsed[0]).toMatchObject({ id: 1, status: 200, eventsContinued: { lines: lines.length - 1, total: 3000 } })
+    expect(parsed.flatMap((p) => p.events.map((x) => x.record.i))).toEqual(events.map((x) => x.record.i))
+    j.close()
+  })
+
+  it('an event that cannot be serialized is a failed write: the answer gets the error, the entry stays unsettled', async () => {
+    const file = fresh()
+    const j = createJournal({ file })
+    const e = j.add({ kind: 'request', connectionId: 1, remoteAddress: '', remotePort: 0 })
+    const err = await new Promise<unknown>((resolve) => j.completeThen(e, { outcome: 'answered', status: 200, events: [{ time: 1, record: { n: 1n } }] }, resolve))
+    expect(err).toBeInstanceOf(EntryLineError)
+    expect(e.outcome).toBe('pending')
+    expect(readFileSync(file, 'utf8')).toBe('')
+    // What the receiver then does: settle it with the 500 it answers instead.
+    j.complete(e, { outcome: 'answered', status: 500, error: 'journal write failed' })
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ id: 1, status: 500 })
+    j.close()
   })
 })
