@@ -132,7 +132,7 @@ export type {
 export { mountWebPage } from './web/mount.js'
 export type { WebPageContext, WebSenderState } from './web/mount.js'
 export { WEB_PAGE_CSP } from './web/csp.js'
-export { renderHtmlReport } from './web/html-report.js'
+export { renderHtmlReport } from './conformance/reports/html.js'
 export { createDemo } from './demo/demo.js'
 export type { Demo, DemoOptions } from './demo/demo.js'
 export { DEMO_SCENARIOS, demoScenario } from './demo/scenarios.js'

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { ConformanceReport } from '../../src/conformance/types.js'
-import { renderHtmlReport } from '../../src/web/html-report.js'
+import { renderHtmlReport } from '../../src/conformance/reports/html.js'
 import { launchBrowser } from './helpers/browser.js'
 
 const XSS = '<img src=x onerror=window.__pwned=1><script>window.__pwned=1</script>'

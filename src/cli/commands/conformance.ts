@@ -163,7 +163,7 @@ export function registerConformance(program: Command): void {
       })
       if (flags.junit) writeReport(flags.junit, (await import('../../conformance/reports/junit.js')).renderJunit(report), 'JUnit')
       if (flags.json) writeReport(flags.json, (await import('../../conformance/reports/json.js')).renderJson(report), 'JSON')
-      if (flags.html) writeReport(flags.html, (await import('../../web/html-report.js')).renderHtmlReport(report), 'HTML')
+      if (flags.html) writeReport(flags.html, (await import('../../conformance/reports/html.js')).renderHtmlReport(report), 'HTML')
       printSummary(report)
       process.exitCode = report.totals.failed + report.totals.errors > 0 ? 1 : 0
     })

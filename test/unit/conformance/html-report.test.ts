@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { escapeHtml, renderHtmlReport } from '../../../src/web/html-report.js'
+import { escapeHtml, renderHtmlReport } from '../../../src/conformance/reports/html.js'
 import type { ConformanceReport } from '../../../src/conformance/types.js'
 
 const XSS = '<img src=x onerror=alert(1)><script>alert(2)</script>'

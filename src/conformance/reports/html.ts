@@ -7,10 +7,10 @@
  * @see docs/design.md "Conformance"
  */
 import { createHash } from 'node:crypto'
-import type { ConformanceReport, ScenarioResult } from '../conformance/types.js'
-import { loadProfile } from '../sender/profile.js'
-import type { RetryProfile } from '../sender/profile-types.js'
-import { expectedSchedule } from '../sender/schedule.js'
+import type { ConformanceReport, ScenarioResult } from '../types.js'
+import { loadProfile } from '../../sender/profile.js'
+import type { RetryProfile } from '../../sender/profile-types.js'
+import { expectedSchedule } from '../../sender/schedule.js'
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(value: unknown): string {
