@@ -1,0 +1,70 @@
+/**
+ * The runner's own disturbance, measured: a timer that should fire every PERIOD_MS records how late
+ * it fired. Receiver timestamps (accept, answer end) are taken on the runner's event loop, so a stamp
+ * taken while the loop was blocked is late by up to that lateness. Judges widen their slack by it,
+ * and call a scenario inconclusive when it exceeds what a 10 % wrong sender would move.
+ */
+
+/** How often the probe looks, ms. */
+export const LAG_PROBE_PERIOD_MS = 2
+
+/** One late firing of the probe: at `mono` it fired `lateMs` after it was due. */
+export interface LagSample {
+  mono: number
+  lateMs: number
+}
+
+/** Lateness below this is the timer's own jitter and not kept, ms. */
+const KEEP_ABOVE_MS = 0.5
+
+export interface LagProbe {
+  /** Late firings so far (copies). */
+  samples(): LagSample[]
+  stop(): void
+}
+
+/** Starts a probe on this process's event loop (unref'd: it never keeps the process alive). */
+export function startLagProbe(): LagProbe {
+  const samples: LagSample[] = []
+  let last = performance.now()
+  const timer = setInterval(() => {
+    const now = performance.now()
+    const late = now - last - LAG_PROBE_PERIOD_MS
+    if (late > KEEP_ABOVE_MS) samples.push({ mono: now, lateMs: late })
+    last = now
+  }, LAG_PROBE_PERIOD_MS)
+  timer.unref()
+  return {
+    samples: () => [...samples],
+    stop: () => clearInterval(timer),
+  }
+}
+
+/**
+ * Blocks that ended this long before a stamp can still have delayed it: the events that waited
+ * through them (a timer, then a connect, then the accept, each a loop turn apart) reach the stamp
+ * a few ms later.
+ */
+const LOOKBACK_MS = 10
+
+/**
+ * How late a runner timestamp taken at `mono` can be: the sum of the lateness of the probe firings
+ * that ended a blocked stretch shortly before it or that cover it (a firing at m, late by L, covers
+ * [m - L - period, m]). Summed, because a chain of short blocks delays a chain of events.
+ */
+export function lagAt(samples: readonly LagSample[], mono: number): number {
+  let total = 0
+  for (const s of samples) {
+    if (s.mono < mono - LOOKBACK_MS) continue
+    if (s.mono - s.lateMs - 2 * LAG_PROBE_PERIOD_MS > mono) continue
+    total += s.lateMs
+  }
+  return total
+}
+
+/** The largest lateness in [from, to]. */
+export function maxLag(samples: readonly LagSample[], from = -Infinity, to = Infinity): number {
+  let worst = 0
+  for (const s of samples) if (s.mono >= from && s.mono <= to) worst = Math.max(worst, s.lateMs)
+  return worst
+}
