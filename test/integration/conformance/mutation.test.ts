@@ -71,16 +71,17 @@ describe('mutation matrix', () => {
     expect(doc, `regenerate the table between the mutation-matrix markers:\n${renderMutantTable(wallarmProfile)}`).toContain(`<!-- mutation-matrix:start -->\n${renderMutantTable(wallarmProfile)}\n<!-- mutation-matrix:end -->`)
   })
 
-  test(`${full ? 'every' : 'a representative'} mutant (${selected.length}) fails the scenario that pins its rule; the unmodified profile passes them`, async () => {
+  test(`${full ? 'every' : 'a representative'} mutant (${selected.length}) fails the scenario that pins its rule${full ? '; the unmodified profile passes them' : ''}`, async () => {
     const caughtBy = [...new Set(selected.flatMap((m) => m.caughtBy))]
-    const [results, reference] = await Promise.all([
-      verdicts(selected),
-      runConformance({ sender: { kind: 'builtin' }, profile: wallarmProfile, scenarios: caughtBy.join(','), certDir, concurrency: 2 }),
-    ])
+    // The unmodified profile first, on its own: mutants running beside it would load the event loop
+    // it shares with them (they are caught by a wide margin; the reference must be judged precisely).
+    // In the subset, reference.test.ts runs the whole suite against it already.
+    const reference = full ? await runConformance({ sender: { kind: 'builtin' }, profile: wallarmProfile, scenarios: caughtBy.join(','), certDir, concurrency: 2 }) : undefined
+    const results = await verdicts(selected)
     const missed = selected.filter((m) => !m.caughtBy.every((id) => results.get(m.id)?.includes(`${id}: failed`)))
     const score = (selected.length - missed.length) / selected.length
     expect(missed.map((m) => `${m.id}\n${results.get(m.id)}`).join('\n\n'), `mutation score ${Math.round(score * 100)} %`).toBe('')
-    expect(reference.results.filter((r) => r.status !== 'passed').map((r) => `${r.id}: ${r.status}\n${r.message ?? ''}`).join('\n\n')).toBe('')
+    expect((reference?.results ?? []).filter((r) => r.status !== 'passed').map((r) => `${r.id}: ${r.status}\n${r.message ?? ''}`).join('\n\n')).toBe('')
   }, full ? 600_000 : 180_000)
 })
 
