@@ -98,8 +98,7 @@ const round3 = (x: number): number => Math.round(x * 1000) / 1000
  * by the mutant's error, as a sender whose timeout is wrong would (the runner passes the judged
  * profile's timeouts in the settings).
  */
-export function mutantAdapter(original: RetryProfile, mutant: Mutant): SenderAdapter {
-  const inner = builtinAdapter({ profile: mutant.profile })
+export function mutantAdapter(original: RetryProfile, mutant: Mutant, inner: SenderAdapter = builtinAdapter({ profile: mutant.profile })): SenderAdapter {
   const rt = mutant.profile.requestTimeoutMs / original.requestTimeoutMs
   const ct = mutant.profile.connectTimeoutMs / original.connectTimeoutMs
   return {

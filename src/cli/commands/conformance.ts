@@ -134,7 +134,7 @@ export function registerConformance(program: Command): void {
     .option('--time-scale <k>', 'real-time factor for every scenario (default: each scenario\'s own)', positive)
     .option('--tolerance-ms <ms>', 'late-side base slack of measured times, ms, before the measured runner lag is added (default 6)', nonNegative)
     .option('--tolerance-rel <fraction>', 'extra slack as a fraction of each expected time (default 0)', nonNegative)
-    .option('--concurrency <n>', 'scenarios at once (default: 2 x CPUs, 2..8)', (t) => Math.trunc(positive(t)))
+    .option('--concurrency <n>', 'scenarios at once (default: 3 x CPUs, 2..8, longest first)', (t) => Math.trunc(positive(t)))
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write the JSON report')
     .option('--html <file>', 'write a self-contained HTML report')
