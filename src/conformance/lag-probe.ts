@@ -48,16 +48,18 @@ export function startLagProbe(): LagProbe {
 const LOOKBACK_MS = 10
 
 /**
- * How late a runner timestamp taken at `mono` can be: the sum of the lateness of the probe firings
- * that ended a blocked stretch shortly before it or that cover it (a firing at m, late by L, covers
- * [m - L - period, m]). Summed, because a chain of short blocks delays a chain of events.
+ * How late a runner timestamp taken at `mono` can be, from the probe firings that ended a blocked
+ * stretch shortly before it or that cover it (a firing at m, late by L, covers [m - L - period, m]):
+ * - `max` when the event came from outside (an accept, an answer leaving): it waited through one block;
+ * - `sum` when a chain of events ran in this process (an in-process sender's timer, its connect,
+ *   the accept), each of which may have waited through its own block.
  */
-export function lagAt(samples: readonly LagSample[], mono: number): number {
+export function lagAt(samples: readonly LagSample[], mono: number, combine: 'max' | 'sum' = 'max'): number {
   let total = 0
   for (const s of samples) {
     if (s.mono < mono - LOOKBACK_MS) continue
     if (s.mono - s.lateMs - 2 * LAG_PROBE_PERIOD_MS > mono) continue
-    total += s.lateMs
+    total = combine === 'sum' ? total + s.lateMs : Math.max(total, s.lateMs)
   }
   return total
 }

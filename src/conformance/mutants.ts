@@ -104,6 +104,7 @@ export function mutantAdapter(original: RetryProfile, mutant: Mutant, inner: Sen
   return {
     label: `mutant: ${mutant.id}`,
     reportsEvents: inner.reportsEvents,
+    inProcess: inner.inProcess,
     start: (session) =>
       inner.start({ ...session, settings: { ...session.settings, requestTimeoutMs: session.settings.requestTimeoutMs * rt, connectTimeoutMs: session.settings.connectTimeoutMs * ct } }),
   }

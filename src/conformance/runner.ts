@@ -32,6 +32,9 @@ import type {
  */
 export const DEFAULT_TOLERANCE: Tolerance = { absMs: 6, rel: 0 }
 
+/** Delay between the first scenarios of the parallel workers, ms. */
+const STAGGER_MS = 250
+
 /** How to reach the sender under test. */
 export type SenderSpec = { kind: 'builtin' } | { kind: 'command'; command: string; cwd?: string } | { kind: 'url'; url: string }
 
@@ -88,7 +91,10 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
   // in catalogue order.
   const order = selected.map((def, i) => ({ i, ms: estimate(def, profile, options.timeScale) })).sort((a, b) => b.ms - a.ms).map((x) => x.i)
   let next = 0
-  const worker = async (_w: number): Promise<void> => {
+  const worker = async (w: number): Promise<void> => {
+    // Staggered starts: command senders start a process each, and starting them all at once would
+    // load the machine exactly while the first intervals are being timed.
+    if (w > 0) await new Promise((resolve) => setTimeout(resolve, w * STAGGER_MS))
     while (next < order.length && !options.signal?.aborted) {
       const i = order[next++]!
       const def = selected[i]!

@@ -70,16 +70,29 @@ export async function runScenario(
     const sess = session
 
     // Deliveries over time; stdin (or the session) closes once the last one is handed.
-    const ordered = [...built.deliveries].sort((a, b) => a.atMs - b.atMs)
+    const ordered = [...built.deliveries].sort((a, b) => (a.afterAttempts ?? 0) - (b.afterAttempts ?? 0) || a.atMs - b.atMs)
     let handedCount = 0
-    for (const d of ordered) {
+    const handOver = (d: (typeof ordered)[number], delayMs: number): void => {
       const t = setTimeout(() => {
         timers.delete(t)
         handed.push({ ...d, handedMono: performance.now() })
         sess.deliver(d.notifications, d.batch)
         if (++handedCount === ordered.length) void sess.end()
-      }, d.atMs)
+      }, Math.max(0, delayMs))
       timers.add(t)
+    }
+    for (const d of ordered) if (d.afterAttempts === undefined) handOver(d, d.atMs)
+    // Deliveries placed after the n-th attempt ended: handed `atMs` after that end, once it is seen.
+    const waiting = new Set(ordered.filter((d) => d.afterAttempts !== undefined))
+    const handOverAfterAttempts = (): void => {
+      if (waiting.size === 0) return
+      const ended = receiver!.entries().filter((e) => e.endedMono !== undefined && (e.kind === 'request' || e.outcome !== 'closed'))
+      for (const d of [...waiting]) {
+        const nth = ended[d.afterAttempts! - 1]
+        if (nth?.endedMono === undefined) continue
+        waiting.delete(d)
+        handOver(d, nth.endedMono + d.atMs - performance.now())
+      }
     }
 
     const observe = (): Observation => ({
@@ -91,6 +104,7 @@ export async function runScenario(
       endedMono: performance.now(),
       eventsReported: adapter.reportsEvents || events.length > 0,
       lag: probe.samples().filter((x) => x.mono >= startedMono - 50),
+      senderInProcess: adapter.inProcess === true,
     })
 
     // Wait for: the sender's end, the deadline, a conclusive observation, or an abort.
@@ -112,6 +126,7 @@ export async function runScenario(
       signal?.addEventListener('abort', onAbort, { once: true })
       const deadline = setTimeout(() => stop('deadline'), built.deadlineMs)
       const poll = setInterval(() => {
+        handOverAfterAttempts()
         const entries = receiver!.entries()
         for (const e of entries.slice(seen)) {
           emit({ type: 'attempt', id: def.id, entryId: e.id, kind: e.kind, status: e.status, outcome: e.outcome, attemptsSeen: entries.length })

@@ -38,8 +38,13 @@ export type SettingsOverrides = Partial<Omit<ConformanceSettings, 'url' | 'timeS
 
 /** One delivery handed to the sender: one request body, started `atMs` after the scenario starts. */
 export interface DeliverySpec {
-  /** Offset from the scenario start, ms (real time, already scaled). */
+  /** Offset from the scenario start, ms (real time, already scaled); with `afterAttempts`, from that attempt's end. */
   atMs: number
+  /**
+   * Hand it `atMs` after the end of the n-th attempt the receiver saw (in journal order), instead of
+   * after the scenario start: placements that must not depend on how fast the sender started.
+   */
+  afterAttempts?: number
   notifications: Array<Record<string, unknown>>
   /** true: handed as an array (one body of several); false: a single notification object. */
   batch: boolean
@@ -80,6 +85,8 @@ export interface Observation {
   senderEnd?: SenderEnd
   /** The runner's event-loop lateness during the scenario (lag probe), for the judges' slack. */
   lag: LagSample[]
+  /** The sender runs on the runner's event loop (builtin): its own delays show in `lag`. */
+  senderInProcess: boolean
 }
 
 /**

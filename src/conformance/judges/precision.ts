@@ -33,14 +33,17 @@ export interface Slack {
 
 /**
  * Slack of a time measured from a runner stamp at `fromMono` to one at `toMono`: a late `from` stamp
- * shortens it (early side); a late `to` stamp lengthens it, and so does a block just after `from`
- * when the sender runs in the runner's process (it learns of the answer late): late side, both.
+ * shortens it (early side); a late `to` stamp lengthens it (late side). When the sender runs in the
+ * runner's process, a block just after `from` also delays the sender learning of the answer, and
+ * its whole timer-connect-accept chain shares the loop: late side, both, summed.
  */
-export function slackBetween(tol: Tolerance, expectedMs: number, lag: readonly LagSample[], fromMono: number, toMono: number): Slack {
-  const lagFrom = lagAt(lag, fromMono)
-  const lagTo = lagAt(lag, toMono)
+export function slackBetween(tol: Tolerance, expectedMs: number, lag: readonly LagSample[], fromMono: number, toMono: number, inProcess = false): Slack {
+  const combine = inProcess ? 'sum' : 'max'
+  const lagFrom = lagAt(lag, fromMono, combine)
+  const lagTo = lagAt(lag, toMono, combine)
   const rel = tol.rel * expectedMs
-  return { earlyMs: EARLY_BASE_MS + rel + lagFrom, lateMs: tol.absMs + rel + lagFrom + lagTo, lagMs: lagFrom + lagTo }
+  const lateLag = inProcess ? lagFrom + lagTo : lagTo
+  return { earlyMs: EARLY_BASE_MS + rel + lagFrom, lateMs: tol.absMs + rel + lateLag, lagMs: Math.max(lagFrom, lateLag) }
 }
 
 /** A least-squares line through (expected, observed). */

@@ -15,6 +15,8 @@ import { discriminationMs, fitSchedule, precisionOf, SCALE_TOLERANCE, slackBetwe
 export interface TimelineContext {
   tolerance: Tolerance
   lag: readonly LagSample[]
+  /** The sender shares the runner's event loop (builtin). */
+  inProcess: boolean
   timeScale: number
   intervalFrom: 'attempt-end' | 'attempt-start'
 }
@@ -61,7 +63,7 @@ export function compareTimeline(attempts: readonly Attempt[], intervals: readonl
         row.gapMs = [lo, hi]
         const nearest = Math.min(hi, Math.max(lo, row.observedMs))
         row.deltaMs = row.observedMs - nearest
-        row.slack = slackBetween(ctx.tolerance, hi, ctx.lag, prevEnd, attempt.startMono)
+        row.slack = slackBetween(ctx.tolerance, hi, ctx.lag, prevEnd, attempt.startMono, ctx.inProcess)
         const sl = row.slack
         const inBand = (a: number, b: number): boolean => row.observedMs! >= a - sl.earlyMs && row.observedMs! <= b + sl.lateMs
         // Unsure: the observation also fits a sender 10 % off (or 1 s at scale 1 for 0 s), given the

@@ -5,7 +5,7 @@
 import type { FaultPlan, FaultStep } from '../../faults/plan-types.js'
 import type { RetryProfile } from '../../sender/profile-types.js'
 import { expectedSchedule } from '../../sender/schedule.js'
-import { groupAttempts, type GroupedAttempts } from '../judges/attempts.js'
+import { groupAttempts, type DeliveryAttempts, type GroupedAttempts } from '../judges/attempts.js'
 import { noStrayAttempts } from '../judges/checks.js'
 import { compareTimeline, intervalsCheck, renderTimeline, rowsPrecision, scheduleFitCheck, type TimelineContext } from '../judges/timeline.js'
 import { sampleNotification, sampleTypes } from '../samples.js'
@@ -47,6 +47,24 @@ export function spanMs(ctx: BuildContext, attempts: number): number {
   return Math.round(span + attempts * 20)
 }
 
+/**
+ * Steps of a warm-up delivery: its first attempt fails, its retry succeeds. Put first in the plan of
+ * a scenario that times a schedule, with `warmedUp` deliveries: the sender has then been through its
+ * failure-and-retry path once before the judged delivery starts (a fresh process runs that path
+ * cold, 10-40 ms late, which says nothing about its schedule).
+ */
+export const WARM_UP_STEPS: FaultStep[] = [{ status: 500 }, { status: 200 }]
+
+/** The warm-up delivery, then `judged` once the warm-up's two attempts have ended. */
+export function warmedUp(judged: DeliverySpec): DeliverySpec[] {
+  return [single(999, 0), { ...judged, afterAttempts: WARM_UP_STEPS.length, atMs: judged.atMs + 20 }]
+}
+
+/** The delivery a scenario judges: the last one handed (after any warm-up). */
+export function judgedDelivery(g: GroupedAttempts): DeliveryAttempts {
+  return g.deliveries[g.deliveries.length - 1]!
+}
+
 /** A single-notification delivery at `atMs`. */
 export function single(n: number, atMs = 0, type: (typeof sampleTypes)[number] = 'ip_blocked'): DeliverySpec {
   return { atMs, notifications: [sampleNotification(n, type)], batch: false }
@@ -80,7 +98,7 @@ export function grouped(obs: Observation, profile: RetryProfile): { g: GroupedAt
 
 /** The context the timeline judge needs, from the build context and the observation. */
 export function timelineContext(ctx: BuildContext, obs: Observation): TimelineContext {
-  return { tolerance: ctx.tolerance, lag: obs.lag, timeScale: ctx.timeScale, intervalFrom: ctx.profile.intervalFrom }
+  return { tolerance: ctx.tolerance, lag: obs.lag, inProcess: obs.senderInProcess, timeScale: ctx.timeScale, intervalFrom: ctx.profile.intervalFrom }
 }
 
 /**
@@ -94,7 +112,7 @@ export function timelineJudgement(
   onlyCycle?: number,
 ): { judgement: Judgement; g: GroupedAttempts } {
   const { g, stray } = grouped(obs, ctx.profile)
-  const d = g.deliveries[0]!
+  const d = judgedDelivery(g)
   const rows = compareTimeline(d.attempts, scaledIntervals(ctx.profile, ctx.timeScale), timelineContext(ctx, obs), expectedAttempts)
   let note = ''
   if (onlyCycle !== undefined) {

@@ -2,9 +2,9 @@
  * The auto-disable window from both sides. Two bursts of attempts of the integration: burst A (a
  * notification that fails F times, then is delivered), then burst B (the same, later). Together
  * they reach the ratio with at least minAttempts attempts; B alone does not. So:
- * - disable.window-inside: B starts just inside the window after A (between 0.9 and 1.0 window):
+ * - disable.window-inside: B is handed 0.92 window after A's last attempt ended:
  *   A still counts, the sender disables during B (a 10 % shorter window would let A go: no disable);
- * - disable.window-outside: B starts just after the window (between 1.0 and 1.1 window): A has left,
+ * - disable.window-outside: B is handed 1.02 window after A's last attempt ended: A has left,
  *   no disable (a 10 % longer window would still count A: disable).
  * When the machine was so slow that the timing premise did not hold (A's burst lasted too long),
  * the scenario is inconclusive, with the figures.
@@ -17,11 +17,15 @@ import type { Attempt } from '../judges/attempts.js'
 import type { Check, ScenarioDefinition } from '../types.js'
 import { grouped, relaxedTimeouts, single, stepsPlan } from './common.js'
 
-/** Real time an attempt takes on a busy machine (connect, TLS, answer), for placing B, ms. */
+/** Real time an attempt takes on a busy machine (connect, TLS, answer), for estimates, ms. */
 const PER_ATTEMPT_MS = 30
 
-/** How late a command sender's first attempt can come after the scenario start (process start-up), ms. */
-const STARTUP_MS = 400
+/**
+ * B is handed this fraction of the window beyond the boundary the right window and the 10 % wrong
+ * one disagree on (0.9 window inside, 1.0 outside), counted from the end of A's last attempt; what
+ * is left of the 10 % (0.08 window) is the time A's and B's attempts may take.
+ */
+const MARGIN = 0.02
 
 interface Burst {
   /** Failed attempts before the success. */
@@ -81,8 +85,8 @@ function windowScenario(side: 'inside' | 'outside'): ScenarioDefinition {
     family: 'disable',
     title: inside ? 'Failures just inside the window still count' : 'Failures just outside the window no longer count',
     description: inside
-      ? 'Burst A (a notification failing F times, then delivered), then burst B the same, starting between 0.9 and 1.0 window after A: A still counts, and together they reach the ratio: the sender must disable during B (wallarm: at the 20th attempt).'
-      : 'Burst A, then burst B starting between 1.0 and 1.1 window after A: A has left the window and B alone never reaches minAttempts: no disable, both notifications delivered.',
+      ? 'Burst A (a notification failing F times, then delivered), then burst B the same, handed 0.92 window after the end of A\'s last attempt (a 10 % shorter window has let A go by then): A still counts, and together they reach the ratio: the sender must disable during B (wallarm: at the 20th attempt).'
+      : 'Burst A, then burst B handed 1.02 window after the end of A\'s last attempt (a 10 % longer window would still hold A): A has left the window and B alone never reaches minAttempts: no disable, both notifications delivered.',
     defaultTimeScale: 0.0005,
     pins: ['window'],
     notApplicable: (p) => {
@@ -94,18 +98,15 @@ function windowScenario(side: 'inside' | 'outside'): ScenarioDefinition {
       const s = ctx.timeScale
       const w = r.windowMs * s
       const attemptsPerBurst = b.failures + 1
-      const spanA = b.spanMs * s + attemptsPerBurst * PER_ATTEMPT_MS
-      const decideB = (expectedSchedule(ctx.profile)[bDecides - 1]?.offsetMs ?? 0) * s + bDecides * PER_ATTEMPT_MS
-      // B's first attempt in the middle of the range where the right window and the 10 % wrong one disagree.
-      const lo = (inside ? 0.9 * w : w) + spanA + STARTUP_MS
-      const hi = (inside ? w : 1.1 * w) - decideB
-      const bAt = Math.round((lo + hi) / 2)
+      // B after A's last attempt ended, just past the boundary (A's own span no longer matters).
+      const bAfterA = Math.round((inside ? 0.9 + MARGIN : 1 + MARGIN) * w)
+      const bAt = Math.ceil(b.spanMs * s + attemptsPerBurst * PER_ATTEMPT_MS) + bAfterA
       const steps = [{ status: 500, times: b.failures }, { status: 200 }, { status: 500, times: b.failures }]
       return {
         plan: stepsPlan(steps),
         settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
-        deliveries: [single(400, 0), single(401, bAt)],
-        deadlineMs: bAt + Math.ceil(b.spanMs * s * 1.5 + attemptsPerBurst * 150) + 6000,
+        deliveries: [single(400, 0), { ...single(401, bAfterA), afterAttempts: attemptsPerBurst }],
+        deadlineMs: bAt + Math.ceil(b.spanMs * s * 1.5 + 2 * attemptsPerBurst * 150) + 6000,
         estimateMs: bAt + Math.ceil(b.spanMs * s + attemptsPerBurst * PER_ATTEMPT_MS) + 400,
         settleMs: 400,
         judge(obs) {

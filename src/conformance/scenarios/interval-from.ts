@@ -7,7 +7,7 @@
 import { maxAttempts } from '../../sender/schedule.js'
 import { attemptCount, deliveredOnce } from '../judges/checks.js'
 import type { ScenarioDefinition } from '../types.js'
-import { budgetMs, expectedOffsets, relaxedTimeouts, scaledIntervals, single, spanMs, stepsPlan, timelineJudgement } from './common.js'
+import { budgetMs, expectedOffsets, judgedDelivery, relaxedTimeouts, scaledIntervals, single, spanMs, stepsPlan, timelineJudgement, WARM_UP_STEPS, warmedUp } from './common.js'
 
 /** Late failures before the 200. */
 const LATE_FAILURES = 3
@@ -17,7 +17,7 @@ export function intervalFromScenario(): ScenarioDefinition {
     id: 'retry.interval-from',
     family: 'retry',
     title: 'Intervals counted from the right moment (failed answers that arrive late)',
-    description: `The first ${LATE_FAILURES} attempts are answered 500 only after a delay of half the first interval, then 200. With intervalFrom attempt-end the gap after each late answer is the whole interval; with attempt-start it is the interval less the attempt's duration. Each gap is judged against the profile's choice.`,
+    description: `After a warm-up delivery, the first ${LATE_FAILURES} attempts of the judged delivery are answered 500 only after a delay of half the first interval, then 200. With intervalFrom attempt-end the gap after each late answer is the whole interval; with attempt-start it is the interval less the attempt's duration. Each gap is judged against the profile's choice.`,
     defaultTimeScale: 0.3,
     pins: ['interval-from'],
     notApplicable: (p) => (maxAttempts(p) < LATE_FAILURES + 1 ? `the profile allows only ${maxAttempts(p)} attempts` : null),
@@ -28,16 +28,16 @@ export function intervalFromScenario(): ScenarioDefinition {
       const delayMs = Math.max(50, Math.round((Number.isFinite(shortest) ? shortest : 200) / 2))
       const expected = LATE_FAILURES + 1
       return {
-        plan: stepsPlan([{ delayMs, status: 500, times: LATE_FAILURES }]),
+        plan: stepsPlan([...WARM_UP_STEPS, { delayMs, status: 500, times: LATE_FAILURES }]),
         settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
-        deliveries: [single(1)],
+        deliveries: warmedUp(single(1)),
         deadlineMs: budgetMs(ctx.profile, ctx.timeScale, expected) + LATE_FAILURES * delayMs,
         estimateMs: spanMs(ctx, expected) + LATE_FAILURES * delayMs + 300,
         settleMs: 300,
         expectedOffsetsMs: expectedOffsets(ctx.profile, ctx.timeScale, expected),
         judge(obs) {
           const { judgement, g } = timelineJudgement(ctx, obs, expected)
-          const d = g.deliveries[0]!
+          const d = judgedDelivery(g)
           judgement.checks.unshift(attemptCount(d, expected), deliveredOnce(d))
           judgement.timeline = `${judgement.timeline ?? ''}\nfailed answers delayed ${delayMs} ms; intervals counted from the ${ctx.profile.intervalFrom === 'attempt-start' ? 'start' : 'end'} of the failed attempt (intervalFrom ${ctx.profile.intervalFrom})`
           return judgement

@@ -10,7 +10,7 @@ import { maxAttempts } from '../../sender/schedule.js'
 import { attemptCount, deliveredOnce, neverDelivered } from '../judges/checks.js'
 import { attemptsThroughCycle, cycleCount } from '../schedule.js'
 import type { BuildContext, Check, Observation, RuleId, ScenarioDefinition } from '../types.js'
-import { always, budgetMs, expectedOffsets, failThenOk, grouped, relaxedTimeouts, single, spanMs, stepsPlan, timelineJudgement } from './common.js'
+import { always, budgetMs, expectedOffsets, grouped, judgedDelivery, relaxedTimeouts, single, spanMs, stepsPlan, timelineJudgement, WARM_UP_STEPS, warmedUp } from './common.js'
 import { intervalFromScenario } from './interval-from.js'
 
 /**
@@ -25,7 +25,7 @@ function cycleScenario(n: number): ScenarioDefinition {
     id: `retry.cycle-${n}`,
     family: 'retry',
     title: `Retry schedule through cycle ${n}, each interval and as a whole`,
-    description: `The receiver fails every attempt until the last one of cycle ${n}, which it answers 200. Each interval of cycle ${n} (end of one answer to the accept of the next connection) must lie within its measured slack, and the schedule as a whole must fit observed = k x expected + c with k within 3 % of 1; the earlier cycles' intervals are shown and judged in their own scenarios.`,
+    description: `After a warm-up delivery (one failure, one retry), the receiver fails every attempt of the judged delivery until the last one of cycle ${n}, which it answers 200. Each interval of cycle ${n} (end of one answer to the accept of the next connection) must lie within its measured slack, and the schedule as a whole must fit observed = k x expected + c with k within 3 % of 1; the earlier cycles' intervals are shown and judged in their own scenarios.`,
     defaultTimeScale: cycleScales[n - 1] ?? 0.001,
     pins: ['interval'],
     notApplicable: (p) => (cycleCount(p) < n ? `the profile has ${cycleCount(p)} cycle(s)` : null),
@@ -34,16 +34,16 @@ function cycleScenario(n: number): ScenarioDefinition {
       const expected = attemptsThroughCycle(ctx.profile, n)
       const failures = expected - 1
       return {
-        plan: failThenOk(failures, 500),
+        plan: stepsPlan([...WARM_UP_STEPS, ...(failures > 0 ? [{ status: 500, times: failures }] : [])]),
         settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
-        deliveries: [single(1)],
+        deliveries: warmedUp(single(1)),
         deadlineMs: budgetMs(ctx.profile, ctx.timeScale, expected),
         estimateMs: spanMs(ctx, expected) + 300,
         settleMs: 300,
         expectedOffsetsMs: expectedOffsets(ctx.profile, ctx.timeScale, expected),
         judge(obs) {
           const { judgement, g } = timelineJudgement(ctx, obs, expected, n)
-          const d = g.deliveries[0]!
+          const d = judgedDelivery(g)
           judgement.checks.unshift(attemptCount(d, expected), deliveredOnce(d))
           return judgement
         },

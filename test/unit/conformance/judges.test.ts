@@ -10,7 +10,7 @@ import { sampleNotification } from '../../../src/conformance/samples.js'
 import type { DeliverySpec, Observation, Tolerance } from '../../../src/conformance/types.js'
 
 const tol: Tolerance = { absMs: 6, rel: 0 }
-const tctx: TimelineContext = { tolerance: tol, lag: [], timeScale: 0.1, intervalFrom: 'attempt-end' }
+const tctx: TimelineContext = { tolerance: tol, lag: [], inProcess: false, timeScale: 0.1, intervalFrom: 'attempt-end' }
 const n1 = sampleNotification(1)
 const n2 = sampleNotification(2)
 
@@ -40,7 +40,7 @@ function entry(fields: Partial<JournalEntry> & { at: number; took?: number }): J
 }
 
 function obs(journal: JournalEntry[], deliveries: DeliverySpec[] = [{ atMs: 0, notifications: [n1], batch: false }], extra: Partial<Observation> = {}): Observation {
-  return { journal, connections: [], events: [], handed: deliveries.map((d) => ({ ...d, handedMono: d.atMs })), startedMono: 0, endedMono: 100_000, eventsReported: false, lag: [], ...extra }
+  return { journal, connections: [], events: [], handed: deliveries.map((d) => ({ ...d, handedMono: d.atMs })), startedMono: 0, endedMono: 100_000, eventsReported: false, lag: [], senderInProcess: false, ...extra }
 }
 
 /** Attempts at the wallarm cycle-1 schedule (scale 0.1): 100, 300, 500, 1000, 1000 ms after each end. */

@@ -16,13 +16,18 @@ describe('lag probe attribution', () => {
       { mono: 50, lateMs: 10 }, // long before
       { mono: 200, lateMs: 10 }, // after
     ]
-    expect(lagAt(samples, 100)).toBe(34)
+    expect(lagAt(samples, 100)).toBe(30)
+    expect(lagAt(samples, 100, 'sum')).toBe(34)
     expect(lagAt([], 100)).toBe(0)
   })
 
   test('slack: 3 ms early and the base late, each widened by the lag at the stamps', () => {
     expect(slackBetween({ absMs: 6, rel: 0 }, 1000, [], 0, 1000)).toEqual({ earlyMs: 3, lateMs: 6, lagMs: 0 })
     expect(slackBetween({ absMs: 6, rel: 0.01 }, 1000, [{ mono: 1000, lateMs: 5 }], 0, 1000)).toEqual({ earlyMs: 13, lateMs: 21, lagMs: 5 })
+    // In process, a block right after the answer delays the sender too: both lags on the late side.
+    const lag = [{ mono: 2, lateMs: 4 }, { mono: 1000, lateMs: 5 }]
+    expect(slackBetween({ absMs: 6, rel: 0 }, 1000, lag, 0, 1000)).toEqual({ earlyMs: 7, lateMs: 11, lagMs: 5 })
+    expect(slackBetween({ absMs: 6, rel: 0 }, 1000, lag, 0, 1000, true)).toEqual({ earlyMs: 7, lateMs: 15, lagMs: 9 })
   })
 })
 
