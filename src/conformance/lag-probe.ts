@@ -4,6 +4,7 @@
  * taken while the loop was blocked is late by up to that lateness. Judges widen their slack by it,
  * and call a scenario inconclusive when it exceeds what a 10 % wrong sender would move.
  */
+import { spawn, type ChildProcess } from 'node:child_process'
 
 /** How often the probe looks, ms. */
 export const LAG_PROBE_PERIOD_MS = 2
@@ -69,4 +70,44 @@ export function maxLag(samples: readonly LagSample[], from = -Infinity, to = Inf
   let worst = 0
   for (const s of samples) if (s.mono >= from && s.mono <= to) worst = Math.max(worst, s.lateMs)
   return worst
+}
+
+/**
+ * The same probe in a separate process: how late any other process (the sender under test) gets
+ * the CPU right now. A sender in its own process is delayed by the machine, not by the runner's
+ * loop; its lateness cannot be seen from here, but a probe process scheduled alongside it suffers
+ * the same load. Samples come back on stdout and are mapped onto this process's clock.
+ */
+export function startProcessProbe(): LagProbe {
+  const samples: LagSample[] = []
+  const code = `const P=${LAG_PROBE_PERIOD_MS};let last=performance.now();setInterval(()=>{const now=performance.now();const late=now-last-P;if(late>${KEEP_ABOVE_MS})process.stdout.write((performance.timeOrigin+now).toFixed(3)+' '+late.toFixed(3)+'\\n');last=now},P);process.stdin.on('end',()=>process.exit(0));process.stdin.resume()`
+  let child: ChildProcess | undefined
+  try {
+    child = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'ignore'] })
+  } catch {
+    return { samples: () => [], stop: () => {} }
+  }
+  child.on('error', () => {
+    // No probe process: the judges fall back to the runner's own lag.
+  })
+  child.stdin?.on('error', () => {})
+  let rest = ''
+  child.stdout?.setEncoding('utf8')
+  child.stdout?.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n')
+    rest = lines.pop() ?? ''
+    for (const line of lines) {
+      const [at, late] = line.split(' ').map(Number)
+      if (Number.isFinite(at) && Number.isFinite(late)) samples.push({ mono: at! - performance.timeOrigin, lateMs: late! })
+    }
+  })
+  child.unref()
+  ;(child.stdout as { unref?: () => void } | null)?.unref?.()
+  return {
+    samples: () => [...samples],
+    stop: () => {
+      child?.stdin?.end()
+      child?.kill()
+    },
+  }
 }

@@ -14,7 +14,7 @@ import { commandAdapter } from './adapters/command.js'
 import type { SenderAdapter } from './adapters/types.js'
 import { urlAdapter } from './adapters/url.js'
 import { describePrecision, mergePrecision } from './judges/precision.js'
-import { startLagProbe } from './lag-probe.js'
+import { startLagProbe, startProcessProbe } from './lag-probe.js'
 import { createReceiverFactory, type ReceiverFactory } from './receivers.js'
 import { runScenario } from './scenario-run.js'
 import { scenarios as catalogue, selectScenarios } from './scenarios/index.js'
@@ -85,6 +85,8 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
   const startedAt = new Date()
   const t0 = performance.now()
   const probe = startLagProbe()
+  // Out-of-process senders only: the in-process one is measured by `probe` itself.
+  const machine = adapter.inProcess ? undefined : startProcessProbe()
 
   const results: ScenarioResult[] = new Array<ScenarioResult>(selected.length)
   // Longest first, so that the long schedule and window scenarios do not start last; results stay
@@ -98,13 +100,14 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
     while (next < order.length && !options.signal?.aborted) {
       const i = order[next++]!
       const def = selected[i]!
-      results[i] = await runScenario(def, { profile, timeScale: options.timeScale ?? def.defaultTimeScale, tolerance }, adapter, factory, emit, options.signal, probe)
+      results[i] = await runScenario(def, { profile, timeScale: options.timeScale ?? def.defaultTimeScale, tolerance }, adapter, factory, emit, options.signal, probe, machine)
     }
   }
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, selected.length) }, (_, i) => worker(i)))
   } finally {
     probe.stop()
+    machine?.stop()
   }
 
   const done = results.filter((r): r is ScenarioResult => r !== undefined)

@@ -24,6 +24,7 @@ export async function runScenario(
   emit: (e: ProgressEvent) => void,
   signal: AbortSignal | undefined,
   probe: LagProbe,
+  machine?: LagProbe,
 ): Promise<ScenarioResult> {
   const t0 = performance.now()
   const base = { id: def.id, title: def.title, family: def.family, timeScale: ctx.timeScale }
@@ -104,6 +105,7 @@ export async function runScenario(
       endedMono: performance.now(),
       eventsReported: adapter.reportsEvents || events.length > 0,
       lag: probe.samples().filter((x) => x.mono >= startedMono - 50),
+      machineLag: machine?.samples().filter((x) => x.mono >= startedMono - 50),
       senderInProcess: adapter.inProcess === true,
     })
 
@@ -174,7 +176,20 @@ export async function runScenario(
       message: status === 'passed' ? (notes.length ? notes.join('; ') : undefined) : composeMessage(failedChecks, judgement.timeline, notes, judgement.precision),
       errorCode: early ? 'FF_ERR_SENDER_EXITED' : undefined,
       senderEnd,
-      journal: obs.journal.map((e) => ({ id: e.id, kind: e.kind, receivedMono: e.receivedMono, endedMono: e.endedMono, method: e.method, tag: e.tag, status: e.status, outcome: e.outcome, attempt: e.attempt })),
+      journal: obs.journal.map((e) => ({
+        id: e.id,
+        kind: e.kind,
+        receivedMono: e.receivedMono,
+        endedMono: e.endedMono,
+        connectedMono: e.connectedMono,
+        requestOnConnection: e.requestOnConnection,
+        deliveryKey: e.deliveryKey,
+        method: e.method,
+        tag: e.tag,
+        status: e.status,
+        outcome: e.outcome,
+        attempt: e.attempt,
+      })),
       events: obs.events,
     }
     emit({ type: 'scenario-end', id: def.id, status, durationMs: result.durationMs, message: result.message })

@@ -87,6 +87,8 @@ export interface Observation {
   lag: LagSample[]
   /** The sender runs on the runner's event loop (builtin): its own delays show in `lag`. */
   senderInProcess: boolean
+  /** Lateness of a probe in a separate process: what any other process (an out-of-process sender) suffered. */
+  machineLag?: LagSample[]
 }
 
 /**
@@ -216,7 +218,7 @@ export interface ScenarioResult {
   errorCode?: string
   senderEnd?: SenderEnd
   /** Journal entries of the run (for the JSON report). */
-  journal: Array<Pick<JournalEntry, 'id' | 'kind' | 'receivedMono' | 'endedMono' | 'method' | 'tag' | 'status' | 'outcome' | 'attempt'>>
+  journal: Array<Pick<JournalEntry, 'id' | 'kind' | 'receivedMono' | 'endedMono' | 'connectedMono' | 'requestOnConnection' | 'deliveryKey' | 'method' | 'tag' | 'status' | 'outcome' | 'attempt'>>
   events: SenderEvent[]
 }
 

@@ -37,12 +37,15 @@ export interface Slack {
  * runner's process, a block just after `from` also delays the sender learning of the answer, and
  * its whole timer-connect-accept chain shares the loop: late side, both, summed.
  */
-export function slackBetween(tol: Tolerance, expectedMs: number, lag: readonly LagSample[], fromMono: number, toMono: number, inProcess = false): Slack {
+export function slackBetween(tol: Tolerance, expectedMs: number, lag: readonly LagSample[], fromMono: number, toMono: number, inProcess = false, machineLag: readonly LagSample[] = []): Slack {
   const combine = inProcess ? 'sum' : 'max'
   const lagFrom = lagAt(lag, fromMono, combine)
   const lagTo = lagAt(lag, toMono, combine)
   const rel = tol.rel * expectedMs
-  const lateLag = inProcess ? lagFrom + lagTo : lagTo
+  // A sender in its own process is late when the machine is: the probe process's lateness when the
+  // answer reached the sender and when its next attempt was due (late side only).
+  const machine = inProcess ? 0 : lagAt(machineLag, fromMono) + lagAt(machineLag, toMono)
+  const lateLag = (inProcess ? lagFrom + lagTo : lagTo) + machine
   return { earlyMs: EARLY_BASE_MS + rel + lagFrom, lateMs: tol.absMs + rel + lateLag, lagMs: Math.max(lagFrom, lateLag) }
 }
 

@@ -17,6 +17,8 @@ export interface TimelineContext {
   lag: readonly LagSample[]
   /** The sender shares the runner's event loop (builtin). */
   inProcess: boolean
+  /** Lateness of a probe process (how late another process gets the CPU), for out-of-process senders. */
+  machineLag?: readonly LagSample[]
   timeScale: number
   intervalFrom: 'attempt-end' | 'attempt-start'
 }
@@ -63,7 +65,7 @@ export function compareTimeline(attempts: readonly Attempt[], intervals: readonl
         row.gapMs = [lo, hi]
         const nearest = Math.min(hi, Math.max(lo, row.observedMs))
         row.deltaMs = row.observedMs - nearest
-        row.slack = slackBetween(ctx.tolerance, hi, ctx.lag, prevEnd, attempt.startMono, ctx.inProcess)
+        row.slack = slackBetween(ctx.tolerance, hi, ctx.lag, prevEnd, attempt.startMono, ctx.inProcess, ctx.machineLag)
         const sl = row.slack
         const inBand = (a: number, b: number): boolean => row.observedMs! >= a - sl.earlyMs && row.observedMs! <= b + sl.lateMs
         // Unsure: the observation also fits a sender 10 % off (or 1 s at scale 1 for 0 s), given the

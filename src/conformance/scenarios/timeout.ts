@@ -17,7 +17,7 @@ function timeCheck(name: string, ctx: BuildContext, obs: Observation, expectedMs
     return { check: { name, passed: false, expected: `${Math.round(expectedMs)} ms`, observed: what, evidence } }
   }
   const took = toMono - fromMono
-  const slack = slackBetween(ctx.tolerance, expectedMs, obs.lag, fromMono, toMono, obs.senderInProcess)
+  const slack = slackBetween(ctx.tolerance, expectedMs, obs.lag, fromMono, toMono, obs.senderInProcess, obs.machineLag)
   const passed = took >= expectedMs - slack.earlyMs && took <= expectedMs + slack.lateMs
   // Unsure when a sender 10 % off would have passed this observation too.
   const d = discriminationMs(expectedMs, ctx.timeScale)
