@@ -80,11 +80,6 @@ export function stepsPlan(steps: FaultStep[], then?: FaultStep, id = 'scenario')
   return { rules: [{ id, steps, ...(then ? { then } : {}) }] }
 }
 
-/** `n` failures with `status`, then plain Fluentd (200). */
-export function failThenOk(n: number, status = 500): FaultPlan {
-  return stepsPlan(n > 0 ? [{ status, times: n }] : [])
-}
-
 /** Every request answered with `status`. */
 export function always(status: number): FaultPlan {
   return { rules: [{ id: 'scenario', then: { status } }] }
