@@ -29,7 +29,7 @@ describe('lag probe attribution', () => {
     expect(slackBetween({ absMs: 6, rel: 0 }, 1000, lag, 0, 1000)).toEqual({ earlyMs: 7, lateMs: 11, lagMs: 5 })
     expect(slackBetween({ absMs: 6, rel: 0 }, 1000, lag, 0, 1000, true)).toEqual({ earlyMs: 7, lateMs: 15, lagMs: 9 })
     // Out of process, a probe process's lateness at either stamp widens the late side only.
-    expect(slackBetween({ absMs: 6, rel: 0 }, 1000, [], 0, 1000, false, [{ mono: 999, lateMs: 12 }])).toEqual({ earlyMs: 3, lateMs: 18, lagMs: 12 })
+    expect(slackBetween({ absMs: 6, rel: 0 }, 1000, [], 0, 1000, false, [{ mono: 700, lateMs: 12 }, { mono: 100, lateMs: 3 }, { mono: 1600, lateMs: 50 }])).toEqual({ earlyMs: 3, lateMs: 21, lagMs: 15 })
     expect(slackBetween({ absMs: 6, rel: 0 }, 1000, [], 0, 1000, true, [{ mono: 999, lateMs: 12 }])).toEqual({ earlyMs: 3, lateMs: 6, lagMs: 0 })
   })
 })
