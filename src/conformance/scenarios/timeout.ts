@@ -7,7 +7,8 @@
  */
 import { attemptCount, deliveredOnce } from '../judges/checks.js'
 import type { Attempt } from '../judges/attempts.js'
-import { discriminationMs, precisionOf, slackBetween } from '../judges/precision.js'
+import { discriminationMs, MACHINE_WINDOW_MS, precisionOf, slackBetween } from '../judges/precision.js'
+import { maxLag } from '../lag-probe.js'
 import type { BuildContext, Check, Judgement, Observation, Precision, ScenarioDefinition } from '../types.js'
 import { grouped, scaledIntervals, single, stepsPlan } from './common.js'
 
@@ -17,7 +18,11 @@ function timeCheck(name: string, ctx: BuildContext, obs: Observation, expectedMs
     return { check: { name, passed: false, expected: `${Math.round(expectedMs)} ms`, observed: what, evidence } }
   }
   const took = toMono - fromMono
-  const slack = slackBetween(ctx.tolerance, expectedMs, obs.lag, fromMono, toMono, obs.senderInProcess, obs.machineLag)
+  const base = slackBetween(ctx.tolerance, expectedMs, obs.lag, fromMono, toMono, obs.senderInProcess, obs.machineLag)
+  // Here `from` is itself the sender's doing (its connect, its request), seen after the sender started
+  // its timer: a sender slowed by the machine shows it late, and the time short (early side).
+  const senderSlow = obs.senderInProcess ? 0 : maxLag(obs.machineLag ?? [], fromMono - MACHINE_WINDOW_MS, fromMono + 5)
+  const slack = { ...base, earlyMs: base.earlyMs + senderSlow, lagMs: Math.max(base.lagMs, senderSlow) }
   const passed = took >= expectedMs - slack.earlyMs && took <= expectedMs + slack.lateMs
   // Unsure when a sender 10 % off would have passed this observation too.
   const d = discriminationMs(expectedMs, ctx.timeScale)
