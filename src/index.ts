@@ -92,7 +92,7 @@ export type { SenderAdapter, SenderSession, SessionOptions } from './conformance
 export { renderJunit as renderJunitReport } from './conformance/reports/junit.js'
 export { renderJson as renderJsonReport } from './conformance/reports/json.js'
 // The HTML report moves next to the other reports (src/conformance/reports/): re-point after the merge.
-export { renderHtmlReport } from './web/html-report.js'
+export { renderHtmlReport } from './conformance/reports/html.js'
 export type {
   ConformanceReport,
   ScenarioResult,

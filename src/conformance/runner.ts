@@ -13,24 +13,27 @@ import { builtinAdapter } from './adapters/builtin.js'
 import { commandAdapter } from './adapters/command.js'
 import type { SenderAdapter } from './adapters/types.js'
 import { urlAdapter } from './adapters/url.js'
+import { describePrecision, mergePrecision } from './judges/precision.js'
+import { startLagProbe, startProcessProbe } from './lag-probe.js'
 import { createReceiverFactory, type ReceiverFactory } from './receivers.js'
+import { runScenario } from './scenario-run.js'
 import { scenarios as catalogue, selectScenarios } from './scenarios/index.js'
 import type {
-  BuildContext,
-  Check,
   ConformanceReport,
-  ConformanceSettings,
-  Observation,
   ProgressEvent,
   ScenarioDefinition,
   ScenarioResult,
-  SenderEnd,
-  SenderEvent,
   Tolerance,
 } from './types.js'
 
-/** Default tolerance of measured times: 60 ms + 20 % of the expected value. */
-export const DEFAULT_TOLERANCE: Tolerance = { absMs: 60, rel: 0.2 }
+/**
+ * Default fixed part of the slack: 6 ms on the late side (the sender's timer and its connection
+ * setup), nothing relative. The measured runner lag is added per timestamp (judges/precision.ts).
+ */
+export const DEFAULT_TOLERANCE: Tolerance = { absMs: 6, rel: 0.005 }
+
+/** Delay between the first scenarios of the parallel workers, ms. */
+const STAGGER_MS = 250
 
 /** How to reach the sender under test. */
 export type SenderSpec = { kind: 'builtin' } | { kind: 'command'; command: string; cwd?: string } | { kind: 'url'; url: string }
@@ -45,7 +48,7 @@ export interface RunConformanceOptions {
   /** Real-time factor for every scenario, overriding each one's default. */
   timeScale?: number
   tolerance?: Partial<Tolerance>
-  /** Scenarios at once (default: max(2, 2 x CPUs), at most 8). */
+  /** Scenarios at once (default: max(2, 3 x CPUs), at most 8; most of a scenario is waiting). */
   concurrency?: number
   onProgress?: (event: ProgressEvent) => void
   /** Receivers (default: HTTPS on 127.0.0.1:0 with the generated CA in `certDir`). */
@@ -78,32 +81,49 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
   const adapter = makeAdapter(options.sender, profile)
   const factory = options.receiverFactory ?? (await createReceiverFactory({ certDir: options.certDir }))
   const emit = options.onProgress ?? (() => {})
-  const concurrency = Math.max(1, options.concurrency ?? Math.min(8, Math.max(2, availableParallelism() * 2)))
+  const concurrency = Math.max(1, options.concurrency ?? Math.min(8, Math.max(2, availableParallelism() * 3)))
   const startedAt = new Date()
   const t0 = performance.now()
+  const probe = startLagProbe()
+  // Out-of-process senders only: the in-process one is measured by `probe` itself.
+  const machine = adapter.inProcess ? undefined : startProcessProbe()
 
   const results: ScenarioResult[] = new Array<ScenarioResult>(selected.length)
+  // Longest first, so that the long schedule and window scenarios do not start last; results stay
+  // in catalogue order.
+  const order = selected.map((def, i) => ({ i, ms: estimate(def, profile, options.timeScale) })).sort((a, b) => b.ms - a.ms).map((x) => x.i)
   let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < selected.length && !options.signal?.aborted) {
-      const i = next++
+  const worker = async (w: number): Promise<void> => {
+    // Staggered starts: command senders start a process each, and starting them all at once would
+    // load the machine exactly while the first intervals are being timed.
+    if (w > 0) await new Promise((resolve) => setTimeout(resolve, w * STAGGER_MS))
+    while (next < order.length && !options.signal?.aborted) {
+      const i = order[next++]!
       const def = selected[i]!
-      results[i] = await runScenario(def, { profile, timeScale: options.timeScale ?? def.defaultTimeScale, tolerance }, adapter, factory, emit, options.signal)
+      results[i] = await runScenario(def, { profile, timeScale: options.timeScale ?? def.defaultTimeScale, tolerance }, adapter, factory, emit, options.signal, probe, machine)
     }
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, selected.length) }, worker))
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, selected.length) }, (_, i) => worker(i)))
+  } finally {
+    probe.stop()
+    machine?.stop()
+  }
 
   const done = results.filter((r): r is ScenarioResult => r !== undefined)
+  const precision = mergePrecision(done.map((r) => r.precision))
   return {
     sender: adapter.label,
     profile: profile.name,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
     tolerance,
+    precision: precision ? describePrecision(precision) : 'no time was judged',
     totals: {
       total: done.length,
       passed: done.filter((r) => r.status === 'passed').length,
       failed: done.filter((r) => r.status === 'failed').length,
+      inconclusive: done.filter((r) => r.status === 'inconclusive').length,
       errors: done.filter((r) => r.status === 'error').length,
       skipped: done.filter((r) => r.status === 'skipped').length,
     },
@@ -111,193 +131,24 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
   }
 }
 
-/** The scenario list for `--list` (id, family, title, default time scale, description). */
-export function listScenarios(): Array<Pick<ScenarioDefinition, 'id' | 'family' | 'title' | 'defaultTimeScale' | 'description'>> {
-  return catalogue.map(({ id, family, title, defaultTimeScale, description }) => ({ id, family, title, defaultTimeScale, description }))
-}
-
-const POLL_MS = 50
-/** Settle time after a sender that cannot make further attempts has ended, ms. */
-const SHORT_SETTLE_MS = 150
-
-async function runScenario(
-  def: ScenarioDefinition,
-  ctx: BuildContext,
-  adapter: SenderAdapter,
-  factory: ReceiverFactory,
-  emit: (e: ProgressEvent) => void,
-  signal: AbortSignal | undefined,
-): Promise<ScenarioResult> {
-  const t0 = performance.now()
-  const base = { id: def.id, title: def.title, family: def.family, timeScale: ctx.timeScale }
-  const na = def.notApplicable?.(ctx.profile) ?? null
-  if (na !== null) {
-    const r: ScenarioResult = { ...base, status: 'skipped', durationMs: 0, checks: [], message: `not applicable: ${na}`, journal: [], events: [] }
-    emit({ type: 'scenario-end', id: def.id, status: 'skipped', durationMs: 0, message: r.message })
-    return r
-  }
-  let built
+/** How long a scenario should take, ms (0 when it does not apply or cannot be built). */
+function estimate(def: ScenarioDefinition, profile: RetryProfile, timeScale: number | undefined): number {
   try {
-    built = def.build(ctx)
-  } catch (err) {
-    return errorResult(base, t0, err, emit)
-  }
-  emit({ type: 'scenario-start', id: def.id, title: def.title, timeScale: ctx.timeScale, deadlineMs: built.deadlineMs })
-
-  let receiver
-  try {
-    receiver = await factory({ plan: built.plan })
-  } catch (err) {
-    return errorResult(base, t0, err, emit)
-  }
-  const events: SenderEvent[] = []
-  const timers = new Set<NodeJS.Timeout>()
-  let session
-  try {
-    const tag = `conformance.${def.id}`
-    const s = built.settings
-    const settings: ConformanceSettings = {
-      url: `${receiver.url}/${tag}`,
-      method: s.method ?? 'POST',
-      headers: s.headers ?? {},
-      caFile: s.caFile ?? ((s.ca ?? 'receiver') === 'receiver' ? receiver.caFile : ''),
-      verifyTls: s.verifyTls ?? true,
-      format: s.format ?? 'json',
-      requestTimeoutMs: s.requestTimeoutMs ?? ctx.profile.requestTimeoutMs,
-      connectTimeoutMs: s.connectTimeoutMs ?? ctx.profile.connectTimeoutMs,
-      timeScale: ctx.timeScale,
-    }
-    session = await adapter.start({ settings, scenarioId: def.id, onEvent: (e) => events.push(e) })
-    const startedMono = performance.now()
-    const handed: Observation['handed'] = []
-    const sess = session
-
-    // Deliveries over time; stdin (or the session) closes once the last one is handed.
-    const ordered = [...built.deliveries].sort((a, b) => a.atMs - b.atMs)
-    let handedCount = 0
-    for (const d of ordered) {
-      const t = setTimeout(() => {
-        timers.delete(t)
-        handed.push({ ...d, handedMono: performance.now() })
-        sess.deliver(d.notifications, d.batch)
-        if (++handedCount === ordered.length) void sess.end()
-      }, d.atMs)
-      timers.add(t)
-    }
-
-    const observe = (): Observation => ({
-      journal: receiver!.entries(),
-      connections: receiver!.connections(),
-      events: [...events],
-      handed: [...handed].sort((a, b) => a.atMs - b.atMs),
-      startedMono,
-      endedMono: performance.now(),
-      eventsReported: adapter.reportsEvents || events.length > 0,
-    })
-
-    // Wait for: the sender's end, the deadline, a conclusive observation, or an abort.
-    const state: { why: 'ended' | 'deadline' | 'done' | 'aborted' } = { why: 'ended' }
-    let seen = 0
-    let lastWaiting = 0
-    const finished = await new Promise<SenderEnd | undefined>((resolve) => {
-      let stopped = false
-      const stop = (reason: typeof state.why, end?: SenderEnd): void => {
-        if (stopped) return
-        stopped = true
-        state.why = reason
-        clearInterval(poll)
-        clearTimeout(deadline)
-        signal?.removeEventListener('abort', onAbort)
-        resolve(end)
-      }
-      const onAbort = (): void => stop('aborted')
-      signal?.addEventListener('abort', onAbort, { once: true })
-      const deadline = setTimeout(() => stop('deadline'), built.deadlineMs)
-      const poll = setInterval(() => {
-        const entries = receiver!.entries()
-        for (const e of entries.slice(seen)) {
-          emit({ type: 'attempt', id: def.id, entryId: e.id, kind: e.kind, status: e.status, outcome: e.outcome, attemptsSeen: entries.length })
-        }
-        seen = entries.length
-        const now = performance.now()
-        if (now - lastWaiting >= 500) {
-          lastWaiting = now
-          emit({ type: 'waiting', id: def.id, ...waitingFor(built.expectedOffsetsMs, entries, handedCount, ordered.length, now) })
-        }
-        if (built.doneWhen?.(observe())) stop('done')
-      }, POLL_MS)
-      void sess.ended.then((end) => stop('ended', end))
-    })
-
-    let senderEnd: SenderEnd
-    if (state.why === 'ended' && finished) {
-      // The sender ended by itself: wait for late journal entries (and, for a URL sender that stays
-      // up, for attempts it might still make).
-      await sleep(adapter.label.startsWith('url:') ? built.settleMs : Math.min(built.settleMs, SHORT_SETTLE_MS))
-      senderEnd = finished
-    } else {
-      await sleep(SHORT_SETTLE_MS)
-      senderEnd = await sess.kill()
-      if (state.why === 'deadline') senderEnd = { ...senderEnd, how: 'killed' }
-    }
-    for (const t of timers) clearTimeout(t)
-    const obs = observe()
-    const judgement = built.judge(obs)
-    const failedChecks = judgement.checks.filter((c) => !c.passed)
-    const early = senderEnd.how === 'exited-early'
-    const status = early ? 'error' : failedChecks.length > 0 ? 'failed' : 'passed'
-    const notes: string[] = []
-    if (state.why === 'deadline') notes.push(`stopped at the deadline (${built.deadlineMs} ms): the sender had not finished`)
-    if (early) notes.push(`FF_ERR_SENDER_EXITED: the sender exited early or failed (exit code ${senderEnd.exitCode ?? '-'}, signal ${senderEnd.signal ?? '-'})${senderEnd.stderrTail ? `; stderr: ${senderEnd.stderrTail.split('\n').slice(-5).join(' | ')}` : ''}`)
-    const result: ScenarioResult = {
-      ...base,
-      status,
-      durationMs: Math.round(performance.now() - t0),
-      checks: judgement.checks,
-      timeline: judgement.timeline,
-      message: status === 'passed' ? (notes.length ? notes.join('; ') : undefined) : composeMessage(failedChecks, judgement.timeline, notes),
-      errorCode: early ? 'FF_ERR_SENDER_EXITED' : undefined,
-      senderEnd,
-      journal: obs.journal.map((e) => ({ id: e.id, kind: e.kind, receivedMono: e.receivedMono, endedMono: e.endedMono, method: e.method, tag: e.tag, status: e.status, outcome: e.outcome, attempt: e.attempt })),
-      events: obs.events,
-    }
-    emit({ type: 'scenario-end', id: def.id, status, durationMs: result.durationMs, message: result.message })
-    return result
-  } catch (err) {
-    return errorResult(base, t0, err, emit)
-  } finally {
-    for (const t of timers) clearTimeout(t)
-    if (session) await session.kill().catch(() => undefined) // already ended in the normal path; idempotent
-    await receiver.close().catch(() => undefined) // closing is best effort once the verdict is in
+    return def.notApplicable?.(profile) ? 0 : def.build({ profile, timeScale: timeScale ?? def.defaultTimeScale, tolerance: DEFAULT_TOLERANCE }).estimateMs
+  } catch {
+    return 0 // runScenario reports the build error
   }
 }
 
-function waitingFor(offsets: number[] | undefined, entries: ReturnType<import('./receivers.js').ScenarioReceiver['entries']>, handed: number, total: number, now: number): { waitingFor: string; attemptsSeen: number; nextExpectedInMs?: number } {
-  const n = entries.length
-  if (handed < total) return { waitingFor: `handing deliveries (${handed}/${total})`, attemptsSeen: n }
-  if (offsets && n > 0 && n < offsets.length) {
-    const last = entries[n - 1]!
-    const interval = offsets[n]! - offsets[n - 1]!
-    const due = (last.endedMono ?? now) + interval - now
-    return { waitingFor: `attempt ${n + 1} of ${offsets.length}`, attemptsSeen: n, nextExpectedInMs: Math.max(0, Math.round(due)) }
-  }
-  return { waitingFor: n === 0 ? 'the first attempt' : 'the sender to finish', attemptsSeen: n }
+/** A scenario as `--list` shows it: with the time it takes against a correct sender (ms, estimated from its schedule). */
+export type ListedScenario = Pick<ScenarioDefinition, 'id' | 'family' | 'title' | 'defaultTimeScale' | 'description' | 'pins'> & { estimateMs: number | null }
+
+/** The scenario list for `--list`, for a profile (default wallarm) and an optional time scale override. */
+export function listScenarios(profile: RetryProfile = wallarmProfile, timeScale?: number): ListedScenario[] {
+  return catalogue.map(({ id, family, title, defaultTimeScale, description, pins, notApplicable, build }) => {
+    const scale = timeScale ?? defaultTimeScale
+    const estimateMs = notApplicable?.(profile) ? null : build({ profile, timeScale: scale, tolerance: DEFAULT_TOLERANCE }).estimateMs
+    return { id, family, title, defaultTimeScale: scale, description, pins, estimateMs }
+  })
 }
 
-/** A failure message: every failed check (expected vs observed), then the timeline. */
-function composeMessage(failed: readonly Check[], timeline: string | undefined, notes: readonly string[] = []): string {
-  const lines = failed.map((c) => `${c.name}: expected ${c.expected}; observed ${c.observed}${c.evidence.length ? ` [entries ${c.evidence.map((id) => `#${id}`).join(', ')}]` : ''}`)
-  return [...notes, ...lines, ...(timeline ? ['', timeline] : [])].join('\n')
-}
-
-function errorResult(base: Pick<ScenarioResult, 'id' | 'title' | 'family' | 'timeScale'>, t0: number, err: unknown, emit: (e: ProgressEvent) => void): ScenarioResult {
-  const message = err instanceof Error ? err.message : String(err)
-  const code = err instanceof FakeFluentdError ? err.code : 'FF_ERR_INTERNAL'
-  const r: ScenarioResult = { ...base, status: 'error', durationMs: Math.round(performance.now() - t0), checks: [], message, errorCode: code, journal: [], events: [] }
-  emit({ type: 'scenario-end', id: base.id, status: 'error', durationMs: r.durationMs, message })
-  return r
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}

@@ -4,6 +4,7 @@
  * @see docs/design.md "Conformance", "Sender contract"
  */
 import type { JournalEntry } from '../journal/types.js'
+import type { LagSample } from './lag-probe.js'
 import type { RetryProfile } from '../sender/profile-types.js'
 
 /** Scenario families, one file each under scenarios/. */
@@ -37,8 +38,13 @@ export type SettingsOverrides = Partial<Omit<ConformanceSettings, 'url' | 'timeS
 
 /** One delivery handed to the sender: one request body, started `atMs` after the scenario starts. */
 export interface DeliverySpec {
-  /** Offset from the scenario start, ms (real time, already scaled). */
+  /** Offset from the scenario start, ms (real time, already scaled); with `afterAttempts`, from that attempt's end. */
   atMs: number
+  /**
+   * Hand it `atMs` after the end of the n-th attempt the receiver saw (in journal order), instead of
+   * after the scenario start: placements that must not depend on how fast the sender started.
+   */
+  afterAttempts?: number
   notifications: Array<Record<string, unknown>>
   /** true: handed as an array (one body of several); false: a single notification object. */
   batch: boolean
@@ -77,14 +83,40 @@ export interface Observation {
   /** Whether the adapter can report sender events at all (builtin: yes; command: when it prints any). */
   eventsReported: boolean
   senderEnd?: SenderEnd
+  /** The runner's event-loop lateness during the scenario (lag probe), for the judges' slack. */
+  lag: LagSample[]
+  /** The sender runs on the runner's event loop (builtin): its own delays show in `lag`. */
+  senderInProcess: boolean
+  /** Lateness of a probe in a separate process: what any other process (an out-of-process sender) suffered. */
+  machineLag?: LagSample[]
 }
 
-/** A tolerance for measured times: passes when |observed - expected| <= absMs + rel * expected. */
+/**
+ * The fixed part of the slack of measured times. A time passes when it lies in
+ * [expected - (3 ms + rel x expected + runner lag), expected + (absMs + rel x expected + runner lag)];
+ * the runner lag is measured per timestamp (see judges/precision.ts).
+ */
 export interface Tolerance {
-  /** Absolute slack, ms (real time). */
+  /** Late-side base slack, ms (real time): the sender's timer and connection setup. */
   absMs: number
-  /** Relative slack, a fraction of the expected value. */
+  /** Relative slack, a fraction of the expected value (default 0). */
   rel: number
+}
+
+/** What a run's time judgements could resolve. */
+export interface Precision {
+  /** Times judged (intervals, timeouts). */
+  judged: number
+  /** Median early-side and late-side slack, ms. */
+  earlyMs: number
+  lateMs: number
+  /** Largest early-side and late-side slack, ms. */
+  worstEarlyMs: number
+  worstLateMs: number
+  /** Largest runner event-loop lateness that went into a slack, ms. */
+  lagMs: number
+  /** The schedule fit observed = k x expected + c, when the scenario had one. */
+  fit?: { k: number; kErr: number; c: number; n: number }
 }
 
 /** One expectation and what was seen. */
@@ -95,6 +127,11 @@ export interface Check {
   observed: string
   /** Journal entry ids that support the observation. */
   evidence: number[]
+  /**
+   * Set when the check passed but the measurement was too disturbed to tell a correct sender from
+   * one 10 % off: the figure that made it so. The scenario is then inconclusive, never passed.
+   */
+  inconclusive?: string
 }
 
 /** The judgement of a scenario: checks plus, for timing scenarios, the side-by-side timeline. */
@@ -102,6 +139,8 @@ export interface Judgement {
   checks: Check[]
   /** Expected vs observed attempt timeline as a text table. */
   timeline?: string
+  /** The precision of its time judgements. */
+  precision?: Precision
 }
 
 /** Context a scenario is built in. */
@@ -122,6 +161,8 @@ export interface BuiltScenario {
   deadlineMs: number
   /** Time to keep watching after the sender says it is done, ms (catches late attempts). */
   settleMs: number
+  /** How long the scenario should take with a correct sender, ms (for --list). */
+  estimateMs: number
   /** Optional: stop early once the observation is conclusive (e.g. N attempts seen). */
   doneWhen?: (obs: Observation) => boolean
   /** The first attempts the runner expects, for progress output: offsets (ms) from a delivery's first attempt. */
@@ -141,10 +182,25 @@ export interface ScenarioDefinition {
   defaultTimeScale: number
   /** Why the scenario does not apply to a profile, or null when it does. */
   notApplicable?(profile: RetryProfile): string | null
+  /** The profile rules a sender must get right to pass it (the mutation matrix checks each one). */
+  pins: readonly RuleId[]
   build(ctx: BuildContext): BuiltScenario
 }
 
-export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'skipped'
+/** A rule of the profile a scenario pins (see conformance/mutants.ts). */
+export type RuleId =
+  | 'interval'
+  | 'max-attempts'
+  | 'failure-ratio'
+  | 'min-attempts'
+  | 'window'
+  | 'request-timeout'
+  | 'connect-timeout'
+  | 'interval-from'
+  | 'success-status'
+
+/** inconclusive: the runner's own measurement was too disturbed to judge (never a pass). */
+export type ScenarioStatus = 'passed' | 'failed' | 'inconclusive' | 'error' | 'skipped'
 
 export interface ScenarioResult {
   id: string
@@ -155,13 +211,14 @@ export interface ScenarioResult {
   durationMs: number
   checks: Check[]
   timeline?: string
+  precision?: Precision
   /** One-paragraph summary of what failed (failures and errors), with the comparison. */
   message?: string
   /** Error code when status is 'error' (e.g. FF_ERR_SENDER_EXITED). */
   errorCode?: string
   senderEnd?: SenderEnd
   /** Journal entries of the run (for the JSON report). */
-  journal: Array<Pick<JournalEntry, 'id' | 'kind' | 'receivedMono' | 'endedMono' | 'method' | 'tag' | 'status' | 'outcome' | 'attempt'>>
+  journal: Array<Pick<JournalEntry, 'id' | 'kind' | 'receivedMono' | 'endedMono' | 'connectedMono' | 'requestOnConnection' | 'deliveryKey' | 'method' | 'tag' | 'status' | 'outcome' | 'attempt'>>
   events: SenderEvent[]
 }
 
@@ -171,7 +228,9 @@ export interface ConformanceReport {
   startedAt: string
   durationMs: number
   tolerance: Tolerance
-  totals: { total: number; passed: number; failed: number; errors: number; skipped: number }
+  /** The precision the whole run achieved, in words (every report states it). */
+  precision: string
+  totals: { total: number; passed: number; failed: number; inconclusive: number; errors: number; skipped: number }
   results: ScenarioResult[]
 }
 

@@ -4,6 +4,8 @@
  * them sent as one body, started as soon as its line arrives), events out as JSON lines. Ends when
  * the input has ended and every delivery has ended. I/O is injected; src/cli wires stdin/stdout.
  */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import type { Clock } from '../clock/index.js'
@@ -24,6 +26,8 @@ export interface ContractRunOptions {
   clock?: Clock
   seed?: number
   attempt?: SenderOptions['attempt']
+  /** Run the delivery path once against a throwaway loopback server first (default true). */
+  warmUp?: boolean
 }
 
 /** What a contract run did. */
@@ -41,6 +45,7 @@ export interface ContractRunSummary {
  */
 export async function runContractSender(options: ContractRunOptions): Promise<ContractRunSummary> {
   const settings = settingsFromEnv(options.env)
+  if (options.warmUp !== false && !options.attempt) await warmUp(options.profile)
   const sender = createSender(settings, {
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -89,4 +94,40 @@ export async function runContractSender(options: ContractRunOptions): Promise<Co
   }
   const results = await Promise.all(deliveries)
   return { results, badLines, disabled: sender.disabled }
+}
+
+/**
+ * Runs one delivery (a 500, then a 200) through the whole sender path against a throwaway plain-HTTP
+ * server on 127.0.0.1 in this process, so that the first real answer does not run through cold code
+ * (module loading, undici's parser, the sender loop, the event formatting): a fresh process otherwise
+ * starts its first retry some 25-30 ms late. It contacts nothing but itself.
+ */
+async function warmUp(profile: RetryProfile | undefined): Promise<void> {
+  let answered = 0
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.statusCode = answered++ === 0 ? 500 : 200
+      res.end('warm-up')
+    })
+  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(0, '127.0.0.1', resolve)
+    })
+    const { port } = server.address() as AddressInfo
+    const sender = createSender(
+      { url: `http://127.0.0.1:${port}/warm.up`, requestTimeoutMs: 5_000_000, connectTimeoutMs: 5_000_000 },
+      { ...(profile ? { profile } : {}), timeScale: 1e-6 },
+    )
+    sender.on('attempt-end', ({ record, nextRetry }) => void JSON.stringify({ event: 'attempt', ...record, nextRetryMs: nextRetry?.intervalMs ?? null }))
+    await sender.deliver({ warmUp: true })
+    await sender.close()
+  } catch {
+    // A warm-up that cannot run (no loopback) only costs the first retry a few ms.
+  } finally {
+    server.closeAllConnections()
+    server.close()
+  }
 }

@@ -49,8 +49,12 @@ export interface RetryProfile {
   successStatus: Array<[number, number]>
   /** 3xx answers are failures and are never followed. */
   followRedirects: false
-  /** Where an interval is measured from. */
-  intervalFrom: 'attempt-end'
+  /**
+   * Where an interval is measured from: the end of the failed attempt (answer received, timeout
+   * fired, error), or its start (the next attempt starts `interval` after the failed one started,
+   * or at once when the failed attempt took longer than that).
+   */
+  intervalFrom: 'attempt-end' | 'attempt-start'
   /** null: never disables. */
   autoDisable: AutoDisableRule | null
 }

@@ -213,7 +213,7 @@ export function createSender(settings: IntegrationSettings, options: SenderOptio
             indexInCycle: next.indexInCycle,
             intervalMs: next.intervalMs * timeScale,
             profileIntervalMs: next.intervalMs,
-            dueAt: record.endedAt + next.intervalMs * timeScale,
+            dueAt: (profile.intervalFrom === 'attempt-start' ? record.startedAt : record.endedAt) + next.intervalMs * timeScale,
           }
         : null
       emitter.emit('attempt-end', { deliveryId, record, nextRetry: scheduled })
@@ -222,7 +222,9 @@ export function createSender(settings: IntegrationSettings, options: SenderOptio
       if (!scheduled) return finish('dropped')
       emitter.emit('retry-scheduled', scheduled)
       try {
-        await clock.sleep(scheduled.intervalMs, waits.signal)
+        // attempt-end: the whole interval from now; attempt-start: what is left of it (0 when the
+        // failed attempt took longer).
+        await clock.sleep(Math.max(0, scheduled.dueAt - clock.now()), waits.signal)
       } catch {
         // The wait was cancelled by auto-disable or close(); the loop head reports which.
       }

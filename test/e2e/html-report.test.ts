@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { ConformanceReport } from '../../src/conformance/types.js'
-import { renderHtmlReport } from '../../src/web/html-report.js'
+import { renderHtmlReport } from '../../src/conformance/reports/html.js'
 import { launchBrowser } from './helpers/browser.js'
 
 const XSS = '<img src=x onerror=window.__pwned=1><script>window.__pwned=1</script>'
@@ -21,7 +21,8 @@ describe('HTML report (browser)', () => {
       startedAt: '2026-01-01T00:00:00.000Z',
       durationMs: 2000,
       tolerance: { absMs: 60, rel: 0.2 },
-      totals: { total: 1, passed: 0, failed: 1, errors: 0, skipped: 0 },
+      precision: '21 time(s) judged to -3/+6 ms (median; worst -9/+14 ms with runner lag up to 8 ms)',
+      totals: { total: 1, passed: 0, failed: 1, inconclusive: 0, errors: 0, skipped: 0 },
       results: [
         {
           id: 'retry.cycle-1', title: 'Retry schedule through cycle 1', family: 'retry', status: 'failed', timeScale: 0.1, durationMs: 1200,

@@ -1,7 +1,7 @@
 /**
  * `fake-fluentd conformance`: drive a sender through the scenarios and report. Thin: parse flags,
  * call runConformance, render progress and the summary, write --junit/--json/--html, set the exit
- * status (0 all passed, 1 any failed, 2 usage or setup error).
+ * status (0 all passed, 1 any failed, errored or inconclusive, 2 usage or setup error).
  * @see README.md "Commands"
  */
 import { writeFileSync } from 'node:fs'
@@ -9,6 +9,7 @@ import { type Command, InvalidArgumentError } from 'commander'
 import { FakeFluentdError } from '../../errors.js'
 import type { SenderSpec } from '../../conformance/runner.js'
 import type { ConformanceReport, ProgressEvent } from '../../conformance/types.js'
+import type { RetryProfile } from '../../sender/profile-types.js'
 
 interface ConformanceFlags {
   sender?: string
@@ -62,13 +63,14 @@ function senderSpec(flags: ConformanceFlags): SenderSpec {
   return { kind: 'url', url: url.toString() }
 }
 
-async function printList(pattern: string | undefined): Promise<void> {
+async function printList(pattern: string | undefined, profile: RetryProfile | undefined, timeScale: number | undefined): Promise<void> {
   const [{ listScenarios }, { selectScenarios }] = await Promise.all([import('../../conformance/runner.js'), import('../../conformance/scenarios/index.js')])
   const ids = new Set(selectScenarios(pattern).map((s) => s.id))
-  const rows = listScenarios().filter((s) => ids.has(s.id))
+  const rows = listScenarios(profile, timeScale).filter((s) => ids.has(s.id))
   const w = Math.max(...rows.map((r) => r.id.length))
-  for (const r of rows) console.log(`${r.id.padEnd(w)}  x${String(r.defaultTimeScale).padEnd(6)}  ${r.title}`)
-  console.log(`\n${rows.length} scenario(s); the number is the default time scale (--time-scale overrides it).`)
+  const secs = (ms: number | null): string => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`)
+  for (const r of rows) console.log(`${r.id.padEnd(w)}  x${String(r.defaultTimeScale).padEnd(6)}  ${secs(r.estimateMs).padStart(7)}  ${r.title}${r.pins.length ? ` [pins: ${r.pins.join(', ')}]` : ''}`)
+  console.log(`\n${rows.length} scenario(s): time scale, time each takes against a correct sender (scenarios run in parallel), title and the profile rules it pins.`)
 }
 
 /** Live progress on stderr: one line per scenario start/end, attempts and waits when on a TTY. */
@@ -90,7 +92,7 @@ function progressPrinter(quiet: boolean): (e: ProgressEvent) => void {
         if (tty) write(`    ${e.id}: waiting for ${e.waitingFor}${e.nextExpectedInMs !== undefined ? `, expected in ~${e.nextExpectedInMs} ms` : ''}`)
         return
       case 'scenario-end': {
-        const mark = e.status === 'passed' ? 'PASS' : e.status === 'skipped' ? 'SKIP' : e.status === 'error' ? 'ERR ' : 'FAIL'
+        const mark = e.status === 'passed' ? 'PASS' : e.status === 'skipped' ? 'SKIP' : e.status === 'error' ? 'ERR ' : e.status === 'inconclusive' ? 'INCO' : 'FAIL'
         write(`${mark} ${e.id} (${(e.durationMs / 1000).toFixed(1)} s)${e.status === 'skipped' && e.message ? ` ${e.message}` : ''}`)
         return
       }
@@ -99,14 +101,15 @@ function progressPrinter(quiet: boolean): (e: ProgressEvent) => void {
 }
 
 function printSummary(report: ConformanceReport): void {
-  for (const r of report.results.filter((x) => x.status === 'failed' || x.status === 'error')) {
+  for (const r of report.results.filter((x) => x.status === 'failed' || x.status === 'error' || x.status === 'inconclusive')) {
     console.log(`\n${r.status.toUpperCase()} ${r.id}: ${r.title}`)
     console.log((r.message ?? '').replace(/^/gm, '  '))
   }
   const t = report.totals
   console.log(
-    `\n${t.passed} passed, ${t.failed} failed, ${t.errors} error(s), ${t.skipped} skipped of ${t.total} in ${(report.durationMs / 1000).toFixed(1)} s (sender ${report.sender}, profile ${report.profile})`,
+    `\n${t.passed} passed, ${t.failed} failed, ${t.inconclusive} inconclusive, ${t.errors} error(s), ${t.skipped} skipped of ${t.total} in ${(report.durationMs / 1000).toFixed(1)} s (sender ${report.sender}, profile ${report.profile})`,
   )
+  console.log(`precision: ${report.precision}`)
 }
 
 function writeReport(file: string, text: string, what: string): void {
@@ -121,7 +124,7 @@ function writeReport(file: string, text: string, what: string): void {
 export function registerConformance(program: Command): void {
   program
     .command('conformance')
-    .description('drive a sender through the conformance scenarios and report (exit 0 all passed, 1 any failed, 2 usage/setup error)')
+    .description('drive a sender through the conformance scenarios and report (exit 0 all passed, 1 any failed/inconclusive, 2 usage/setup error)')
     .option('--sender <builtin>', 'the reference sender, in process')
     .option('--sender-cmd <cmd>', 'a sender-contract command, started per scenario (settings in the env, deliveries as NDJSON on stdin)')
     .option('--sender-url <url>', 'a running sender that takes POST {settings, notifications, batch} per delivery')
@@ -129,9 +132,9 @@ export function registerConformance(program: Command): void {
     .option('--list', 'list the scenarios (with --scenarios: the matching ones) and exit')
     .option('--profile <wallarm|file>', 'retry profile to judge against (the builtin sender runs it too)', 'wallarm')
     .option('--time-scale <k>', 'real-time factor for every scenario (default: each scenario\'s own)', positive)
-    .option('--tolerance-ms <ms>', 'absolute tolerance of measured times, ms (default 60)', nonNegative)
-    .option('--tolerance-rel <fraction>', 'relative tolerance of measured times (default 0.2)', nonNegative)
-    .option('--concurrency <n>', 'scenarios at once (default: 2 x CPUs, 2..8)', (t) => Math.trunc(positive(t)))
+    .option('--tolerance-ms <ms>', 'late-side base slack of measured times, ms, before the measured runner lag is added (default 6)', nonNegative)
+    .option('--tolerance-rel <fraction>', 'extra slack as a fraction of each expected time (default 0.005)', nonNegative)
+    .option('--concurrency <n>', 'scenarios at once (default: 3 x CPUs, 2..8, longest first)', (t) => Math.trunc(positive(t)))
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write the JSON report')
     .option('--html <file>', 'write a self-contained HTML report')
@@ -139,7 +142,8 @@ export function registerConformance(program: Command): void {
     .option('--quiet', 'no progress lines')
     .action(async (flags: ConformanceFlags) => {
       if (flags.list) {
-        await printList(flags.scenarios)
+        const { loadProfile } = await import('../../sender/profile.js')
+        await printList(flags.scenarios, loadProfile(flags.profile), flags.timeScale)
         return
       }
       const sender = senderSpec(flags)
@@ -163,8 +167,9 @@ export function registerConformance(program: Command): void {
       })
       if (flags.junit) writeReport(flags.junit, (await import('../../conformance/reports/junit.js')).renderJunit(report), 'JUnit')
       if (flags.json) writeReport(flags.json, (await import('../../conformance/reports/json.js')).renderJson(report), 'JSON')
-      if (flags.html) writeReport(flags.html, (await import('../../web/html-report.js')).renderHtmlReport(report), 'HTML')
+      if (flags.html) writeReport(flags.html, (await import('../../conformance/reports/html.js')).renderHtmlReport(report), 'HTML')
       printSummary(report)
-      process.exitCode = report.totals.failed + report.totals.errors > 0 ? 1 : 0
+      // Inconclusive is never a pass.
+      process.exitCode = report.totals.failed + report.totals.errors + report.totals.inconclusive > 0 ? 1 : 0
     })
 }

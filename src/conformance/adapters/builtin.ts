@@ -24,6 +24,7 @@ export function builtinAdapter(options: BuiltinAdapterOptions = {}): SenderAdapt
   const make = (profile: RetryProfile | undefined): SenderAdapter & { withProfile(p: RetryProfile): SenderAdapter } => ({
     label: 'builtin',
     reportsEvents: true,
+    inProcess: true,
     start: (session) => Promise.resolve(startBuiltin(profile, session)),
     withProfile: (p) => make(options.profile ?? p),
   })

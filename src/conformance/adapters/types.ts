@@ -28,6 +28,8 @@ export interface SenderAdapter {
   readonly label: string
   /** Whether sessions always report events (builtin); command senders report them when they print any. */
   readonly reportsEvents: boolean
+  /** The sender runs in the runner's process (builtin): its timers share the runner's event loop. */
+  readonly inProcess?: boolean
   start(options: SessionOptions): Promise<SenderSession>
 }
 

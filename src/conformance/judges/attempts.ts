@@ -1,8 +1,7 @@
 /**
- * Attempts per delivery, from the journal: requests with the same body are attempts of the same
- * delivery (matched to the delivery by its first notification); connection-level entries (failed or
- * stalled TLS handshakes, connections cut before a request) belong to the only delivery when there is
- * one, and stay unattributed otherwise.
+ * Attempts per delivery, from the journal: requests with the same `deliveryKey` are attempts of the
+ * same delivery; connection-level entries (failed or stalled TLS handshakes, connections cut before a
+ * request) belong to the only delivery when there is one, and stay unattributed otherwise.
  */
 import type { JournalEntry, JournalEntryKind, JournalOutcome } from '../../journal/types.js'
 import { isSuccessStatus } from '../../sender/profile.js'
@@ -101,26 +100,35 @@ function attemptEntries(journal: readonly JournalEntry[]): JournalEntry[] {
   return journal.filter((e) => e.kind === 'request' || e.outcome !== 'closed' || e.tls?.error !== undefined)
 }
 
-/** Groups the journal into attempts per delivery. */
+/**
+ * Groups the journal into attempts per delivery. A delivery is the receiver's: the attempts that
+ * share a `deliveryKey` (tag + hash of the body as sent), in arrival order. Each key is matched to
+ * the delivery handed to the sender once, by the first record of its first attempt.
+ */
 export function groupAttempts(obs: Observation, profile: RetryProfile): GroupedAttempts {
-  const keyOf = (records: unknown[]): string | undefined => (records.length > 0 ? canonicalJson(records[0]) : undefined)
-  const byKey = new Map<string, number>()
+  const recordKey = (records: unknown[]): string | undefined => (records.length > 0 ? canonicalJson(records[0]) : undefined)
+  const byRecord = new Map<string, number>()
   obs.handed.forEach((d, i) => {
-    const k = keyOf(d.notifications)
-    if (k !== undefined) byKey.set(k, i)
+    const k = recordKey(d.notifications)
+    if (k !== undefined) byRecord.set(k, i)
   })
   const deliveries: DeliveryAttempts[] = obs.handed.map((spec, index) => ({ index, spec, attempts: [] }))
   const unmatched: Attempt[] = []
+  const keyToDelivery = new Map<string, number | undefined>()
   const sorted = [...attemptEntries(obs.journal)].sort((a, b) => a.receivedMono - b.receivedMono || a.id - b.id)
   for (const entry of sorted) {
     const attempt = toAttempt(profile, entry)
-    if (entry.kind !== 'request') {
+    if (entry.kind !== 'request' || entry.deliveryKey === undefined) {
+      // A connection-level attempt (or a request cut before its body was read) carries no key.
       if (deliveries.length === 1) deliveries[0]!.attempts.push(attempt)
       else unmatched.push(attempt)
       continue
     }
-    const key = keyOf(parseBody(entry.body).records)
-    const index = key === undefined ? undefined : byKey.get(key)
+    if (!keyToDelivery.has(entry.deliveryKey)) {
+      const k = recordKey(parseBody(entry.body).records)
+      keyToDelivery.set(entry.deliveryKey, k === undefined ? undefined : byRecord.get(k))
+    }
+    const index = keyToDelivery.get(entry.deliveryKey)
     if (index === undefined) unmatched.push(attempt)
     else deliveries[index]!.attempts.push(attempt)
   }

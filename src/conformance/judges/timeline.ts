@@ -1,37 +1,51 @@
 /**
- * The retry timeline of one delivery, expected vs observed, side by side. An interval
- * runs from the END of one attempt (endedMono) to the START of the next (receivedMono).
+ * The retry timeline of one delivery, expected vs observed, side by side. An interval runs from the
+ * END of one attempt (endedMono: the answer left, or the connection was cut) to the START of the next
+ * (the accept of its connection, or its request on a reused one). With `intervalFrom: attempt-start`
+ * the profile's interval runs from the start of the failed attempt, so the expected gap after it is
+ * what is left of the interval once the attempt's own duration is taken off.
  */
+import type { LagSample } from '../lag-probe.js'
 import type { ExpectedInterval } from '../schedule.js'
-import type { Check, Tolerance } from '../types.js'
+import type { Check, Precision, Tolerance } from '../types.js'
 import type { Attempt } from './attempts.js'
+import { discriminationMs, fitSchedule, precisionOf, SCALE_TOLERANCE, slackBetween, type Slack } from './precision.js'
+
+/** What the judge needs besides the attempts. */
+export interface TimelineContext {
+  tolerance: Tolerance
+  lag: readonly LagSample[]
+  /** The sender shares the runner's event loop (builtin). */
+  inProcess: boolean
+  /** Lateness of a probe process (how late another process gets the CPU), for out-of-process senders. */
+  machineLag?: readonly LagSample[]
+  timeScale: number
+  intervalFrom: 'attempt-end' | 'attempt-start'
+}
 
 /** One row: attempt n (1-based) and the interval that led to it. */
 export interface TimelineRow {
   n: number
   expected?: ExpectedInterval
-  /** Observed interval, ms (undefined for the first attempt or a missing one). */
+  /** The gap the profile asks for between the previous attempt's end and this start, [min, max] ms. */
+  gapMs?: [number, number]
+  /** Observed gap, ms (undefined for the first attempt or a missing one). */
   observedMs?: number
   /** observed - nearest allowed value, ms. */
   deltaMs?: number
-  /** deltaMs relative to the expected nominal value (undefined when nominal is 0). */
-  deltaRel?: number
-  withinTolerance?: boolean
+  slack?: Slack
+  /** ok / out / unsure (within the slack, but the slack was too wide to tell); undefined: not judged. */
+  verdict?: 'ok' | 'out' | 'unsure'
   attempt?: Attempt
   /** Start of the attempt relative to the first attempt, ms. */
   startOffsetMs?: number
-}
-
-/** True when `observed` is within tolerance of the range [minMs, maxMs]. */
-export function withinTolerance(observedMs: number, minMs: number, maxMs: number, tol: Tolerance): boolean {
-  return observedMs >= minMs - (tol.absMs + tol.rel * minMs) && observedMs <= maxMs + tol.absMs + tol.rel * maxMs
 }
 
 /**
  * Compares attempts with the expected intervals (already scaled to real time). Rows cover the longer
  * of the two sequences: missing attempts and extra attempts both show.
  */
-export function compareTimeline(attempts: readonly Attempt[], intervals: readonly ExpectedInterval[], tol: Tolerance, expectedAttempts: number): TimelineRow[] {
+export function compareTimeline(attempts: readonly Attempt[], intervals: readonly ExpectedInterval[], ctx: TimelineContext, expectedAttempts: number): TimelineRow[] {
   const rows: TimelineRow[] = []
   const first = attempts[0]
   const count = Math.max(attempts.length, expectedAttempts)
@@ -45,10 +59,21 @@ export function compareTimeline(attempts: readonly Attempt[], intervals: readonl
       row.observedMs = attempt.startMono - prevEnd
       if (row.expected) {
         const e = row.expected
-        const nearest = row.observedMs < e.minMs ? e.minMs : row.observedMs > e.maxMs ? e.maxMs : row.observedMs
+        const took = ctx.intervalFrom === 'attempt-start' ? prevEnd - prev.startMono : 0
+        const lo = Math.max(0, e.minMs - took)
+        const hi = Math.max(0, e.maxMs - took)
+        row.gapMs = [lo, hi]
+        const nearest = Math.min(hi, Math.max(lo, row.observedMs))
         row.deltaMs = row.observedMs - nearest
-        row.deltaRel = e.nominalMs > 0 ? row.deltaMs / e.nominalMs : undefined
-        row.withinTolerance = withinTolerance(row.observedMs, e.minMs, e.maxMs, tol)
+        row.slack = slackBetween(ctx.tolerance, hi, ctx.lag, prevEnd, attempt.startMono, ctx.inProcess, ctx.machineLag)
+        const sl = row.slack
+        const inBand = (a: number, b: number): boolean => row.observedMs! >= a - sl.earlyMs && row.observedMs! <= b + sl.lateMs
+        // Unsure: the observation also fits a sender 10 % off (or 1 s at scale 1 for 0 s), given the
+        // slack; only then did the measured disturbance cost the verdict.
+        const d = discriminationMs(e.nominalMs, ctx.timeScale)
+        const wrong = [Math.max(0, e.minMs - d) - took, e.maxMs + d - took].map((x) => Math.max(0, x))
+        const ambiguous = wrong.some((x) => x !== lo && x !== hi && inBand(x, x))
+        row.verdict = !inBand(lo, hi) ? 'out' : ambiguous ? 'unsure' : 'ok'
       }
     }
     rows.push(row)
@@ -56,14 +81,13 @@ export function compareTimeline(attempts: readonly Attempt[], intervals: readonl
   return rows
 }
 
-function fmtMs(ms: number | undefined): string {
-  if (ms === undefined) return ''
-  return `${Math.round(ms)}`
-}
+const fmtMs = (ms: number | undefined): string => (ms === undefined ? '' : `${Math.round(ms)}`)
 
-function fmtExpected(e: ExpectedInterval | undefined): string {
+function fmtGap(r: TimelineRow): string {
+  const e = r.expected
   if (!e) return ''
-  const range = e.minMs === e.maxMs ? fmtMs(e.nominalMs) : `${fmtMs(e.minMs)}..${fmtMs(e.maxMs)}`
+  const [lo, hi] = r.gapMs ?? [e.minMs, e.maxMs]
+  const range = lo === hi ? fmtMs(lo) : `${fmtMs(lo)}..${fmtMs(hi)}`
   return `${range} (c${e.cycle}.${e.position})`
 }
 
@@ -76,15 +100,15 @@ export function describeOutcome(a: Attempt | undefined): string {
 }
 
 /** The side-by-side table (plain text, fixed-width columns). */
-export function renderTimeline(rows: readonly TimelineRow[], tol: Tolerance): string {
-  const header = ['#', 'expected interval ms', 'observed interval ms', 'delta ms', 'delta %', 'ok', 'start ms', 'duration ms', 'outcome', 'entry']
+export function renderTimeline(rows: readonly TimelineRow[]): string {
+  const header = ['#', 'expected interval ms', 'observed interval ms', 'delta ms', 'slack ms', 'ok', 'start ms', 'duration ms', 'outcome', 'entry']
   const body = rows.map((r) => [
     String(r.n),
-    r.n === 1 ? '(first)' : fmtExpected(r.expected) || (r.attempt ? '(none: extra attempt)' : ''),
+    r.n === 1 ? '(first)' : fmtGap(r) || (r.attempt ? '(none: extra attempt)' : ''),
     fmtMs(r.observedMs) || (r.attempt ? '' : '(no attempt)'),
     r.deltaMs === undefined ? '' : `${r.deltaMs >= 0 ? '+' : ''}${Math.round(r.deltaMs)}`,
-    r.deltaRel === undefined ? '' : `${r.deltaRel >= 0 ? '+' : ''}${Math.round(r.deltaRel * 100)}%`,
-    r.withinTolerance === undefined ? (r.attempt && r.n > 1 && !r.expected ? 'EXTRA' : !r.attempt ? 'MISSING' : '') : r.withinTolerance ? 'ok' : 'OUT',
+    r.slack ? `-${fmtMs(r.slack.earlyMs)}/+${fmtMs(r.slack.lateMs)}` : '',
+    r.verdict === undefined ? (r.attempt && r.n > 1 && !r.expected ? 'EXTRA' : !r.attempt ? 'MISSING' : '') : r.verdict === 'ok' ? 'ok' : r.verdict === 'out' ? 'OUT' : '??',
     fmtMs(r.startOffsetMs),
     r.attempt?.endMono !== undefined ? fmtMs(r.attempt.endMono - r.attempt.startMono) : '',
     r.attempt ? describeOutcome(r.attempt) : '',
@@ -96,24 +120,52 @@ export function renderTimeline(rows: readonly TimelineRow[], tol: Tolerance): st
     line(header),
     widths.map((w) => '-'.repeat(w)).join('-|-'),
     ...body.map(line),
-    `tolerance: +/- (${tol.absMs} ms + ${Math.round(tol.rel * 100)} % of the expected interval)`,
+    'slack: early 3 ms, late the base tolerance, each plus the runner event-loop lag measured at the two timestamps; ?? = within the slack, but the slack was too wide to tell',
   ].join('\n')
 }
 
-/** A check over the intervals of the rows: every observed interval within tolerance. */
-export function intervalsCheck(rows: readonly TimelineRow[], name = 'retry intervals within tolerance'): Check {
-  const judged = rows.filter((r) => r.withinTolerance !== undefined)
-  const bad = judged.filter((r) => !r.withinTolerance)
+/** Precision of the judged rows, with the schedule fit when the profile has no jitter. */
+export function rowsPrecision(rows: readonly TimelineRow[]): Precision | undefined {
+  const judged = rows.filter((r) => r.verdict !== undefined && r.slack)
+  if (judged.length === 0) return undefined
+  const exact = judged.every((r) => r.gapMs![0] === r.gapMs![1])
+  const fit = exact ? fitSchedule(judged.map((r) => ({ expectedMs: r.gapMs![1], observedMs: r.observedMs! }))) : undefined
+  return { ...precisionOf(judged.map((r) => r.slack!)), ...(fit ? { fit } : {}) }
+}
+
+/** Every judged interval within its slack (evidence: the entries of the ones outside). */
+export function intervalsCheck(rows: readonly TimelineRow[], name = 'retry intervals within the measured slack'): Check {
+  const judged = rows.filter((r) => r.verdict !== undefined)
+  const bad = judged.filter((r) => r.verdict === 'out')
+  const unsure = judged.filter((r) => r.verdict === 'unsure')
+  const describe = (r: TimelineRow): string =>
+    `attempt ${r.n} (#${r.attempt?.entryId ?? '?'}): ${fmtMs(r.observedMs)} ms after the previous attempt ended, expected ${fmtGap(r)} ms (-${fmtMs(r.slack?.earlyMs)}/+${fmtMs(r.slack?.lateMs)})`
   return {
     name,
     passed: bad.length === 0,
     expected: `${judged.length} intervals as in the profile`,
-    observed:
-      bad.length === 0
-        ? `${judged.length} intervals within tolerance`
-        : bad
-            .map((r) => `attempt ${r.n}: ${fmtMs(r.observedMs)} ms after the previous attempt ended, expected ${fmtExpected(r.expected)} ms`)
-            .join('; '),
-    evidence: bad.flatMap((r) => (r.attempt ? [r.attempt.entryId] : [])),
+    observed: bad.length === 0 ? `${judged.length} intervals within their slack` : bad.map(describe).join('; '),
+    evidence: (bad.length ? bad : judged).flatMap((r) => (r.attempt ? [r.attempt.entryId] : [])),
+    ...(bad.length === 0 && unsure.length > 0
+      ? { inconclusive: `runner event-loop lag up to ${fmtMs(Math.max(...unsure.map((r) => r.slack!.lagMs)))} ms widened the slack of ${unsure.map((r) => `attempt ${r.n} (#${r.attempt?.entryId ?? '?'}, ${fmtMs(r.observedMs)} ms)`).join(', ')} so far that a sender 10 % off would pass too` }
+      : {}),
+  }
+}
+
+/** The schedule as a whole: observed = k x expected + c with k within 3 % of 1 and c in the slack. */
+export function scheduleFitCheck(rows: readonly TimelineRow[]): Check | undefined {
+  const p = rowsPrecision(rows)
+  if (!p?.fit) return undefined
+  const { k, kErr, c, n } = p.fit
+  const evidence = rows.filter((r) => r.verdict !== undefined).flatMap((r) => (r.attempt ? [r.attempt.entryId] : []))
+  const kOk = Math.abs(k - 1) <= SCALE_TOLERANCE
+  const cOk = c >= -p.earlyMs && c <= p.lateMs
+  return {
+    name: 'schedule as a whole: observed = k x expected + c',
+    passed: kOk && cOk,
+    expected: `k within ${SCALE_TOLERANCE * 100} % of 1, c in [-${fmtMs(p.earlyMs)}, +${fmtMs(p.lateMs)}] ms`,
+    observed: `k = ${k.toFixed(4)} ± ${kErr.toFixed(4)}, c = ${c.toFixed(1)} ms over ${n} intervals`,
+    evidence,
+    ...(kOk && cOk && kErr >= SCALE_TOLERANCE ? { inconclusive: `the fit's k is only known to ± ${kErr.toFixed(3)}` } : {}),
   }
 }

@@ -4,6 +4,7 @@
  * value is escaped.
  */
 import { create } from 'xmlbuilder2'
+import { describePrecision } from '../judges/precision.js'
 import type { ConformanceReport, ScenarioResult } from '../types.js'
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3)
@@ -24,7 +25,7 @@ export function renderJunit(report: ConformanceReport): string {
   const suites = doc.ele('testsuites', {
     name: 'fake-fluentd conformance',
     tests: t.total,
-    failures: t.failed,
+    failures: t.failed + t.inconclusive,
     errors: t.errors,
     skipped: t.skipped,
     time: seconds(report.durationMs),
@@ -32,7 +33,7 @@ export function renderJunit(report: ConformanceReport): string {
   const suite = suites.ele('testsuite', {
     name: `conformance (${clean(report.sender)}, profile ${clean(report.profile)})`,
     tests: t.total,
-    failures: t.failed,
+    failures: t.failed + t.inconclusive,
     errors: t.errors,
     skipped: t.skipped,
     time: seconds(report.durationMs),
@@ -41,10 +42,14 @@ export function renderJunit(report: ConformanceReport): string {
   const props = suite.ele('properties')
   props.ele('property', { name: 'sender', value: clean(report.sender) })
   props.ele('property', { name: 'profile', value: clean(report.profile) })
-  props.ele('property', { name: 'tolerance', value: `${report.tolerance.absMs} ms + ${Math.round(report.tolerance.rel * 100)} %` })
+  props.ele('property', { name: 'tolerance', value: `${report.tolerance.absMs} ms + ${Math.round(report.tolerance.rel * 100)} % + measured runner lag` })
+  props.ele('property', { name: 'precision', value: clean(report.precision) })
   for (const r of report.results) {
     const tc = suite.ele('testcase', { classname: `conformance.${r.family}`, name: `${r.id}: ${clean(r.title)}`, time: seconds(r.durationMs) })
-    if (r.status === 'failed') {
+    if (r.status === 'inconclusive') {
+      // Never a pass: a failure whose type says the measurement, not the sender, was in doubt.
+      tc.ele('failure', { message: clean(`inconclusive: ${r.checks.filter((c) => c.inconclusive).map((c) => c.inconclusive).join('; ')}`), type: 'ConformanceInconclusive' }).txt(details(r))
+    } else if (r.status === 'failed') {
       const failed = r.checks.filter((c) => !c.passed).map((c) => c.name)
       tc.ele('failure', { message: clean(`${failed.join('; ') || 'failed'}`), type: 'ConformanceFailure' }).txt(details(r))
     } else if (r.status === 'error') {
@@ -52,7 +57,7 @@ export function renderJunit(report: ConformanceReport): string {
     } else if (r.status === 'skipped') {
       tc.ele('skipped', { message: clean(r.message ?? 'skipped') })
     }
-    tc.ele('system-out').txt(clean(`time scale ${r.timeScale}\n${r.checks.map((c) => `${c.passed ? 'ok  ' : 'FAIL'} ${c.name}: ${c.observed}`).join('\n')}${r.timeline ? `\n\n${r.timeline}` : ''}`))
+    tc.ele('system-out').txt(clean(`time scale ${r.timeScale}${r.precision ? `; precision: ${describePrecision(r.precision)}` : ''}\n${r.checks.map((c) => `${c.passed ? 'ok  ' : 'FAIL'} ${c.name}: ${c.observed}`).join('\n')}${r.timeline ? `\n\n${r.timeline}` : ''}`))
   }
   return doc.end({ prettyPrint: true })
 }

@@ -5,9 +5,9 @@
 import type { FaultPlan, FaultStep } from '../../faults/plan-types.js'
 import type { RetryProfile } from '../../sender/profile-types.js'
 import { expectedSchedule } from '../../sender/schedule.js'
-import { groupAttempts, type GroupedAttempts } from '../judges/attempts.js'
+import { groupAttempts, type DeliveryAttempts, type GroupedAttempts } from '../judges/attempts.js'
 import { noStrayAttempts } from '../judges/checks.js'
-import { compareTimeline, intervalsCheck, renderTimeline } from '../judges/timeline.js'
+import { compareTimeline, intervalsCheck, renderTimeline, rowsPrecision, scheduleFitCheck, type TimelineContext } from '../judges/timeline.js'
 import { sampleNotification, sampleTypes } from '../samples.js'
 import { expectedIntervals, type ExpectedInterval } from '../schedule.js'
 import type { BuildContext, Check, DeliverySpec, Judgement, Observation, SettingsOverrides } from '../types.js'
@@ -39,6 +39,32 @@ export function budgetMs(profile: RetryProfile, scale: number, attempts: number,
   return Math.ceil(span * 1.5 + attempts * perAttemptMs + 3000)
 }
 
+/** Nominal time (ms, real) from the first to the last of `attempts` attempts, plus ~20 ms per attempt. */
+export function spanMs(ctx: BuildContext, attempts: number): number {
+  const span = scaledIntervals(ctx.profile, ctx.timeScale)
+    .slice(0, Math.max(0, attempts - 1))
+    .reduce((s, i) => s + i.maxMs, 0)
+  return Math.round(span + attempts * 20)
+}
+
+/**
+ * Steps of a warm-up delivery: its first attempt fails, its retry succeeds. Put first in the plan of
+ * a scenario that times a schedule, with `warmedUp` deliveries: the sender has then been through its
+ * failure-and-retry path once before the judged delivery starts (a fresh process runs that path
+ * cold, 10-40 ms late, which says nothing about its schedule).
+ */
+export const WARM_UP_STEPS: FaultStep[] = [{ status: 500 }, { status: 200 }]
+
+/** The warm-up delivery, then `judged` once the warm-up's two attempts have ended. */
+export function warmedUp(judged: DeliverySpec): DeliverySpec[] {
+  return [single(999, 0), { ...judged, afterAttempts: WARM_UP_STEPS.length, atMs: judged.atMs + 20 }]
+}
+
+/** The delivery a scenario judges: the last one handed (after any warm-up). */
+export function judgedDelivery(g: GroupedAttempts): DeliveryAttempts {
+  return g.deliveries[g.deliveries.length - 1]!
+}
+
 /** A single-notification delivery at `atMs`. */
 export function single(n: number, atMs = 0, type: (typeof sampleTypes)[number] = 'ip_blocked'): DeliverySpec {
   return { atMs, notifications: [sampleNotification(n, type)], batch: false }
@@ -54,11 +80,6 @@ export function stepsPlan(steps: FaultStep[], then?: FaultStep, id = 'scenario')
   return { rules: [{ id, steps, ...(then ? { then } : {}) }] }
 }
 
-/** `n` failures with `status`, then plain Fluentd (200). */
-export function failThenOk(n: number, status = 500): FaultPlan {
-  return stepsPlan(n > 0 ? [{ status, times: n }] : [])
-}
-
 /** Every request answered with `status`. */
 export function always(status: number): FaultPlan {
   return { rules: [{ id: 'scenario', then: { status } }] }
@@ -70,7 +91,15 @@ export function grouped(obs: Observation, profile: RetryProfile): { g: GroupedAt
   return { g, stray: noStrayAttempts(g.unmatched, g.deliveries.length !== 1) }
 }
 
-/** Timeline judgement of one delivery against the first `expectedAttempts - 1` intervals. */
+/** The context the timeline judge needs, from the build context and the observation. */
+export function timelineContext(ctx: BuildContext, obs: Observation): TimelineContext {
+  return { tolerance: ctx.tolerance, lag: obs.lag, inProcess: obs.senderInProcess, machineLag: obs.machineLag, timeScale: ctx.timeScale, intervalFrom: ctx.profile.intervalFrom }
+}
+
+/**
+ * Timeline judgement of one delivery against the first `expectedAttempts - 1` intervals: each
+ * interval within its measured slack, and the schedule as a whole (k x expected + c).
+ */
 export function timelineJudgement(
   ctx: BuildContext,
   obs: Observation,
@@ -78,18 +107,24 @@ export function timelineJudgement(
   onlyCycle?: number,
 ): { judgement: Judgement; g: GroupedAttempts } {
   const { g, stray } = grouped(obs, ctx.profile)
-  const d = g.deliveries[0]!
-  const rows = compareTimeline(d.attempts, scaledIntervals(ctx.profile, ctx.timeScale), ctx.tolerance, expectedAttempts)
-  let timeline = renderTimeline(rows, ctx.tolerance)
+  const d = judgedDelivery(g)
+  const rows = compareTimeline(d.attempts, scaledIntervals(ctx.profile, ctx.timeScale), timelineContext(ctx, obs), expectedAttempts)
+  let note = ''
   if (onlyCycle !== undefined) {
     // At a scale chosen for cycle N, earlier cycles' intervals shrink to a few ms, below what can be
     // measured on a busy machine: they are shown, and judged in their own scenarios.
-    for (const row of rows) if (row.expected && row.expected.cycle !== onlyCycle) delete row.withinTolerance
-    timeline = renderTimeline(rows, ctx.tolerance) + `\njudged here: the intervals of cycle ${onlyCycle} (the others in their own retry.cycle-N scenario)`
+    for (const row of rows) {
+      if (row.expected && row.expected.cycle !== onlyCycle) {
+        delete row.verdict
+        delete row.slack
+      }
+    }
+    note = `\njudged here: the intervals of cycle ${onlyCycle} (the others in their own retry.cycle-N scenario)`
   }
+  const fit = scheduleFitCheck(rows)
   return {
     g,
-    judgement: { checks: [intervalsCheck(rows), stray], timeline },
+    judgement: { checks: [intervalsCheck(rows), ...(fit ? [fit] : []), stray], timeline: renderTimeline(rows) + note, precision: rowsPrecision(rows) },
   }
 }
 

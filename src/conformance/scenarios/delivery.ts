@@ -13,10 +13,12 @@ export const deliveryScenarios: ScenarioDefinition[] = [
     title: 'One notification: one request, answered 2xx, then nothing',
     description: 'The receiver behaves like Fluentd (200). Expects exactly one attempt and no retry after the 2xx.',
     defaultTimeScale: 0.05,
+    pins: ['success-status'],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
       deliveries: [single(1)],
       deadlineMs: 8000,
+      estimateMs: 500,
       settleMs: 250,
       judge(obs) {
         const { g, stray } = grouped(obs, ctx.profile)

@@ -1,17 +1,27 @@
 /**
  * Auto-disable: at >= the failure ratio (with at least minAttempts attempts in the window) the
- * integration is disabled: no further attempt, `{"event":"disabled"}`; just below it is not; failures
- * older than the window do not count.
+ * integration is disabled: no further attempt, `{"event":"disabled"}`; just below it is not; not
+ * before minAttempts attempts; failures inside the window count and older ones do not (the window
+ * pair is in disable-window.ts).
  * @see docs/design.md "Delivery rules"
  */
 import type { AutoDisableRule, RetryProfile } from '../../sender/profile-types.js'
 import { maxAttempts } from '../../sender/schedule.js'
-import { deliveredOnce, disabledCheck, attemptCount } from '../judges/checks.js'
+import { deliveredOnce, disabledCheck } from '../judges/checks.js'
 import type { Check, DeliverySpec, ScenarioDefinition } from '../types.js'
 import { always, grouped, relaxedTimeouts, scaledIntervals, single, stepsPlan } from './common.js'
+import { windowScenarios } from './disable-window.js'
 
 /** Time for the successful deliveries to be answered before the failing ones start, ms (real). */
 const SUCCESS_LEAD_MS = 400
+
+/** Real time one attempt may take on a busy machine (connect, TLS, answer), ms. */
+const PER_ATTEMPT_MS = 60
+
+/** Nominal span of one delivery that fails every attempt, ms at `scale`. */
+function sequentialSpanMs(p: RetryProfile, scale: number): number {
+  return scaledIntervals(p, scale).reduce((a, i) => a + i.maxMs, 0)
+}
 
 function rule(p: RetryProfile): AutoDisableRule | null {
   return p.autoDisable
@@ -37,6 +47,7 @@ export const disableScenarios: ScenarioDefinition[] = [
     title: 'Auto-disable once failures reach the ratio (60 % of 20 attempts)',
     description: 'Successful deliveries, then failing ones, so that the minAttempts-th attempt brings failures to exactly the ratio (wallarm: 12 of 20 = 60 %). The sender must disable there: no further attempt, and report {"event":"disabled"}.',
     defaultTimeScale: 0.01,
+    pins: ['failure-ratio', 'min-attempts'],
     notApplicable,
     build: (ctx) => {
       const r = rule(ctx.profile)!
@@ -48,6 +59,7 @@ export const disableScenarios: ScenarioDefinition[] = [
         settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
         deliveries: mix(ctx.profile, s, f),
         deadlineMs: SUCCESS_LEAD_MS + Math.ceil(scaledIntervals(ctx.profile, ctx.timeScale).slice(0, f).reduce((a, i) => a + i.maxMs, 0) * 1.5) + 6000,
+        estimateMs: SUCCESS_LEAD_MS + Math.ceil(scaledIntervals(ctx.profile, ctx.timeScale).slice(0, f).reduce((a, i) => a + i.maxMs, 0)) + 400,
         settleMs: 400,
         judge(obs) {
           const { g, stray } = grouped(obs, ctx.profile)
@@ -64,6 +76,7 @@ export const disableScenarios: ScenarioDefinition[] = [
     title: 'No auto-disable just below the ratio',
     description: 'As disable.at-threshold with one failure fewer among the first minAttempts attempts (wallarm: 11 of 20 = 55 %), then a success: the sender must not disable and the failing notification is delivered.',
     defaultTimeScale: 0.01,
+    pins: ['failure-ratio'],
     notApplicable,
     build: (ctx) => {
       const r = rule(ctx.profile)!
@@ -75,6 +88,7 @@ export const disableScenarios: ScenarioDefinition[] = [
         settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
         deliveries: mix(ctx.profile, s, f),
         deadlineMs: SUCCESS_LEAD_MS + Math.ceil(scaledIntervals(ctx.profile, ctx.timeScale).slice(0, f + 1).reduce((a, i) => a + i.maxMs, 0) * 1.5) + 6000,
+        estimateMs: SUCCESS_LEAD_MS + Math.ceil(scaledIntervals(ctx.profile, ctx.timeScale).slice(0, f + 1).reduce((a, i) => a + i.maxMs, 0)) + 400,
         settleMs: 400,
         judge(obs) {
           const { g, stray } = grouped(obs, ctx.profile)
@@ -92,50 +106,40 @@ export const disableScenarios: ScenarioDefinition[] = [
     },
   },
   {
-    id: 'disable.window',
+    id: 'disable.min-attempts',
     family: 'disable',
-    title: 'Failures older than the window do not count',
-    description: 'One notification fails every attempt and is dropped; once the window (12 h, scaled) has passed a second one fails every attempt. Counted together they would disable the integration; the old ones must have left the window, so no disable.',
-    defaultTimeScale: 0.0001,
+    title: 'No auto-disable before minAttempts attempts, even at 100 % failures',
+    description: 'Notifications that fail every attempt, one after the other (the next once the previous is dropped): every attempt fails, so the ratio is reached from the first one, but the sender must disable exactly at the minAttempts-th attempt (wallarm: the 20th), not before and not after.',
+    defaultTimeScale: 0.0005,
+    pins: ['min-attempts'],
     notApplicable: (p) => {
       const r = rule(p)
       if (r === null) return 'the profile never disables'
-      const n = maxAttempts(p)
-      if (n >= r.minAttempts) return 'one notification alone reaches minAttempts'
-      if (2 * n < r.minAttempts) return 'two failing notifications never reach minAttempts'
+      if (sequentialSpanMs(p, 1) * Math.ceil(r.minAttempts / maxAttempts(p)) >= r.windowMs) return 'the failing notifications do not fit in one window'
       return null
     },
     build: (ctx) => {
       const r = rule(ctx.profile)!
+      const m = r.minAttempts
       const n = maxAttempts(ctx.profile)
-      const span = scaledIntervals(ctx.profile, ctx.timeScale).reduce((a, i) => a + i.maxMs, 0)
-      const windowMs = r.windowMs * ctx.timeScale
-      // Room for the first notification's attempts on a busy machine (a new TLS connection each,
-      // up to ~250 ms apiece under load) so that the second one surely starts after the window.
-      const secondAt = Math.ceil(span * 1.3 + n * 250 + windowMs + 600)
+      const count = Math.ceil(m / n)
+      // The next notification once the previous one is surely dropped (its schedule plus up to
+      // PER_ATTEMPT_MS per attempt on a busy machine).
+      const gap = Math.ceil(sequentialSpanMs(ctx.profile, ctx.timeScale) + n * PER_ATTEMPT_MS)
       return {
         plan: always(500),
         settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
-        deliveries: [single(1, 0), single(2, secondAt)],
-        deadlineMs: secondAt + Math.ceil(span * 1.5 + n * 150) + 6000,
+        deliveries: Array.from({ length: count }, (_, i) => single(300 + i, i * gap)),
+        deadlineMs: count * gap + 6000,
+        estimateMs: (count - 1) * gap + Math.ceil(sequentialSpanMs(ctx.profile, ctx.timeScale)) + 400,
         settleMs: 400,
         judge(obs) {
           const { g, stray } = grouped(obs, ctx.profile)
-          const [d1, d2] = g.deliveries
-          const lastOld = d1!.attempts[d1!.attempts.length - 1]
-          const firstNew = d2!.attempts[0]
-          const gap = lastOld && firstNew ? firstNew.startMono - (lastOld.endMono ?? lastOld.startMono) : undefined
-          const outside: Check = {
-            name: 'the second notification starts after the window',
-            passed: gap !== undefined && gap > windowMs,
-            expected: `more than ${Math.round(windowMs)} ms after the last old failure`,
-            observed: gap === undefined ? 'missing attempts' : `${Math.round(gap)} ms`,
-            evidence: [lastOld?.entryId, firstNew?.entryId].filter((x): x is number => x !== undefined),
-          }
-          const all = g.deliveries.flatMap((d) => d.attempts)
-          return { checks: [...disabledCheck(obs, false, all), attemptCount(d1!, n, 'old notification'), attemptCount(d2!, n, 'new notification'), outside, stray] }
+          const all = g.deliveries.flatMap((d) => d.attempts).sort((a, b) => a.startMono - b.startMono)
+          return { checks: [...disabledCheck(obs, true, all, m), stray] }
         },
       }
     },
   },
+  ...windowScenarios,
 ]

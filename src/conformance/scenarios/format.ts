@@ -28,10 +28,12 @@ export const formatScenarios: ScenarioDefinition[] = [
     title: 'Method PUT when the integration says PUT',
     description: 'Settings WEBHOOK_METHOD=PUT; every request must be a PUT.',
     defaultTimeScale: 0.05,
+    pins: [],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), method: 'PUT' },
       deliveries: [single(1)],
       deadlineMs: 8000,
+      estimateMs: 500,
       settleMs: 250,
       judge(obs) {
         const { g, stray } = grouped(obs, ctx.profile)
@@ -46,10 +48,12 @@ export const formatScenarios: ScenarioDefinition[] = [
     title: 'Custom headers present with exact values',
     description: `Settings WEBHOOK_HEADERS=${JSON.stringify(customHeaders)}; every request carries each header byte for byte.`,
     defaultTimeScale: 0.05,
+    pins: [],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), headers: customHeaders },
       deliveries: [single(1)],
       deadlineMs: 8000,
+      estimateMs: 500,
       settleMs: 250,
       judge(obs) {
         const { g, stray } = grouped(obs, ctx.profile)
@@ -64,10 +68,12 @@ export const formatScenarios: ScenarioDefinition[] = [
     title: 'JSON-array body (the default format)',
     description: 'WEBHOOK_FORMAT=json; a single notification and a batch of three: each body is one JSON array of exactly the notifications handed over.',
     defaultTimeScale: 0.05,
+    pins: [],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), format: 'json' },
       deliveries: [single(1), batchOfTypes(10, 50)],
       deadlineMs: 8000,
+      estimateMs: 500,
       settleMs: 250,
       judge: formatJudge(ctx, 'json'),
     }),
@@ -78,10 +84,12 @@ export const formatScenarios: ScenarioDefinition[] = [
     title: 'NDJSON body',
     description: 'WEBHOOK_FORMAT=ndjson; a single notification and a batch of three: each body is one notification per line.',
     defaultTimeScale: 0.05,
+    pins: [],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), format: 'ndjson' },
       deliveries: [single(1), batchOfTypes(10, 50)],
       deadlineMs: 8000,
+      estimateMs: 500,
       settleMs: 250,
       judge: formatJudge(ctx, 'ndjson'),
     }),
@@ -92,10 +100,12 @@ export const formatScenarios: ScenarioDefinition[] = [
     title: 'Every notification valid against its schema',
     description: 'Valid notifications of several types, alone and batched; the receiver validates each one and every verdict must be valid (the sender must not alter them).',
     defaultTimeScale: 0.05,
+    pins: [],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
       deliveries: [single(1, 0, 'ip_blocked'), single(2, 30, 'new_scope_object_ips'), single(3, 60, 'create_user'), batchOfTypes(20, 90)],
       deadlineMs: 8000,
+      estimateMs: 500,
       settleMs: 250,
       judge(obs) {
         const { g, stray } = grouped(obs, ctx.profile)

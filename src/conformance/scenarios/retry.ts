@@ -1,40 +1,49 @@
 /**
- * Retry: the schedule of cycles 1, 2 and 3 within tolerance; stop after the first 2xx (201/202/204
- * count); 3xx, 4xx and 5xx retried alike (3xx never followed); reset and closed connections retried;
- * give up after the last cycle.
+ * Retry: the schedule of cycles 1, 2 and 3 (each interval within its measured slack, and the whole
+ * schedule fitted); intervals counted from the right moment (late failed answers); stop after the
+ * first 2xx (201/202/204/299 count); 3xx (300 included), 4xx and 5xx retried alike (3xx never
+ * followed); reset and closed connections retried; give up after the last cycle.
  * @see docs/design.md "Delivery rules", "Conformance scenarios"
  */
 import type { FaultStep } from '../../faults/plan-types.js'
 import { maxAttempts } from '../../sender/schedule.js'
 import { attemptCount, deliveredOnce, neverDelivered } from '../judges/checks.js'
 import { attemptsThroughCycle, cycleCount } from '../schedule.js'
-import type { BuildContext, Check, Observation, ScenarioDefinition } from '../types.js'
-import { always, budgetMs, expectedOffsets, failThenOk, grouped, relaxedTimeouts, single, stepsPlan, timelineJudgement } from './common.js'
+import type { BuildContext, Check, Observation, RuleId, ScenarioDefinition } from '../types.js'
+import { always, budgetMs, expectedOffsets, grouped, judgedDelivery, relaxedTimeouts, single, spanMs, stepsPlan, timelineJudgement, WARM_UP_STEPS, warmedUp } from './common.js'
+import { intervalFromScenario } from './interval-from.js'
 
-const cycleScales = [0.1, 0.05, 0.001]
+/**
+ * Scales chosen so that 10 % of the shortest interval judged in the cycle is at least 30 ms (1 s ->
+ * 300 ms; cycle 3: 1 min -> 300 ms), well above the slack, and the 0 s interval's wrong value (1 s)
+ * is 300 ms.
+ */
+const cycleScales = [0.3, 0.3, 0.005]
 
 function cycleScenario(n: number): ScenarioDefinition {
   return {
     id: `retry.cycle-${n}`,
     family: 'retry',
-    title: `Retry schedule through cycle ${n} within tolerance`,
-    description: `The receiver fails every attempt until the last one of cycle ${n}, which it answers 200. The intervals of cycle ${n} (end of one attempt to start of the next) are compared with the profile; the earlier cycles' are shown and judged in their own scenarios, at a scale where they are measurable.`,
+    title: `Retry schedule through cycle ${n}, each interval and as a whole`,
+    description: `After a warm-up delivery (one failure, one retry), the receiver fails every attempt of the judged delivery until the last one of cycle ${n}, which it answers 200. Each interval of cycle ${n} (end of one answer to the accept of the next connection) must lie within its measured slack, and the schedule as a whole must fit observed = k x expected + c with k within 3 % of 1; the earlier cycles' intervals are shown and judged in their own scenarios.`,
     defaultTimeScale: cycleScales[n - 1] ?? 0.001,
+    pins: ['interval'],
     notApplicable: (p) => (cycleCount(p) < n ? `the profile has ${cycleCount(p)} cycle(s)` : null),
     build: (ctx) => {
       // Every attempt through cycle n fails except the very last one, which is answered 200.
       const expected = attemptsThroughCycle(ctx.profile, n)
       const failures = expected - 1
       return {
-        plan: failThenOk(failures, 500),
+        plan: stepsPlan([...WARM_UP_STEPS, ...(failures > 0 ? [{ status: 500, times: failures }] : [])]),
         settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
-        deliveries: [single(1)],
+        deliveries: warmedUp(single(1)),
         deadlineMs: budgetMs(ctx.profile, ctx.timeScale, expected),
+        estimateMs: spanMs(ctx, expected) + 300,
         settleMs: 300,
         expectedOffsetsMs: expectedOffsets(ctx.profile, ctx.timeScale, expected),
         judge(obs) {
           const { judgement, g } = timelineJudgement(ctx, obs, expected, n)
-          const d = g.deliveries[0]!
+          const d = judgedDelivery(g)
           judgement.checks.unshift(attemptCount(d, expected), deliveredOnce(d))
           return judgement
         },
@@ -43,13 +52,14 @@ function cycleScenario(n: number): ScenarioDefinition {
   }
 }
 
-function statusScenario(id: string, title: string, description: string, steps: FaultStep[], extra?: (ctx: BuildContext, obs: Observation) => Check[]): ScenarioDefinition {
+function statusScenario(id: string, title: string, description: string, steps: FaultStep[], extra?: (ctx: BuildContext, obs: Observation) => Check[], pins: RuleId[] = []): ScenarioDefinition {
   return {
     id,
     family: 'retry',
     title,
     description,
     defaultTimeScale: 0.05,
+    pins,
     notApplicable: (p) => (maxAttempts(p) < failures(steps) + 1 ? `the profile allows only ${maxAttempts(p)} attempts` : null),
     build: (ctx) => {
       const expected = failures(steps) + 1
@@ -58,6 +68,7 @@ function statusScenario(id: string, title: string, description: string, steps: F
         settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
         deliveries: [single(1)],
         deadlineMs: budgetMs(ctx.profile, ctx.timeScale, expected),
+        estimateMs: spanMs(ctx, expected) + 300,
         settleMs: 300,
         expectedOffsetsMs: expectedOffsets(ctx.profile, ctx.timeScale, expected),
         judge(obs) {
@@ -73,6 +84,9 @@ function statusScenario(id: string, title: string, description: string, steps: F
 /** Requests the steps fail (a step with `times: N` counts N). */
 const failures = (steps: readonly FaultStep[]): number => steps.reduce((n, s) => n + (s.times ?? 1), 0)
 
+/** 2xx answers that must each end a delivery: common ones and the top of the range. */
+const SUCCESSES = [201, 202, 204, 299]
+
 const redirect = (status: number): FaultStep => ({ status, headers: { Location: '/conformance.redirected' } })
 
 export const retryScenarios: ScenarioDefinition[] = [
@@ -82,22 +96,24 @@ export const retryScenarios: ScenarioDefinition[] = [
   {
     id: 'retry.stops-after-2xx',
     family: 'retry',
-    title: 'Stops after the first 2xx (201, 202 and 204 count)',
-    description: 'Three deliveries, answered 201, 202 and 204 in turn; each must be made exactly once.',
+    title: 'Stops after the first 2xx (201, 202, 204 and 299 count)',
+    description: 'Four deliveries, answered 201, 202, 204 and 299 (the top of the success range) in turn; each must be made exactly once.',
     defaultTimeScale: 0.05,
+    pins: ['success-status'],
     build: (ctx) => ({
-      plan: stepsPlan([{ status: 201 }, { status: 202 }, { status: 204 }]),
+      plan: stepsPlan(SUCCESSES.map((status) => ({ status }))),
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
-      deliveries: [single(1), single(2, 150), single(3, 300)],
+      deliveries: SUCCESSES.map((_, i) => single(i + 1, i * 150)),
       deadlineMs: 8000,
+      estimateMs: SUCCESSES.length * 150 + Math.max(300, (scaledFirst(ctx) ?? 0) * 3),
       settleMs: Math.max(300, (scaledFirst(ctx) ?? 0) * 3),
       judge(obs) {
         const { g, stray } = grouped(obs, ctx.profile)
-        return { checks: [...g.deliveries.flatMap((d) => [attemptCount(d, 1, `delivery ${d.index + 1} (answered ${[201, 202, 204][d.index]})`), deliveredOnce(d)]), stray] }
+        return { checks: [...g.deliveries.flatMap((d) => [attemptCount(d, 1, `delivery ${d.index + 1} (answered ${SUCCESSES[d.index]})`), deliveredOnce(d)]), stray] }
       },
     }),
   },
-  statusScenario('retry.on-3xx', 'Retries 3xx and never follows the redirect', 'The receiver answers 301, 302 and 307 (Location: /conformance.redirected), then 200: four attempts, all to the configured URL.', [redirect(301), redirect(302), redirect(307)], (_ctx, obs) => {
+  statusScenario('retry.on-3xx', 'Retries 3xx (300 included) and never follows the redirect', 'The receiver answers 300, 301, 302 and 307 (Location: /conformance.redirected), then 200: five attempts, all to the configured URL.', [redirect(300), redirect(301), redirect(302), redirect(307)], (_ctx, obs) => {
     const followed = obs.journal.filter((e) => e.kind === 'request' && e.path === '/conformance.redirected')
     return [
       {
@@ -108,7 +124,8 @@ export const retryScenarios: ScenarioDefinition[] = [
         evidence: followed.map((e) => e.id),
       },
     ]
-  }),
+  }, ['success-status']),
+  intervalFromScenario(),
   statusScenario('retry.on-4xx', 'Retries 4xx (400, 401, 404, 429) like any failure', 'The receiver answers 400, 401, 404 and 429, then 200: five attempts.', [{ status: 400 }, { status: 401 }, { status: 404 }, { status: 429, retryAfter: 1 }]),
   statusScenario('retry.on-5xx', 'Retries 5xx (500, 502, 503, 504)', 'The receiver answers 500, 502, 503 and 504, then 200: five attempts.', [{ status: 500 }, { status: 502 }, { status: 503 }, { status: 504 }]),
   statusScenario('retry.connection-reset', 'Retries after a reset connection', 'The receiver resets the connection (TCP RST) twice, then answers 200: three attempts.', [{ action: 'reset', times: 2 }]),
@@ -119,6 +136,7 @@ export const retryScenarios: ScenarioDefinition[] = [
     title: 'Gives up after the last cycle',
     description: 'The receiver answers 500 to everything: exactly the profile\'s maximum number of attempts, then the notification is dropped (no further attempt).',
     defaultTimeScale: 0.001,
+    pins: ['max-attempts'],
     build: (ctx) => {
       const expected = maxAttempts(ctx.profile)
       const lastInterval = scaledFirstMax(ctx)
@@ -127,6 +145,7 @@ export const retryScenarios: ScenarioDefinition[] = [
         settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
         deliveries: [single(1)],
         deadlineMs: budgetMs(ctx.profile, ctx.timeScale, expected),
+        estimateMs: spanMs(ctx, expected) + Math.max(300, lastInterval * 1.2),
         settleMs: Math.max(300, lastInterval * 1.2),
         expectedOffsetsMs: expectedOffsets(ctx.profile, ctx.timeScale, expected),
         judge(obs) {

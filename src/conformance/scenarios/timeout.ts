@@ -1,31 +1,58 @@
 /**
- * Timeouts: an answer after the request timeout is a failed attempt (retried), an answer just before
- * it is a delivery; a stalled TLS handshake fails at the connection timeout and is retried.
+ * Timeouts: an answer after the request timeout is a failed attempt (retried), cut at the timeout
+ * counted from its own request; an answer just before it is a delivery; a stalled TLS handshake
+ * fails at the connection timeout, counted from its own connect, and is retried. Each time is judged
+ * against the measured slack (see judges/precision.ts), which a timeout 10 % off leaves far behind.
  * @see docs/design.md "Delivery rules", "Conformance scenarios"
  */
-import { withinTolerance } from '../judges/timeline.js'
 import { attemptCount, deliveredOnce } from '../judges/checks.js'
 import type { Attempt } from '../judges/attempts.js'
-import type { BuildContext, Check, ScenarioDefinition } from '../types.js'
+import { discriminationMs, MACHINE_WINDOW_MS, precisionOf, slackBetween } from '../judges/precision.js'
+import { maxLag } from '../lag-probe.js'
+import type { BuildContext, Check, Judgement, Observation, Precision, ScenarioDefinition } from '../types.js'
 import { grouped, scaledIntervals, single, stepsPlan } from './common.js'
+
+/** A measured time from `fromMono` to `toMono` against `expectedMs`, with the measured slack. */
+function timeCheck(name: string, ctx: BuildContext, obs: Observation, expectedMs: number, fromMono: number | undefined, toMono: number | undefined, evidence: number[], what: string): { check: Check; precision?: Precision } {
+  if (fromMono === undefined || toMono === undefined) {
+    return { check: { name, passed: false, expected: `${Math.round(expectedMs)} ms`, observed: what, evidence } }
+  }
+  const took = toMono - fromMono
+  const base = slackBetween(ctx.tolerance, expectedMs, obs.lag, fromMono, toMono, obs.senderInProcess, obs.machineLag)
+  // Here `from` is itself the sender's doing (its connect, its request), seen after the sender started
+  // its timer: a sender slowed by the machine shows it late, and the time short (early side).
+  const senderSlow = obs.senderInProcess ? 0 : maxLag(obs.machineLag ?? [], fromMono - MACHINE_WINDOW_MS, fromMono + 5)
+  const slack = { ...base, earlyMs: base.earlyMs + senderSlow, lagMs: Math.max(base.lagMs, senderSlow) }
+  const passed = took >= expectedMs - slack.earlyMs && took <= expectedMs + slack.lateMs
+  // Unsure when a sender 10 % off would have passed this observation too.
+  const d = discriminationMs(expectedMs, ctx.timeScale)
+  const blind = [expectedMs - d, expectedMs + d].some((x) => took >= x - slack.earlyMs && took <= x + slack.lateMs)
+  return {
+    check: {
+      name,
+      passed,
+      expected: `${Math.round(expectedMs)} ms (-${Math.round(slack.earlyMs)}/+${Math.round(slack.lateMs)} ms)`,
+      observed: `${Math.round(took)} ms (delta ${took >= expectedMs ? '+' : ''}${Math.round(took - expectedMs)} ms)${what ? `, ${what}` : ''}`,
+      evidence,
+      ...(passed && blind ? { inconclusive: `runner event-loop lag of ${Math.round(slack.lagMs)} ms widened the slack so far that a timeout 10 % off from ${Math.round(expectedMs)} ms would pass too` } : {}),
+    },
+    precision: precisionOf([slack]),
+  }
+}
 
 /** The answer comes this much later than the request timeout (factor). */
 const LATE = 1.6
 /** "Just before": the answer comes at this fraction of the request timeout. */
 const EARLY = 0.7
 
-function durationCheck(name: string, a: Attempt | undefined, expectedMs: number, ctx: BuildContext): Check {
-  // The request timeout runs from when the request was sent (its arrival here), not from the connect.
-  const took = a?.endMono !== undefined ? a.endMono - a.entry.receivedMono : undefined
-  const ok = took !== undefined && withinTolerance(took, expectedMs, expectedMs, ctx.tolerance)
-  return {
-    name,
-    passed: ok,
-    expected: `cut after ${Math.round(expectedMs)} ms (tolerance ${ctx.tolerance.absMs} ms + ${Math.round(ctx.tolerance.rel * 100)} %)`,
-    observed: a === undefined ? 'no attempt' : took === undefined ? `still open (${a.outcome})` : `${Math.round(took)} ms, ${a.kind} ${a.outcome}${a.status !== undefined ? ` ${a.status}` : ''} (delta ${Math.round(took - expectedMs)} ms, ${Math.round(((took - expectedMs) / expectedMs) * 100)} %)`,
-    evidence: a ? [a.entryId] : [],
-  }
+/** The request timeout, counted from the request's arrival (the sender starts it once TLS is up). */
+function cutCheck(ctx: BuildContext, obs: Observation, a: Attempt | undefined, timeoutMs: number): { check: Check; precision?: Precision } {
+  const name = 'first attempt cut at the request timeout, counted from its own request'
+  if (a === undefined) return timeCheck(name, ctx, obs, timeoutMs, undefined, undefined, [], 'no attempt')
+  return timeCheck(name, ctx, obs, timeoutMs, a.entry.receivedMono, a.endMono, [a.entryId], a.endMono === undefined ? `still open (${a.outcome})` : `${a.kind} ${a.outcome}${a.status !== undefined ? ` ${a.status}` : ''}`)
 }
+
+const judged = (checks: Check[], precision: Precision | undefined): Judgement => ({ checks, ...(precision ? { precision } : {}) })
 
 export const timeoutScenarios: ScenarioDefinition[] = [
   {
@@ -34,6 +61,7 @@ export const timeoutScenarios: ScenarioDefinition[] = [
     title: 'Answer after the request timeout: the attempt fails and is retried',
     description: `The first answer comes at ${LATE} x the request timeout; the sender must give up at the timeout and retry (answered 200).`,
     defaultTimeScale: 0.1,
+    pins: ['request-timeout'],
     build: (ctx) => {
       const timeoutMs = ctx.profile.requestTimeoutMs * ctx.timeScale
       return {
@@ -41,11 +69,13 @@ export const timeoutScenarios: ScenarioDefinition[] = [
         settings: { requestTimeoutMs: ctx.profile.requestTimeoutMs, connectTimeoutMs: ctx.profile.connectTimeoutMs },
         deliveries: [single(1)],
         deadlineMs: Math.ceil(timeoutMs * LATE + 8000),
+        estimateMs: Math.ceil(timeoutMs + (scaledIntervals(ctx.profile, ctx.timeScale)[0]?.maxMs ?? 0) + 400),
         settleMs: 300,
         judge(obs) {
           const { g, stray } = grouped(obs, ctx.profile)
           const d = g.deliveries[0]!
-          return { checks: [attemptCount(d, 2), durationCheck('first attempt cut at the request timeout', d.attempts[0], timeoutMs, ctx), deliveredOnce(d), stray] }
+          const cut = cutCheck(ctx, obs, d.attempts[0], timeoutMs)
+          return judged([attemptCount(d, 2), cut.check, deliveredOnce(d), stray], cut.precision)
         },
       }
     },
@@ -56,6 +86,7 @@ export const timeoutScenarios: ScenarioDefinition[] = [
     title: 'Answer just before the request timeout: delivered',
     description: `The answer (200) comes at ${EARLY} x the request timeout; the sender must wait for it: one attempt.`,
     defaultTimeScale: 0.1,
+    pins: [],
     build: (ctx) => {
       const timeoutMs = ctx.profile.requestTimeoutMs * ctx.timeScale
       return {
@@ -63,6 +94,7 @@ export const timeoutScenarios: ScenarioDefinition[] = [
         settings: { requestTimeoutMs: ctx.profile.requestTimeoutMs, connectTimeoutMs: ctx.profile.connectTimeoutMs },
         deliveries: [single(1)],
         deadlineMs: Math.ceil(timeoutMs + 8000),
+        estimateMs: Math.ceil(timeoutMs * EARLY + 400),
         settleMs: 300,
         judge(obs) {
           const { g, stray } = grouped(obs, ctx.profile)
@@ -78,13 +110,20 @@ export const timeoutScenarios: ScenarioDefinition[] = [
     title: 'Stalled TLS handshake: fails at the connection timeout and is retried',
     description: 'The first connection never gets a TLS answer; the sender must give up at its connection timeout and retry on a new connection (answered 200).',
     defaultTimeScale: 0.1,
+    pins: ['connect-timeout'],
     build: (ctx) => {
       const connectMs = ctx.profile.connectTimeoutMs * ctx.timeScale
+      const firstInterval = scaledIntervals(ctx.profile, ctx.timeScale)[0]?.nominalMs ?? 0
+      // A stalled connection reads nothing, so the receiver cannot see when the client gave up;
+      // measure start to start: the connection timeout, then the first interval (from the end of the
+      // attempt; from its start, the longer of the two).
+      const expectedGap = ctx.profile.intervalFrom === 'attempt-start' ? Math.max(connectMs, firstInterval) : connectMs + firstInterval
       return {
         plan: stepsPlan([{ action: 'stall-tls' }]),
         settings: { requestTimeoutMs: ctx.profile.requestTimeoutMs, connectTimeoutMs: ctx.profile.connectTimeoutMs },
         deliveries: [single(1)],
         deadlineMs: Math.ceil(connectMs * 2 + 8000),
+        estimateMs: Math.ceil(expectedGap + 400),
         settleMs: 300,
         judge(obs) {
           const { g, stray } = grouped(obs, ctx.profile)
@@ -97,21 +136,18 @@ export const timeoutScenarios: ScenarioDefinition[] = [
             observed: first === undefined ? 'no attempt' : `#${first.entryId} ${first.kind} ${first.outcome}`,
             evidence: first ? [first.entryId] : [],
           }
-          // A stalled connection reads nothing, so the receiver cannot see when the client gave up;
-          // measure start to start: connection timeout + first retry interval.
-          const firstInterval = scaledIntervals(ctx.profile, ctx.timeScale)[0]
           const second = d.attempts[1]
-          const expectedGap = connectMs + (firstInterval?.nominalMs ?? 0)
-          const gap = first && second ? second.startMono - first.startMono : undefined
-          const gapOk = gap !== undefined && withinTolerance(gap, expectedGap, expectedGap, ctx.tolerance)
-          const retryAt: Check = {
-            name: 'retried one connection timeout + first interval after the stalled connection',
-            passed: gapOk,
-            expected: `${Math.round(expectedGap)} ms after the stalled connection began (${Math.round(connectMs)} ms timeout + ${Math.round(firstInterval?.nominalMs ?? 0)} ms interval; tolerance ${ctx.tolerance.absMs} ms + ${Math.round(ctx.tolerance.rel * 100)} %)`,
-            observed: gap === undefined ? 'no second attempt' : `${Math.round(gap)} ms (delta ${Math.round(gap - expectedGap)} ms, ${Math.round(((gap - expectedGap) / expectedGap) * 100)} %)`,
-            evidence: [first?.entryId, second?.entryId].filter((x): x is number => x !== undefined),
-          }
-          return { checks: [attemptCount(d, 2), stalled, retryAt, deliveredOnce(d), stray] }
+          const retryAt = timeCheck(
+            `retried ${ctx.profile.intervalFrom === 'attempt-start' ? 'max(connection timeout, first interval)' : 'one connection timeout + first interval'} after the stalled connection began (${Math.round(connectMs)} ms timeout, ${Math.round(firstInterval)} ms interval)`,
+            ctx,
+            obs,
+            expectedGap,
+            first?.startMono,
+            second?.startMono,
+            [first?.entryId, second?.entryId].filter((x): x is number => x !== undefined),
+            second === undefined ? 'no second attempt' : '',
+          )
+          return judged([attemptCount(d, 2), stalled, retryAt.check, deliveredOnce(d), stray], retryAt.precision)
         },
       }
     },

@@ -14,10 +14,12 @@ function acceptedScenario(id: string, title: string, description: string, verify
     title,
     description,
     defaultTimeScale: 0.05,
+    pins: [],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), verifyTls, ca },
       deliveries: [single(1)],
       deadlineMs: 8000,
+      estimateMs: 500,
       settleMs: 250,
       judge(obs) {
         const { g, stray } = grouped(obs, ctx.profile)
@@ -44,10 +46,12 @@ export const tlsScenarios: ScenarioDefinition[] = [
     description:
       'WEBHOOK_VERIFY_TLS=true and no CA file: the receiver\'s self-signed certificate must be rejected during the handshake; no request may reach the receiver. Ends after the third attempt.',
     defaultTimeScale: 0.01,
+    pins: [],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), verifyTls: true, ca: 'none' },
       deliveries: [single(1)],
       deadlineMs: 8000,
+      estimateMs: 500,
       settleMs: 150,
       // Three refused handshakes are conclusive; the rest of the schedule is retry.* business.
       doneWhen: (obs) => obs.connections.length >= 3 || obs.journal.some((e) => e.kind === 'request'),

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { convert } from 'xmlbuilder2'
 import { renderJunit } from '../../../src/conformance/reports/junit.js'
+import { renderHtmlReport } from '../../../src/conformance/reports/html.js'
 import { renderJson } from '../../../src/conformance/reports/json.js'
 import { selectScenarios } from '../../../src/conformance/scenarios/index.js'
 import type { ConformanceReport } from '../../../src/conformance/types.js'
@@ -12,7 +13,8 @@ const report: ConformanceReport = {
   startedAt: '2026-01-01T00:00:00.000Z',
   durationMs: 1234,
   tolerance: { absMs: 60, rel: 0.2 },
-  totals: { total: 3, passed: 1, failed: 1, errors: 1, skipped: 0 },
+  precision: '21 time(s) judged to -3/+6 ms (median; worst -9/+14 ms with runner lag up to 8 ms)',
+  totals: { total: 3, passed: 1, failed: 1, inconclusive: 0, errors: 1, skipped: 0 },
   results: [
     { id: 'delivery.single', title: 'One', family: 'delivery', status: 'passed', timeScale: 0.05, durationMs: 300, checks: [], journal: [], events: [] },
     {
@@ -44,6 +46,20 @@ describe('reports', () => {
     expect(xml).not.toContain('\u0001')
     expect(xml).toContain('<error message="FF_ERR_SENDER_EXITED: exit 3" type="FF_ERR_SENDER_EXITED">')
     expect(xml).toContain('name="conformance (command: ./send &lt;x&gt; &amp; &quot;y&quot;, profile wallarm)"')
+  })
+
+  test('every report states the precision the run achieved; inconclusive is never a pass', () => {
+    const inconclusive: ConformanceReport = {
+      ...report,
+      totals: { ...report.totals, failed: 0, errors: 0, inconclusive: 1 },
+      results: [{ ...report.results[0]!, status: 'inconclusive', checks: [{ name: 'intervals', passed: true, expected: 'x', observed: 'y', evidence: [1], inconclusive: 'runner lag 40 ms' }] }],
+    }
+    const xml = renderJunit(inconclusive)
+    expect(xml).toContain('name="precision" value="21 time(s) judged to -3/+6 ms')
+    expect(xml).toMatch(/<failure message="inconclusive: runner lag 40 ms" type="ConformanceInconclusive"/)
+    expect(renderHtmlReport(inconclusive)).toContain('precision: 21 time(s) judged to -3/+6 ms')
+    expect(renderHtmlReport(inconclusive)).toMatch(/<title>fake-fluentd conformance: inconclusive<\/title>/)
+    expect(JSON.parse(renderJson(inconclusive)).precision).toBe(report.precision)
   })
 
   test('JSON report round-trips', () => {

@@ -34,6 +34,22 @@ const fail: AttemptOutcome = { kind: 'response', status: 503 }
 const ok: AttemptOutcome = { kind: 'response', status: 200 }
 
 describe('delivery loop (ManualClock)', () => {
+  it('intervalFrom attempt-start: the next attempt starts the interval after the failed one started (at once when it took longer)', async () => {
+    const clock = new ManualClock()
+    // 400 ms attempts: the 1 s interval leaves 600 ms after the end; the 0 s one (after attempt 6) none.
+    const attempt = scripted(clock, (i) => (i < 7 ? fail : ok), 400)
+    const sender = createSender({ url: URL_ }, { clock, attempt, profile: { ...wallarmProfile, intervalFrom: 'attempt-start' } })
+    const p = sender.deliver(n1)
+    await clock.runAll()
+    const r = await p
+    expect(r.outcome).toBe('delivered')
+    const expected = expectedSchedule(wallarmProfile)
+    r.attempts.slice(1).forEach((a, k) => {
+      const prev = r.attempts[k]!
+      expect(a.startedAt - prev.startedAt).toBe(Math.max(400, expected[k + 1]!.intervalMs!))
+    })
+  })
+
   it('follows the wallarm schedule from the end of each failed attempt and drops after 17 attempts', async () => {
     const clock = new ManualClock()
     const attempt = scripted(clock, () => fail, 250)

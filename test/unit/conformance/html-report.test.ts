@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { escapeHtml, renderHtmlReport } from '../../../src/web/html-report.js'
+import { escapeHtml, renderHtmlReport } from '../../../src/conformance/reports/html.js'
 import type { ConformanceReport } from '../../../src/conformance/types.js'
 
 const XSS = '<img src=x onerror=alert(1)><script>alert(2)</script>'
@@ -11,7 +11,8 @@ function report(): ConformanceReport {
     startedAt: '2026-01-01T00:00:00.000Z',
     durationMs: 12_345,
     tolerance: { absMs: 150, rel: 0.1 },
-    totals: { total: 2, passed: 1, failed: 1, errors: 0, skipped: 0 },
+    precision: '21 time(s) judged to -3/+6 ms (median; worst -9/+14 ms with runner lag up to 8 ms)',
+    totals: { total: 2, passed: 1, failed: 1, inconclusive: 0, errors: 0, skipped: 0 },
     results: [
       {
         id: 'delivery.basic', title: 'one request, 2xx, stops', family: 'delivery', status: 'passed', timeScale: 1,
