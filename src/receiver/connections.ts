@@ -58,6 +58,8 @@ export interface Connections {
   register(raw: Socket, id: number): ConnState
   /** The state of a raw or TLS socket (the TLS socket's `_parent` is the raw one). */
   connOf(sock: Socket): ConnState | undefined
+  /** Journals a connection that never became a request (once: marks it journaled). */
+  noRequest(conn: ConnState, fields: Pick<ConnectionEntry, 'outcome' | 'error' | 'noBytes'>): void
   /** Raw sockets still open. */
   readonly sockets: ReadonlySet<Socket>
   /** Records the TLS facts once the handshake completed. */
@@ -153,6 +155,7 @@ export function createConnections(ctx: ConnectionsContext): Connections {
   return {
     sockets,
     connOf,
+    noRequest,
     register(raw, id) {
       sockets.add(raw)
       const conn: ConnState = {

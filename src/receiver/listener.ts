@@ -98,19 +98,10 @@ export function createListener(ctx: ListenerContext): Listener {
     const full = connections.sockets.size >= ctx.maxConnections
     const conn = connections.register(raw, ++connSeq)
     if (full) {
-      conn.journaled = true
-      journal.complete(
-        journal.add({
-          kind: 'connection',
-          connectionId: conn.id,
-          remoteAddress: conn.remoteAddress,
-          remotePort: conn.remotePort,
-          receivedAt: conn.receivedAt,
-          receivedMono: conn.receivedMono,
-          error: `connection cap: ${ctx.maxConnections} client connections already open; reset (--max-connections)`,
-        }),
-        { outcome: 'refused' },
-      )
+      connections.noRequest(conn, {
+        outcome: 'refused',
+        error: `connection cap: ${ctx.maxConnections} client connections already open; reset (--max-connections)`,
+      })
       resetSocket(raw)
       return
     }
