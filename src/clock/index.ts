@@ -29,7 +29,39 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted', 'AbortError')
 }
 
-/** The real clock. */
+/**
+ * Node's timers run on libuv's loop time, which is cached in whole milliseconds at the start of
+ * each loop turn: a timer armed late in a turn can fire more than 1 ms before `performance.now()`
+ * says it is due (seen in CI: a 250 ms retry interval measured 248.9 ms). A sender that must
+ * never retry early cannot live with that, so the real clock re-arms for whatever is left until
+ * the monotonic clock has passed the due time.
+ */
+interface NotEarlyTimer {
+  timeout: NodeJS.Timeout | undefined
+}
+
+function armNotEarly(fn: () => void, ms: number): NotEarlyTimer {
+  const dueAt = performance.now() + ms
+  const handle: NotEarlyTimer = { timeout: undefined }
+  const fire = (): void => {
+    const left = dueAt - performance.now()
+    if (left > 0) {
+      handle.timeout = setTimeout(fire, Math.min(Math.ceil(left), MAX_TIMER_MS))
+      return
+    }
+    handle.timeout = undefined
+    fn()
+  }
+  handle.timeout = setTimeout(fire, Math.min(ms, MAX_TIMER_MS))
+  return handle
+}
+
+function disarm(handle: NotEarlyTimer): void {
+  if (handle.timeout !== undefined) clearTimeout(handle.timeout)
+  handle.timeout = undefined
+}
+
+/** The real clock: `sleep` and `setTimer` never fire before `now()` has reached their due time. */
 export const systemClock: Clock = {
   now: () => performance.now(),
   wallNow: () => Date.now(),
@@ -40,10 +72,10 @@ export const systemClock: Clock = {
         return
       }
       const onAbort = (): void => {
-        clearTimeout(timer)
+        disarm(timer)
         reject(abortReason(signal!))
       }
-      const timer = setTimeout(() => {
+      const timer = armNotEarly(() => {
         signal?.removeEventListener('abort', onAbort)
         resolve()
       }, Math.max(0, ms))
@@ -51,10 +83,10 @@ export const systemClock: Clock = {
     })
   },
   setTimer(fn, ms) {
-    return setTimeout(fn, Math.min(Math.max(0, ms), MAX_TIMER_MS)) as unknown as TimerHandle
+    return armNotEarly(fn, Math.min(Math.max(0, ms), MAX_TIMER_MS)) as unknown as TimerHandle
   },
   clearTimer(handle) {
-    clearTimeout(handle as unknown as NodeJS.Timeout)
+    disarm(handle as unknown as NotEarlyTimer)
   },
 }
 

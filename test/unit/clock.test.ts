@@ -68,11 +68,43 @@ describe('ManualClock', () => {
   })
 })
 
+/** Keeps this turn of the event loop busy, so that libuv's cached loop time goes stale. */
+function busy(ms: number): void {
+  const until = performance.now() + ms
+  while (performance.now() < until) {
+    /* spin */
+  }
+}
+
 describe('systemClock', () => {
   it('sleeps at least the time asked', async () => {
     const t0 = systemClock.now()
     await systemClock.sleep(30)
-    expect(systemClock.now() - t0).toBeGreaterThanOrEqual(29)
+    expect(systemClock.now() - t0).toBeGreaterThanOrEqual(30)
+  })
+
+  // A bare setTimeout armed 15 ms into a busy turn fires about 15 ms early by performance.now().
+  it('never wakes a sleep or fires a timer before now() reaches the due time, even armed late in a busy turn', async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    busy(15)
+    const sleptFrom = systemClock.now()
+    const slept = systemClock.sleep(30).then(() => systemClock.now() - sleptFrom)
+    const timedFrom = systemClock.now()
+    const timed = new Promise<number>((resolve) => systemClock.setTimer(() => resolve(systemClock.now() - timedFrom), 30))
+    expect(await slept).toBeGreaterThanOrEqual(30)
+    expect(await timed).toBeGreaterThanOrEqual(30)
+  })
+
+  it('a timer cleared while re-armed for its remainder never fires', async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    busy(15)
+    let fired = false
+    const t = systemClock.setTimer(() => (fired = true), 30)
+    // The first arming falls due about 15 ms early; clear the timer after it re-armed (22 ms by now()).
+    await systemClock.sleep(22)
+    systemClock.clearTimer(t)
+    await new Promise<void>((resolve) => setTimeout(resolve, 30))
+    expect(fired).toBe(false)
   })
 })
 
