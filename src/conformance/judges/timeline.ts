@@ -129,7 +129,7 @@ export function rowsPrecision(rows: readonly TimelineRow[]): Precision | undefin
   const judged = rows.filter((r) => r.verdict !== undefined && r.slack)
   if (judged.length === 0) return undefined
   const exact = judged.every((r) => r.gapMs![0] === r.gapMs![1])
-  const fit = exact ? fitSchedule(judged.map((r) => ({ expectedMs: r.gapMs![1], observedMs: r.observedMs! }))) : undefined
+  const fit = exact ? fitSchedule(judged.map((r) => ({ expectedMs: r.gapMs![1], observedMs: r.observedMs!, widthMs: r.slack!.earlyMs + r.slack!.lateMs }))) : undefined
   return { ...precisionOf(judged.map((r) => r.slack!)), ...(fit ? { fit } : {}) }
 }
 

@@ -44,6 +44,27 @@ describe('schedule fit', () => {
     expect(fitSchedule([1, 1, 1].map(() => ({ expectedMs: 5, observedMs: 5 })))).toBeUndefined()
   })
 
+  test('an interval the runner lag made uncertain (wide slack) does not drag the fit of the sharp ones', () => {
+    // retry.cycle-1 at scale 0.3, its first interval stamped 80 ms late behind 94 ms of runner lag.
+    const observed = [
+      { expectedMs: 300, observedMs: 380, widthMs: 172 },
+      { expectedMs: 900, observedMs: 905, widthMs: 45 },
+      { expectedMs: 1500, observedMs: 1506, widthMs: 40 },
+      { expectedMs: 3000, observedMs: 3004, widthMs: 45 },
+      { expectedMs: 3000, observedMs: 3006, widthMs: 45 },
+    ]
+    const plain = fitSchedule(observed.map(({ expectedMs, observedMs }) => ({ expectedMs, observedMs })))!
+    expect(plain.c).toBeGreaterThan(27)
+    const weighted = fitSchedule(observed)!
+    expect(Math.abs(weighted.k - 1)).toBeLessThan(0.01)
+    expect(Math.abs(weighted.c)).toBeLessThan(27)
+    // A sender 5 % slow is still seen as one, beside the same disturbed interval.
+    const slow = fitSchedule(observed.map((p, i) => (i === 0 ? p : { ...p, observedMs: p.expectedMs * 1.05 + 3 })))!
+    expect(slow.k).toBeGreaterThan(1.04)
+    // Equal widths are the ordinary least-squares line.
+    expect(fitSchedule(observed.map((p) => ({ ...p, widthMs: 40 })))!.k).toBeCloseTo(plain.k, 9)
+  })
+
   test('precision merges medians and keeps the worst', () => {
     const a = precisionOf([{ earlyMs: 3, lateMs: 6, lagMs: 0 }, { earlyMs: 5, lateMs: 20, lagMs: 14 }, { earlyMs: 3, lateMs: 7, lagMs: 1 }])
     expect(a).toMatchObject({ judged: 3, earlyMs: 3, lateMs: 7, worstLateMs: 20, lagMs: 14 })
