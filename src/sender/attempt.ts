@@ -179,8 +179,12 @@ export const performAttempt: AttemptFn = async (request, context) => {
 
   const onExternalAbort = (): void => {
     if (finished) return
-    socket?.destroy()
-    abort.abort(external?.reason)
+    const reason: unknown = external?.reason
+    // Destroyed with an error, the socket fails a TLS handshake in progress: destroyed without one,
+    // the connector never calls back, and undici holds an aborted request until its connect ends
+    // (an attempt cut by close() during a stalled handshake hung for good).
+    socket?.destroy(reason instanceof Error ? reason : new Error('attempt cancelled'))
+    abort.abort(reason)
   }
   external?.addEventListener('abort', onExternalAbort, { once: true })
 

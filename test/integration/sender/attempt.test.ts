@@ -106,4 +106,18 @@ describe('performAttempt', () => {
     setTimeout(() => ac.abort(), 50)
     expect(await performAttempt(req(p), { signal: ac.signal })).toEqual({ kind: 'cancelled' })
   })
+
+  // Found under load: the demo's close() hung while an attempt was still in its TLS handshake.
+  it('ends with cancelled at once when the caller aborts during a stalled TLS handshake', async () => {
+    const stall = await startStallPeer()
+    closers.push(() => stall.close())
+    const ac = new AbortController()
+    const attempt = performAttempt(req(stall, { connectTimeoutMs: 10_000 }), { signal: ac.signal })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const abortedAt = performance.now()
+    ac.abort(new Error('sender closed'))
+    expect(await attempt).toEqual({ kind: 'cancelled' })
+    // Long before the connect timeout (10 s) or undici's own backstop behind it.
+    expect(performance.now() - abortedAt).toBeLessThan(2_000)
+  })
 })
