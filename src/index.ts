@@ -55,18 +55,12 @@ export type { KnownNotification, KnownNotificationType, NotificationEnvelope, Hi
 export type * as Notifications from './validation/notification-types.js'
 
 /* The reference sender and its retry profiles */
-export { createSender, loadProfile, parseProfile, wallarmProfile, nextRetry, expectedSchedule, intervalRange, settingsFromEnv, settingsToEnv } from './sender/index.js'
+export { createSender, settingsFromEnv, settingsToEnv } from './sender/index.js'
+export { loadProfile, parseProfile, wallarmProfile, nextRetry, expectedSchedule, intervalRange } from './profile/index.js'
+export type { RetryProfile, RetrySchedule, TableSchedule, ExponentialSchedule, AutoDisableRule, NextRetry, ExpectedAttempt, WindowStats } from './profile/index.js'
 export type {
   Sender,
   SenderOptions,
-  RetryProfile,
-  RetrySchedule,
-  TableSchedule,
-  ExponentialSchedule,
-  AutoDisableRule,
-  NextRetry,
-  ExpectedAttempt,
-  WindowStats,
   AttemptOutcome,
   AttemptRequest,
   AttemptContext,
