@@ -4,17 +4,13 @@
  * schedule. It prints nothing (src/cli/commands/demo.ts does); close() stops everything.
  * @see README.md (3), "Command line" (demo)
  */
-import type { AdminSettings } from '../admin/app.js'
-import { adminTokenFor } from '../admin/security.js'
+import { adminTokenFor, type AdminSettings } from '../admin/index.js'
 import { systemClock } from '../clock/index.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
-import type { Receiver } from '../receiver/types.js'
-import type { Sender } from '../sender/sender.js'
-import type { AttemptOutcome } from '../sender/attempt.js'
-import type { DeliveryResult } from '../sender/events.js'
-import { wallarmProfile } from '../sender/profile.js'
-import type { RetryProfile } from '../sender/profile-types.js'
-import type { WebPageContext } from '../web/mount.js'
+import type { Receiver } from '../receiver/index.js'
+import type { AttemptOutcome, DeliveryResult, Sender } from '../sender/index.js'
+import { wallarmProfile, type RetryProfile } from '../profile/index.js'
+import type { WebPageContext } from '../web/index.js'
 import type { DemoDoneEvent, DemoEvent } from './events.js'
 import { expectedDuration, profileCycles } from './expectations.js'
 import { DEMO_SCENARIOS, demoScenario, type DemoScenario, type DemoScenarioName } from './scenarios.js'
@@ -159,9 +155,9 @@ export function createDemo(options: DemoOptions = {}): Demo {
     // does not load the receiver, the sender (undici), the validator and the page.
     const [{ startReceiver }, { createSender }, { createValidator }, { mountWebPage }, { demoNotifications }] = await Promise.all([
       import('../server/index.js'),
-      import('../sender/sender.js'),
-      import('../validation/create-validator.js'),
-      import('../web/mount.js'),
+      import('../sender/index.js'),
+      import('../validation/index.js'),
+      import('../web/index.js'),
       import('./notifications.js'),
     ])
     const rcv = await startReceiver({

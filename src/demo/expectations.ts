@@ -2,8 +2,7 @@
  * What a story should look like in time, from the profile alone: its retry cycles (the ready event
  * shows them at the story's time scale) and the story's rough length.
  */
-import type { RetryProfile } from '../sender/profile-types.js'
-import { expectedSchedule } from '../sender/schedule.js'
+import { expectedSchedule, type RetryProfile } from '../profile/index.js'
 import type { DemoScenario } from './scenarios.js'
 
 /** Rough length of a story: the intervals it goes through plus the timeouts it waits out, ms (scaled). */

@@ -1,11 +1,11 @@
 /** The receiver part: the fake Fluentd in_http. */
 export { createReceiver } from './receiver.js'
 export type { ReceiverCore, ReceiverParts } from './receiver.js'
-export { parseRequiredHeader, requiredHeaders } from './options.js'
+export { checkOptions, parseRequiredHeader, requiredHeaders } from './options.js'
 export type { Receiver, ReceiverOptions, TlsOptions, TlsVersionOption, OutputMode } from './types.js'
 export { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_KEEPALIVE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, TLS_VERSION_OPTIONS, OUTPUT_MODES } from './types.js'
 export { formatFluentdLine, formatFluentdTime, formatFluentdLogTime } from './fluentd-format.js'
 export { formatFluentdLogLine } from './fluentd-log.js'
 export type { FluentdLogEvent, FluentdLog } from './fluentd-log.js'
-export { parseRequestBody, PARAM_REQUIRED_MESSAGE } from './parse-body.js'
+export { parseRequestBody, PARAM_REQUIRED_MESSAGE, DEFAULT_MAX_RECORDS, DEFAULT_MAX_RECORD_SIZE } from './parse-body.js'
 export type { ParsedEvent, ParseResult, ParseInput } from './parse-body.js'
