@@ -18,7 +18,7 @@ export { startReceiver } from './server/index.js'
 export type { Receiver, ReceiverOptions, TlsOptions, TlsVersionOption, OutputMode } from './receiver/index.js'
 export type { AdminMount } from './admin/index.js'
 export type { Journal, JournalChange, JournalListener, JournalQuery } from './journal/index.js'
-export type { JournalEntry, JournalEvent, JournalOutcome, JournalEntryKind } from './journal/types.js'
+export type { JournalEntry, JournalEvent, JournalOutcome, JournalEntryKind } from './journal/index.js'
 
 /* Fault plans: build an engine for `startReceiver({ faults })` */
 export { createFaultEngine, parseFaultShorthand, validateFaultPlan } from './faults/index.js'
@@ -50,23 +50,17 @@ export type {
   ParsedNotifications,
   SampleAttack,
 } from './validation/index.js'
-export type { KnownNotification, KnownNotificationType, NotificationEnvelope, Hit, Vulnerability, SecurityIssue, ScopeChange, ChangedParameter } from './validation/notification-types.js'
+export type { KnownNotification, KnownNotificationType, NotificationEnvelope, Hit, Vulnerability, SecurityIssue, ScopeChange, ChangedParameter } from './validation/index.js'
 /** Every per-type notification type (NewHitsNotification, VulnNotification, ...), generated from schemas/. */
 export type * as Notifications from './validation/notification-types.js'
 
 /* The reference sender and its retry profiles */
-export { createSender, loadProfile, parseProfile, wallarmProfile, nextRetry, expectedSchedule, intervalRange, settingsFromEnv, settingsToEnv } from './sender/index.js'
+export { createSender, settingsFromEnv, settingsToEnv } from './sender/index.js'
+export { loadProfile, parseProfile, wallarmProfile, nextRetry, expectedSchedule, intervalRange } from './profile/index.js'
+export type { RetryProfile, RetrySchedule, TableSchedule, ExponentialSchedule, AutoDisableRule, NextRetry, ExpectedAttempt, WindowStats } from './profile/index.js'
 export type {
   Sender,
   SenderOptions,
-  RetryProfile,
-  RetrySchedule,
-  TableSchedule,
-  ExponentialSchedule,
-  AutoDisableRule,
-  NextRetry,
-  ExpectedAttempt,
-  WindowStats,
   AttemptOutcome,
   AttemptRequest,
   AttemptContext,
@@ -86,13 +80,8 @@ export type {
 } from './sender/index.js'
 
 /* Conformance: run the scenarios against a sender and render the report */
-export { runConformance, listScenarios } from './conformance/runner.js'
-export type { RunConformanceOptions, SenderSpec } from './conformance/runner.js'
-export type { SenderAdapter, SenderSession, SessionOptions } from './conformance/adapters/types.js'
-export { renderJunit as renderJunitReport } from './conformance/reports/junit.js'
-export { renderJson as renderJsonReport } from './conformance/reports/json.js'
-// The HTML report moves next to the other reports (src/conformance/reports/): re-point after the merge.
-export { renderHtmlReport } from './conformance/reports/html.js'
+export { runConformance, listScenarios, renderJunit as renderJunitReport, renderJson as renderJsonReport, renderHtmlReport } from './conformance/index.js'
+export type { RunConformanceOptions, SenderSpec, SenderAdapter, SenderSession, SessionOptions } from './conformance/index.js'
 export type {
   ConformanceReport,
   ScenarioResult,
@@ -108,12 +97,11 @@ export type {
   SenderEvent,
   SenderEnd,
   Tolerance,
-} from './conformance/types.js'
+} from './conformance/index.js'
 
 /* Web page and demo */
-export { mountWebPage } from './web/mount.js'
-export type { WebPageContext, WebSenderState } from './web/mount.js'
-export { createDemo } from './demo/demo.js'
-export type { Demo, DemoOptions } from './demo/demo.js'
-export type { DemoScenario, DemoScenarioName, DemoEnding } from './demo/scenarios.js'
-export type { DemoEvent, DemoReadyEvent, DemoAttemptEvent, DemoWaitEvent, DemoDeliveryEndEvent, DemoDisabledEvent, DemoDoneEvent } from './demo/events.js'
+export { mountWebPage } from './web/index.js'
+export type { WebPageContext, WebSenderState } from './web/index.js'
+export { createDemo } from './demo/index.js'
+export type { Demo, DemoOptions, DemoScenario, DemoScenarioName, DemoEnding } from './demo/index.js'
+export type { DemoEvent, DemoReadyEvent, DemoAttemptEvent, DemoWaitEvent, DemoDeliveryEndEvent, DemoDisabledEvent, DemoDoneEvent } from './demo/index.js'

@@ -5,8 +5,8 @@
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express'
 import { isFakeFluentdError } from '../errors.js'
-import type { FaultEngine } from '../faults/types.js'
-import type { Journal } from '../journal/journal.js'
+import type { FaultEngine } from '../faults/index.js'
+import type { Journal } from '../journal/index.js'
 import { sendProblem } from './problem.js'
 import { isQueryProblem, journalQueryOf, queryParams, type QueryProblem } from './query.js'
 import { adminGuard, type AdminSecurityOptions } from './security.js'

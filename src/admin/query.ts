@@ -3,8 +3,7 @@
  * twice, or with a value that makes no sense is a 400 naming it (never silently ignored).
  */
 import type { Request } from 'express'
-import { parseSince, type JournalQuery } from '../journal/filter.js'
-import type { JournalOutcome } from '../journal/types.js'
+import { parseSince, type JournalOutcome, type JournalQuery } from '../journal/index.js'
 
 const OUTCOMES: readonly JournalOutcome[] = ['pending', 'answered', 'reset', 'closed', 'hung', 'client-aborted', 'tls-error', 'stalled', 'refused']
 const KINDS = ['request', 'tls-error', 'connection'] as const

@@ -13,8 +13,7 @@
  * @see docs/design.md "Admin API"
  */
 import type { Request, Response } from 'express'
-import type { Journal, JournalChange } from '../journal/journal.js'
-import type { JournalEntry } from '../journal/types.js'
+import type { Journal, JournalChange, JournalEntry } from '../journal/index.js'
 import { sendProblem } from './problem.js'
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './limits.js'
 import { summarize } from './summary.js'

@@ -3,9 +3,8 @@
  * list row needs, a few hundred bytes whatever the request held. Body, headers, events and verdict
  * details are fetched on demand from `GET /api/requests/:id`.
  */
-import { attemptState } from '../deliveries/attempts.js'
-import type { AttemptState } from '../deliveries/types.js'
-import type { JournalEntry } from '../journal/types.js'
+import { attemptState, type AttemptState } from '../deliveries/index.js'
+import type { JournalEntry } from '../journal/index.js'
 
 /** Longest `error` text in a summary (the full text is in the entry). */
 export const SUMMARY_ERROR_MAX = 200

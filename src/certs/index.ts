@@ -11,6 +11,9 @@ import { homedir, tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { FakeFluentdError } from '../errors.js'
 
+// Where a listener can be reached, and so which names its certificate needs (addresses.ts).
+export { certificateHostsForBind, listenerUrls } from './addresses.js'
+
 /** Names every generated server certificate covers. */
 export const DEFAULT_SANS: readonly string[] = ['localhost', '127.0.0.1', '::1']
 

@@ -4,10 +4,8 @@
  * @see docs/design.md "Admin API"
  */
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import type { AdminSettings } from '../admin/app.js'
-import { checkAdminToken } from '../admin/security.js'
-import { DEFAULT_STREAM_LIMITS } from '../admin/limits.js'
-import { parseByteSize } from '../receiver/byte-size.js'
+import { checkAdminToken, DEFAULT_STREAM_LIMITS, type AdminSettings } from '../admin/index.js'
+import { parseByteSize } from '../text/index.js'
 
 /** The parsed admin flags (commander's camelCase names). */
 export interface AdminFlags {

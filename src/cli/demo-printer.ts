@@ -3,7 +3,7 @@
  * planned vs actual interval, how long it took, the result), a rule at each new cycle, the endings,
  * and on a TTY a countdown line to the next expected attempt. Subscribes to the demo's events.
  */
-import type { DemoEvent, DemoReadyEvent } from '../demo/events.js'
+import type { DemoEvent, DemoReadyEvent } from '../demo/index.js'
 import { formatDuration } from '../text/index.js'
 
 /** Where and how to print. */

@@ -7,8 +7,7 @@
  */
 import { builtinAdapter } from './adapters/builtin.js'
 import type { SenderAdapter } from './adapters/types.js'
-import type { RetryProfile } from '../sender/profile-types.js'
-import { maxAttempts } from '../sender/schedule.js'
+import { maxAttempts, type RetryProfile } from '../profile/index.js'
 import type { RuleId } from './types.js'
 
 export interface Mutant {

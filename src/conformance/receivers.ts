@@ -3,13 +3,11 @@
  * its own fault plan and journal), so that scenarios can run in parallel without sharing state.
  */
 import { ensureCertificates } from '../certs/index.js'
-import type { JournalEntry } from '../journal/types.js'
-import { createFaultEngine } from '../faults/engine.js'
-import type { FaultEngine } from '../faults/types.js'
+import type { JournalEntry } from '../journal/index.js'
+import { createFaultEngine, type FaultEngine } from '../faults/index.js'
 import { startReceiver } from '../server/index.js'
-import type { TlsOptions } from '../receiver/types.js'
-import { createValidator } from '../validation/index.js'
-import type { Validator } from '../validation/types.js'
+import type { TlsOptions } from '../receiver/index.js'
+import { createValidator, type Validator } from '../validation/index.js'
 
 /** What the runner needs of a receiver. */
 export interface ScenarioReceiver {

@@ -7,8 +7,7 @@
  */
 import { availableParallelism } from 'node:os'
 import { FakeFluentdError } from '../errors.js'
-import { wallarmProfile } from '../sender/profile.js'
-import type { RetryProfile } from '../sender/profile-types.js'
+import { wallarmProfile, type RetryProfile } from '../profile/index.js'
 import { builtinAdapter } from './adapters/builtin.js'
 import { commandAdapter } from './adapters/command.js'
 import type { SenderAdapter } from './adapters/types.js'

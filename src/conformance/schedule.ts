@@ -3,8 +3,7 @@
  * scale 1 (pure; the runner scales). Jittered profiles give a range per interval.
  * @see docs/design.md "Delivery rules"
  */
-import type { RetryProfile } from '../sender/profile-types.js'
-import { expectedSchedule } from '../sender/schedule.js'
+import { expectedSchedule, type RetryProfile } from '../profile/index.js'
 
 /** One retry interval: from the end of the failed attempt to the start of the next, ms. */
 export interface ExpectedInterval {

@@ -3,9 +3,9 @@
  * observations (journal + sender events), checks, results and the report.
  * @see docs/design.md "Conformance", "Sender contract"
  */
-import type { JournalEntry } from '../journal/types.js'
+import type { JournalEntry } from '../journal/index.js'
 import type { LagSample } from './lag-probe.js'
-import type { RetryProfile } from '../sender/profile-types.js'
+import type { RetryProfile } from '../profile/index.js'
 
 /** Scenario families, one file each under scenarios/. */
 export type ScenarioFamily = 'delivery' | 'format' | 'tls' | 'retry' | 'timeout' | 'disable'

@@ -2,9 +2,8 @@
  * Which journal entries are delivery attempts, and how each one ended under the profile.
  * @see docs/design.md "Delivery rules"
  */
-import type { JournalEntry } from '../journal/types.js'
-import { isSuccessStatus } from '../sender/profile.js'
-import type { RetryProfile } from '../sender/profile-types.js'
+import type { JournalEntry } from '../journal/index.js'
+import { isSuccessStatus, type RetryProfile } from '../profile/index.js'
 import type { AttemptState } from './types.js'
 
 /** A request entry (narrowed on `kind`, whatever the shape of the other kinds). */

@@ -9,9 +9,8 @@
  * Pure: no clock, no I/O; `now` is given.
  * @see docs/design.md "Delivery rules"
  */
-import type { JournalEntry } from '../journal/types.js'
-import type { RetryProfile } from '../sender/profile-types.js'
-import { expectedSchedule, type ExpectedAttempt } from '../sender/schedule.js'
+import type { JournalEntry } from '../journal/index.js'
+import { expectedSchedule, type ExpectedAttempt, type RetryProfile } from '../profile/index.js'
 import { attemptState, isAttempt, isRequestEntry, type RequestEntry } from './attempts.js'
 import { failureSummary } from './ratio.js'
 import type { DeliveriesView, Delivery, DeliveryAttempt, DeliveryState, ExpectedNext } from './types.js'

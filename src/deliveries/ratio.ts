@@ -5,8 +5,8 @@
  * @see docs/design.md "Delivery rules" (auto-disable)
  */
 import { systemClock, type Clock } from '../clock/index.js'
-import type { JournalEntry } from '../journal/types.js'
-import { DisableWindow } from '../sender/disable-window.js'
+import type { JournalEntry } from '../journal/index.js'
+import { DisableWindow } from '../profile/index.js'
 import { attemptState } from './attempts.js'
 import type { DeliveriesOptions } from './deliveries.js'
 import type { FailureSummary } from './types.js'

@@ -4,7 +4,7 @@
  * computed here, once, in TypeScript; the page only draws it.
  * @see docs/design.md "Delivery rules"
  */
-import type { JournalOutcome } from '../journal/types.js'
+import type { JournalOutcome } from '../journal/index.js'
 
 /** `ok`: a status the profile counts as success; `fail`: anything else that ended; `pending`: not ended yet. */
 export type AttemptState = 'ok' | 'fail' | 'pending'

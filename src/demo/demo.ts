@@ -4,22 +4,15 @@
  * schedule. It prints nothing (src/cli/commands/demo.ts does); close() stops everything.
  * @see README.md (3), "Command line" (demo)
  */
-import type { AdminSettings } from '../admin/app.js'
-import { adminTokenFor } from '../admin/security.js'
+import { adminTokenFor, type AdminSettings } from '../admin/index.js'
 import { systemClock } from '../clock/index.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
-import { startReceiver } from '../server/index.js'
-import type { Receiver } from '../receiver/types.js'
-import { createSender, type Sender } from '../sender/sender.js'
-import type { AttemptOutcome } from '../sender/attempt.js'
-import type { DeliveryResult } from '../sender/events.js'
-import { wallarmProfile } from '../sender/profile.js'
-import type { RetryProfile } from '../sender/profile-types.js'
-import { expectedSchedule } from '../sender/schedule.js'
-import { createValidator } from '../validation/create-validator.js'
-import { mountWebPage, type WebPageContext } from '../web/mount.js'
+import type { Receiver } from '../receiver/index.js'
+import type { AttemptOutcome, DeliveryResult, Sender } from '../sender/index.js'
+import { wallarmProfile, type RetryProfile } from '../profile/index.js'
+import type { WebPageContext } from '../web/index.js'
 import type { DemoDoneEvent, DemoEvent } from './events.js'
-import { demoNotifications } from './notifications.js'
+import { expectedDuration, profileCycles } from './expectations.js'
 import { DEMO_SCENARIOS, demoScenario, type DemoScenario, type DemoScenarioName } from './scenarios.js'
 
 export interface DemoOptions {
@@ -75,29 +68,6 @@ function describeFailure(outcome: AttemptOutcome): string | undefined {
     case 'cancelled':
       return 'cancelled'
   }
-}
-
-/** Rough length of a story: the intervals it goes through plus the timeouts it waits out, ms (scaled). */
-function expectedDuration(scenario: DemoScenario, profile: RetryProfile, timeScale: number): number {
-  const schedule = expectedSchedule(profile)
-  const offset = (attempt: number): number => schedule[Math.min(attempt, schedule.length) - 1]?.offsetMs ?? 0
-  let ms: number
-  switch (scenario.ending) {
-    case 'dropped':
-      ms = offset(schedule.length)
-      break
-    case 'delivered':
-      // recovery and timeout both succeed on the 4th attempt; timeout also waits 3 request timeouts.
-      ms = offset(4) + (scenario.name === 'timeout' ? 3 * profile.requestTimeoutMs : 0)
-      break
-    case 'disabled': {
-      const rule = profile.autoDisable
-      const perDelivery = rule ? Math.ceil(rule.minAttempts / scenario.deliveries) : schedule.length
-      ms = offset(perDelivery) + scenario.staggerMs * (scenario.deliveries - 1)
-      break
-    }
-  }
-  return ms * timeScale
 }
 
 /** Sets up a demo (nothing runs until start()). Throws FF_ERR_OPTION on a bad scenario or scale. */
@@ -181,6 +151,15 @@ export function createDemo(options: DemoOptions = {}): Demo {
 
   /** Receiver, page and sender up, then the deliveries handed over (the first one synchronously). */
   async function startStory(): Promise<void> {
+    // Loaded here, not with this module, so that importing the demo (the CLI lists its stories)
+    // does not load the receiver, the sender (undici), the validator and the page.
+    const [{ startReceiver }, { createSender }, { createValidator }, { mountWebPage }, { demoNotifications }] = await Promise.all([
+      import('../server/index.js'),
+      import('../sender/index.js'),
+      import('../validation/index.js'),
+      import('../web/index.js'),
+      import('./notifications.js'),
+    ])
     const rcv = await startReceiver({
       port: options.port ?? 0,
       host: options.host ?? '127.0.0.1',
@@ -298,13 +277,4 @@ export function createDemo(options: DemoOptions = {}): Demo {
   }
 
   return demo
-}
-
-function profileCycles(profile: RetryProfile): number[][] {
-  const out: number[][] = []
-  for (const a of expectedSchedule(profile)) {
-    if (a.cycle === 0 || a.intervalMs === null) continue
-    ;(out[a.cycle - 1] ??= []).push(a.intervalMs)
-  }
-  return out
 }

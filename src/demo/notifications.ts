@@ -3,7 +3,7 @@
  * (SQL injection, XSS, path traversal, RCE), so that every delivery has its own body and the
  * page shows attack payloads as the text they are.
  */
-import { sampleHit, type SampleAttack } from '../validation/samples.js'
+import { sampleHit, type SampleAttack } from '../validation/index.js'
 
 const ATTACKS: readonly SampleAttack[] = ['sqli', 'xss', 'ptrav', 'rce']
 

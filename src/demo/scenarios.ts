@@ -3,8 +3,8 @@
  * sender gets, the time scale they run at by default, and how each story should end.
  * @see README.md (3. someone demoing retry behaviour)
  */
-import type { FaultPlan } from '../faults/plan-types.js'
-import type { RetryProfile } from '../sender/profile-types.js'
+import type { FaultPlan } from '../faults/index.js'
+import type { RetryProfile } from '../profile/index.js'
 
 /** The stories `fake-fluentd demo --scenario` can tell. */
 export type DemoScenarioName = 'retry' | 'timeout' | 'auto-disable' | 'recovery'

@@ -15,10 +15,10 @@
  * item repeats for every further request unless it has an explicit `xN`, in which case the rule
  * stops matching after it. `delay=16s` alone waits, then behaves like Fluentd.
  */
-import { parseDuration } from '../clock/index.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import type { FaultMatch, FaultPlan, FaultRule, FaultStep } from './plan-types.js'
 import { interimStatusMessage } from './compile-plan.js'
+import { at, duration, ShorthandError, splitOnce, tokens, type Token } from './shorthand-tokens.js'
 import { validateFaultPlan } from './validate-plan.js'
 
 const EXPECTED_STEP =
@@ -26,15 +26,6 @@ const EXPECTED_STEP =
 const EXPECTED_AFTER_DELAY = '<status>, reset, close, pass, refuse=<dur>, slow=<dur>[:<status>]'
 const EXPECTED_MATCHER = 'METHOD[|METHOD], /<tag-glob>, method=<M>, tag=<glob>, header=<name>[:<value>|~<regex>], attempt=<n>[-<m>]'
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE'])
-
-class ShorthandError extends Error {
-  constructor(
-    message: string,
-    readonly position: number,
-  ) {
-    super(message)
-  }
-}
 
 /**
  * Compiles `--fault` specs to a plan: one rule per spec, in order. The plan is validated like a JSON
@@ -63,18 +54,6 @@ export function parseFaultShorthand(specs: string[]): FaultPlan {
   }
 }
 
-interface Token {
-  text: string
-  /** 0-based offset in the spec. */
-  start: number
-}
-
-function tokens(spec: string): Token[] {
-  const out: Token[] = []
-  for (const m of spec.matchAll(/\S+/g)) out.push({ text: m[0], start: m.index })
-  return out
-}
-
 function parseSpec(spec: string): FaultRule {
   const toks = tokens(spec)
   const last = toks.pop()
@@ -95,10 +74,6 @@ function parseSpec(spec: string): FaultRule {
     ...(steps.length > 0 && { steps }),
     ...(then && { then }),
   }
-}
-
-function at(tok: Token, offset = 0): number {
-  return tok.start + offset + 1
 }
 
 function parseMatcher(tok: Token, match: FaultMatch): void {
@@ -284,23 +259,4 @@ function parseStep(tok: Token, context: StepContext): FaultStep {
     default:
       return unknown(name)
   }
-}
-
-/** Splits `a:b...` at the first colon into two tokens. */
-function splitOnce(tok: Token): [Token, Token | undefined] {
-  const i = tok.text.indexOf(':')
-  if (i < 0) return [tok, undefined]
-  return [
-    { text: tok.text.slice(0, i), start: tok.start },
-    { text: tok.text.slice(i + 1), start: tok.start + i + 1 },
-  ]
-}
-
-function duration(tok: Token, text: string | undefined, form: string): number {
-  const ms = text === undefined || text === '' ? undefined : parseDuration(text)
-  if (ms === undefined) {
-    const what = text === undefined || text === '' ? 'missing duration' : `bad duration '${text}'`
-    throw new ShorthandError(`${what} at position ${at(tok)}; expected ${form} where <dur> is a number with a unit ms, s, m or h (e.g. 16s, 500ms)`, at(tok))
-  }
-  return ms
 }

@@ -13,7 +13,7 @@
  * @see README.md "Limits"
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import type { Verdict } from '../validation/types.js'
+import type { Verdict } from '../validation/index.js'
 import type { JournalEvent } from './types.js'
 
 /** Most characters of events' JSON in one line (several events; one larger event gets a line of its own). */

@@ -3,8 +3,8 @@
  * request, such as a failed TLS handshake). Recorded on arrival and completed when answered.
  * @see docs/design.md "Admin API"
  */
-import type { AppliedFault } from '../faults/types.js'
-import type { Verdict } from '../validation/types.js'
+import type { AppliedFault } from '../faults/index.js'
+import type { Verdict } from '../validation/index.js'
 
 export type JournalEntryKind = 'request' | 'tls-error' | 'connection'
 

@@ -5,8 +5,8 @@
  * @see docs/design.md "Fault plans"
  */
 import type { Clock } from '../clock/index.js'
-import type { ResponseAction } from '../faults/types.js'
-import type { Journal } from '../journal/journal.js'
+import type { ResponseAction } from '../faults/index.js'
+import type { Journal } from '../journal/index.js'
 import type { Exchange, Exchanges } from './exchange.js'
 import type { FluentdAnswer } from './fluentd-answer.js'
 import { resetSocket, statusText } from './responses.js'

@@ -8,8 +8,7 @@
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import type { Clock } from '../clock/index.js'
-import type { Journal } from '../journal/journal.js'
-import type { ConnectionEntry, JournalEntry, JournalOutcome, RequestEntry } from '../journal/types.js'
+import type { ConnectionEntry, Journal, JournalEntry, JournalOutcome, RequestEntry } from '../journal/index.js'
 import { resetSocket } from './responses.js'
 
 /**

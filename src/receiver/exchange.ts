@@ -7,8 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Clock } from '../clock/index.js'
-import type { EntryFields, RequestEntry } from '../journal/types.js'
-import { AnswerWithdrawn, type Journal } from '../journal/journal.js'
+import { AnswerWithdrawn, type EntryFields, type Journal, type RequestEntry } from '../journal/index.js'
 import type { ParseResult } from './parse-body.js'
 import type { ConnState } from './connections.js'
 import type { FluentdLog } from './fluentd-log.js'

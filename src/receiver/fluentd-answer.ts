@@ -6,10 +6,8 @@
  * validating may yield to the event loop.
  * @see docs/design.md "Answering as Fluentd"
  */
-import type { Journal } from '../journal/journal.js'
-import type { JournalEvent } from '../journal/types.js'
-import type { ValidationMode, Validator, Verdict } from '../validation/types.js'
-import { validateAllSliced, verdictErrorText } from '../validation/validate-sliced.js'
+import type { Journal, JournalEvent } from '../journal/index.js'
+import { validateAllSliced, verdictErrorText, type ValidationMode, type Validator, type Verdict } from '../validation/index.js'
 import type { Clock } from '../clock/index.js'
 import type { BodyOutcome, Exchange, Exchanges } from './exchange.js'
 import { rubyErrorClass, type FluentdLog } from './fluentd-log.js'

@@ -7,8 +7,8 @@
  */
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import type { Clock } from '../clock/index.js'
-import type { ConnectionDecision, FaultEngine } from '../faults/types.js'
-import type { Journal } from '../journal/journal.js'
+import type { ConnectionDecision, FaultEngine } from '../faults/index.js'
+import type { Journal } from '../journal/index.js'
 import type { Connections, ConnState } from './connections.js'
 import { resetSocket } from './responses.js'
 

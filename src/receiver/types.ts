@@ -3,10 +3,10 @@
  * @see README.md "Commands" (serve)
  */
 import type { Clock } from '../clock/index.js'
-import type { FaultEngine } from '../faults/types.js'
-import type { Journal } from '../journal/journal.js'
-import type { Validator, ValidationMode } from '../validation/types.js'
-import type { AdminMount, AdminSettings } from '../admin/app.js'
+import type { FaultEngine } from '../faults/index.js'
+import type { Journal } from '../journal/index.js'
+import type { Validator, ValidationMode } from '../validation/index.js'
+import type { AdminMount, AdminSettings } from '../admin/index.js'
 import type { FluentdLog } from './fluentd-log.js'
 
 /**

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import type { Clock } from '../clock/index.js'
 import type { DeliveryResult } from './events.js'
-import type { RetryProfile } from './profile-types.js'
+import type { RetryProfile } from '../profile/index.js'
 import { createSender, type SenderOptions } from './sender.js'
 import { settingsFromEnv } from './settings.js'
 

@@ -3,7 +3,7 @@
  * conformance recorder subscribe. Times are the sender clock's monotonic ms.
  */
 import type { AttemptOutcome } from './attempt.js'
-import type { WindowStats } from './disable-window.js'
+import type { WindowStats } from '../profile/index.js'
 import type { IntegrationDisabledNotification } from './system-notification.js'
 
 /** One attempt as it happened. */

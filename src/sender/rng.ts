@@ -4,10 +4,10 @@
  * fault engine's mulberry32 ({@link SeededRandom}); this is its plain-function face.
  */
 
-import { SeededRandom } from '../faults/rng.js'
+import { SeededRandom } from '../faults/index.js'
+import type { Rng } from '../profile/index.js'
 
-/** A source of uniform numbers in [0, 1). */
-export type Rng = () => number
+export type { Rng }
 
 /** A deterministic generator: the same seed (an unsigned 32-bit integer) gives the same sequence. */
 export function seededRng(seed: number): Rng {

@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs'
 import { systemClock, type Clock } from '../clock/index.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
+import { DisableWindow, isSuccessStatus, nextRetry, wallarmProfile, type RetryProfile, type Rng, type WindowStats } from '../profile/index.js'
 import { performAttempt, type AttemptFn, type AttemptOutcome, type AttemptRequest } from './attempt.js'
 import { CONTENT_TYPES, encodeBody, type Notification } from './body.js'
-import { DisableWindow, type WindowStats } from './disable-window.js'
 import {
   TypedEmitter,
   type AttemptRecord,
@@ -20,10 +20,7 @@ import {
   type SenderEventName,
   type SenderListener,
 } from './events.js'
-import { isSuccessStatus, wallarmProfile } from './profile.js'
-import type { RetryProfile } from './profile-types.js'
-import { seededRng, type Rng } from './rng.js'
-import { nextRetry } from './schedule.js'
+import { seededRng } from './rng.js'
 import type { IntegrationSettings } from './settings.js'
 import { integrationDisabledNotification } from './system-notification.js'
 

@@ -3,7 +3,7 @@
  * (notification type `integration_broken`), as an object the caller can log or forward.
  * @see docs/design.md "Notification formats"
  */
-import type { WindowStats } from './disable-window.js'
+import type { WindowStats } from '../profile/index.js'
 
 /** A Wallarm-style "integration disabled" system notification. */
 export interface IntegrationDisabledNotification {

@@ -4,16 +4,13 @@
  * and `conformance`; printing is left to the caller (src/cli attaches its printer to the journal).
  * @see docs/design.md "Parts"
  */
-import { startAdminServer, type AdminServer } from '../admin/server.js'
+import { startAdminServer, type AdminServer } from '../admin/index.js'
 import { ensureCertificates } from '../certs/index.js'
 import { systemClock } from '../clock/index.js'
 import { FakeFluentdError } from '../errors.js'
-import { createFaultEngine } from '../faults/index.js'
-import type { FaultEngine } from '../faults/types.js'
-import { createJournal } from '../journal/journal.js'
-import { createReceiver, type ReceiverCore } from '../receiver/receiver.js'
-import { checkOptions } from '../receiver/options.js'
-import type { Receiver, ReceiverOptions, TlsOptions } from '../receiver/types.js'
+import { createFaultEngine, type FaultEngine } from '../faults/index.js'
+import { createJournal } from '../journal/index.js'
+import { checkOptions, createReceiver, type Receiver, type ReceiverCore, type ReceiverOptions, type TlsOptions } from '../receiver/index.js'
 
 /** How long close() waits for listeners and the admin API before it lets go. */
 const CLOSE_GRACE_MS = 800

@@ -1,4 +1,5 @@
-/** Text shared by the CLI and the library: durations and header lines, written and read one way. */
+/** Text shared by the CLI and the library: durations, byte sizes and header lines, written and read one way. */
 export { formatDuration } from './duration.js'
+export { parseByteSize } from './byte-size.js'
 export { parseHeaderLine } from './header.js'
 export type { HeaderLine } from './header.js'

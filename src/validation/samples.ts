@@ -1,4 +1,5 @@
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
+import { ATTACKS, type SampleAttack } from './sample-attacks.js'
 
 /**
  * Realistic sample notifications, one per notification type, built from the documented examples
@@ -22,51 +23,8 @@ function envelope(type: string, summary: string, text: string | null, details: J
   return notification
 }
 
-/** Attack kinds of {@link sampleHit}: each with a realistic payload. */
-export type SampleAttack = 'sqli' | 'xss' | 'ptrav' | 'rce'
-
-const ATTACKS: Record<SampleAttack, Json> = {
-  sqli: {
-    method: 'GET',
-    path: '/api/v1/users',
-    parameter: 'GET_id_value',
-    point: ['get', 'id'],
-    payloads: ["1' UNION SELECT username, password FROM users--"],
-    type: 'sqli',
-    stamps: [7965],
-    response_status: 404,
-  },
-  xss: {
-    method: 'POST',
-    path: '/comments',
-    parameter: 'POST_FORM_URLENCODED_text_value',
-    point: ['post', 'form_urlencoded', 'text'],
-    payloads: ['<script>alert(1)</script>'],
-    type: 'xss',
-    stamps: [1024],
-    response_status: 200,
-  },
-  ptrav: {
-    method: 'GET',
-    path: '/static/../../../../etc/passwd',
-    parameter: 'URI_value',
-    point: ['uri'],
-    payloads: ['../../../../etc/passwd'],
-    type: 'ptrav',
-    stamps: [2907],
-    response_status: 404,
-  },
-  rce: {
-    method: 'GET',
-    path: '/cgi-bin/ping',
-    parameter: 'GET_host_value',
-    point: ['get', 'host'],
-    payloads: ['127.0.0.1; cat /etc/passwd'],
-    type: 'rce',
-    stamps: [5402],
-    response_status: 500,
-  },
-}
+/** Attack kinds of {@link sampleHit} (their payloads: sample-attacks.ts). */
+export type { SampleAttack }
 
 function hitNotification(attack: SampleAttack): Json {
   return envelope('new_hits', '[Wallarm] New hit detected', null, {

@@ -3,8 +3,7 @@
  * already multiplied by the time scale, so the browser never does schedule arithmetic of its own
  * beyond adding intervals to observed times.
  */
-import type { RetryProfile } from '../sender/profile-types.js'
-import { expectedSchedule, maxAttempts } from '../sender/schedule.js'
+import { expectedSchedule, maxAttempts, type RetryProfile } from '../profile/index.js'
 
 /** The expected schedule as the page reads it. Every duration is in ms, already time-scaled. */
 export interface ProfileView {

@@ -7,9 +7,8 @@
 import { writeFileSync } from 'node:fs'
 import { type Command, InvalidArgumentError } from 'commander'
 import { FakeFluentdError } from '../../errors.js'
-import type { SenderSpec } from '../../conformance/runner.js'
-import type { ConformanceReport, ProgressEvent } from '../../conformance/types.js'
-import type { RetryProfile } from '../../sender/profile-types.js'
+import type { ConformanceReport, ProgressEvent, SenderSpec } from '../../conformance/index.js'
+import type { RetryProfile } from '../../profile/index.js'
 
 interface ConformanceFlags {
   sender?: string
@@ -64,7 +63,7 @@ function senderSpec(flags: ConformanceFlags): SenderSpec {
 }
 
 async function printList(pattern: string | undefined, profile: RetryProfile | undefined, timeScale: number | undefined): Promise<void> {
-  const [{ listScenarios }, { selectScenarios }] = await Promise.all([import('../../conformance/runner.js'), import('../../conformance/scenarios/index.js')])
+  const { listScenarios, selectScenarios } = await import('../../conformance/index.js')
   const ids = new Set(selectScenarios(pattern).map((s) => s.id))
   const rows = listScenarios(profile, timeScale).filter((s) => ids.has(s.id))
   const w = Math.max(...rows.map((r) => r.id.length))
@@ -142,16 +141,15 @@ export function registerConformance(program: Command): void {
     .option('--quiet', 'no progress lines')
     .action(async (flags: ConformanceFlags) => {
       if (flags.list) {
-        const { loadProfile } = await import('../../sender/profile.js')
+        const { loadProfile } = await import('../../profile/index.js')
         await printList(flags.scenarios, loadProfile(flags.profile), flags.timeScale)
         return
       }
       const sender = senderSpec(flags)
       // Imported here, after the flags are checked, so that other commands and --help do not load the runner.
-      const [{ runConformance }, { selectScenarios }, { loadProfile }] = await Promise.all([
-        import('../../conformance/runner.js'),
-        import('../../conformance/scenarios/index.js'),
-        import('../../sender/profile.js'),
+      const [{ runConformance, selectScenarios, renderHtmlReport, renderJson, renderJunit }, { loadProfile }] = await Promise.all([
+        import('../../conformance/index.js'),
+        import('../../profile/index.js'),
       ])
       const profile = loadProfile(flags.profile)
       const scenarios = selectScenarios(flags.scenarios)
@@ -165,9 +163,9 @@ export function registerConformance(program: Command): void {
         certDir: flags.certDir,
         onProgress: progressPrinter(flags.quiet === true),
       })
-      if (flags.junit) writeReport(flags.junit, (await import('../../conformance/reports/junit.js')).renderJunit(report), 'JUnit')
-      if (flags.json) writeReport(flags.json, (await import('../../conformance/reports/json.js')).renderJson(report), 'JSON')
-      if (flags.html) writeReport(flags.html, (await import('../../conformance/reports/html.js')).renderHtmlReport(report), 'HTML')
+      if (flags.junit) writeReport(flags.junit, renderJunit(report), 'JUnit')
+      if (flags.json) writeReport(flags.json, renderJson(report), 'JSON')
+      if (flags.html) writeReport(flags.html, renderHtmlReport(report), 'HTML')
       printSummary(report)
       // Inconclusive is never a pass.
       process.exitCode = report.totals.failed + report.totals.errors + report.totals.inconclusive > 0 ? 1 : 0

@@ -1,6 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import type { Demo } from '../../demo/demo.js'
-import { DEMO_SCENARIOS, type DemoScenarioName } from '../../demo/scenarios.js'
+import { DEMO_SCENARIOS, type Demo, type DemoScenarioName } from '../../demo/index.js'
 import { addAdminFlags, adminSettingsFrom, type AdminFlags } from '../admin-flags.js'
 import { bindArg } from '../bind-arg.js'
 
@@ -75,10 +74,10 @@ export function registerDemo(program: Command): void {
 async function runDemo(flags: DemoFlags): Promise<void> {
   // Imported here so that other commands and --help do not load the demo (sender, receiver, web page).
   const [{ createDemo }, { createDemoPrinter }, { effectiveTimeouts, timeoutWarnings }, { wallarmProfile }] = await Promise.all([
-    import('../../demo/demo.js'),
+    import('../../demo/index.js'),
     import('../demo-printer.js'),
-    import('../../sender/settings.js'),
-    import('../../sender/profile.js'),
+    import('../../sender/index.js'),
+    import('../../profile/index.js'),
   ])
   if (flags.timeScale !== undefined) {
     // The demo's sender runs the Wallarm profile, whose timeouts scale with the story.

@@ -5,10 +5,8 @@
  */
 import { Option, type Command } from 'commander'
 import { formatDuration } from '../../text/index.js'
-import type { AttemptOutcome } from '../../sender/attempt.js'
-import type { DeliveryResult } from '../../sender/events.js'
-import type { IntegrationSettings } from '../../sender/settings.js'
-import type { RetryProfile } from '../../sender/profile-types.js'
+import type { AttemptOutcome, DeliveryResult, IntegrationSettings } from '../../sender/index.js'
+import type { RetryProfile } from '../../profile/index.js'
 import { FakeFluentdError } from '../../errors.js'
 import { MAX_COUNT, MAX_TIME_SCALE, MIN_TIME_SCALE, checkCaFile, countArg, durationArg, headerArg, parseHeaders, readNotificationsFile, seedArg, timeScaleArg, urlArg, usage } from '../send-options.js'
 
@@ -59,7 +57,7 @@ function exitFor(results: readonly DeliveryResult[]): number {
 
 async function runSend(flags: SendFlags): Promise<void> {
   // Imported here so that other commands and --help do not load the sender (undici).
-  const { loadProfile } = await import('../../sender/profile.js')
+  const { loadProfile } = await import('../../profile/index.js')
   let profile: RetryProfile
   try {
     profile = loadProfile(flags.profile)
@@ -67,7 +65,7 @@ async function runSend(flags: SendFlags): Promise<void> {
     throw err instanceof FakeFluentdError ? new FakeFluentdError(err.code, `--profile: ${err.message}`, { cause: err }) : err
   }
   if (flags.contract) {
-    const { runContractSender } = await import('../../sender/contract-mode.js')
+    const { runContractSender } = await import('../../sender/index.js')
     const summary = await runContractSender({
       input: process.stdin,
       write: (line) => process.stdout.write(`${line}\n`),
@@ -82,13 +80,10 @@ async function runSend(flags: SendFlags): Promise<void> {
   if ([flags.type, flags.file, flags.testMessage].filter((v) => v !== undefined).length > 1) {
     throw usage('give one of --type, --file and --test-message.')
   }
-  const [{ createSender }, { sampleNotification, sampleTypes }, { effectiveTimeouts, settingsTimeouts, timeoutWarnings }, { testIntegrationNotification }] =
-    await Promise.all([
-      import('../../sender/sender.js'),
-      import('../../validation/samples.js'),
-      import('../../sender/settings.js'),
-      import('../../sender/test-notification.js'),
-    ])
+  const [{ createSender, effectiveTimeouts, settingsTimeouts, testIntegrationNotification, timeoutWarnings }, { sampleNotification, sampleTypes }] = await Promise.all([
+    import('../../sender/index.js'),
+    import('../../validation/index.js'),
+  ])
   if (flags.ca) checkCaFile(flags.ca)
   let notifications: Array<Record<string, unknown>>
   if (flags.file) notifications = readNotificationsFile(flags.file)

@@ -1,19 +1,16 @@
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import { adminTokenFor } from '../../admin/security.js'
+import { adminTokenFor } from '../../admin/index.js'
 import { DEFAULT_CERT_DIR } from '../../certs/index.js'
 import { addAdminFlags, adminSettingsFrom, type AdminFlags } from '../admin-flags.js'
 import { parseDuration } from '../../clock/index.js'
 import { FakeFluentdError } from '../../errors.js'
-import { parseHeaderLine } from '../../text/index.js'
-import type { FaultEngine } from '../../faults/types.js'
-import { parseSeed } from '../../faults/seed.js'
-import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES } from '../../journal/journal.js'
-import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS } from '../../receiver/parse-body.js'
-import { parseByteSize } from '../../receiver/byte-size.js'
-import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/types.js'
-import type { ValidationMode, Validator } from '../../validation/types.js'
+import { parseByteSize, parseHeaderLine } from '../../text/index.js'
+import { parseSeed, type FaultEngine } from '../../faults/index.js'
+import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES } from '../../journal/index.js'
+import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, DEFAULT_REQUEST_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/index.js'
+import type { ValidationMode, Validator } from '../../validation/index.js'
 import { bindArg, hostArg } from '../bind-arg.js'
 
 interface ServeFlags extends AdminFlags {
@@ -149,12 +146,11 @@ export function registerServe(program: Command): void {
     .option('--faults <file>', 'fault plan JSON file')
     .action(async (flags: ServeFlags) => {
       // The implementation is imported here, not at the top, so that other commands and --help start fast.
-      const [{ loadCertificateFiles }, { certificateHostsForBind, listenerUrls }, { startReceiver }, { createValidator }, { mountWebPage }, { attachPrinter }] = await Promise.all([
+      const [{ certificateHostsForBind, listenerUrls, loadCertificateFiles }, { startReceiver }, { createValidator }, { mountWebPage }, { attachPrinter }] = await Promise.all([
         import('../../certs/index.js'),
-        import('../../certs/addresses.js'),
         import('../../server/index.js'),
         import('../../validation/index.js'),
-        import('../../web/mount.js'),
+        import('../../web/index.js'),
         import('../receiver-printer.js'),
       ])
       if ((flags.cert === undefined) !== (flags.key === undefined)) {

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { Option, type Command } from 'commander'
-import type { BodyFormat } from '../../validation/parse-notifications.js'
-import type { Verdict } from '../../validation/types.js'
+import type { BodyFormat, Verdict } from '../../validation/index.js'
 import { EXIT_USAGE } from '../run.js'
 
 /** Exit status when at least one notification (or one NDJSON line) is invalid. */
@@ -108,10 +107,7 @@ export function registerValidate(program: Command): void {
         return
       }
       // Imported here so that other commands and --help do not load ajv.
-      const [{ createValidator }, { parseNotifications }] = await Promise.all([
-        import('../../validation/create-validator.js'),
-        import('../../validation/parse-notifications.js'),
-      ])
+      const { createValidator, parseNotifications } = await import('../../validation/index.js')
       const validator = createValidator()
       const reports: FileReport[] = []
       for (const file of inputs) {

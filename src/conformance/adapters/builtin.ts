@@ -2,9 +2,8 @@
  * `--sender builtin`: the reference sender, in process (createSender), one per scenario. Its typed
  * events are recorded as sender events (`disabled`, `dropped`, `delivered`, `attempt-end`).
  */
-import { createSender } from '../../sender/sender.js'
-import type { RetryProfile } from '../../sender/profile-types.js'
-import type { SenderEventName } from '../../sender/events.js'
+import { createSender, type SenderEventName } from '../../sender/index.js'
+import type { RetryProfile } from '../../profile/index.js'
 import type { SenderEnd } from '../types.js'
 import { toIntegrationSettings } from './settings-env.js'
 import type { SenderAdapter, SenderSession, SessionOptions } from './types.js'

@@ -2,7 +2,7 @@
  * Conformance settings as the reference sender's IntegrationSettings and as the sender-contract
  * environment (one mapping, owned by the sender part: settingsToEnv).
  */
-import { settingsToEnv, type IntegrationSettings, type SenderContractEnv } from '../../sender/settings.js'
+import { settingsToEnv, type IntegrationSettings, type SenderContractEnv } from '../../sender/index.js'
 import type { ConformanceSettings } from '../types.js'
 
 export function toIntegrationSettings(s: ConformanceSettings): IntegrationSettings {

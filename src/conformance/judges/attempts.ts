@@ -3,9 +3,8 @@
  * same delivery; connection-level entries (failed or stalled TLS handshakes, connections cut before a
  * request) belong to the only delivery when there is one, and stay unattributed otherwise.
  */
-import type { JournalEntry, JournalEntryKind, JournalOutcome } from '../../journal/types.js'
-import { isSuccessStatus } from '../../sender/profile.js'
-import type { RetryProfile } from '../../sender/profile-types.js'
+import type { JournalEntry, JournalEntryKind, JournalOutcome } from '../../journal/index.js'
+import { isSuccessStatus, type RetryProfile } from '../../profile/index.js'
 import type { DeliverySpec, Observation } from '../types.js'
 
 /** One attempt as the receiver saw it. */

@@ -9,9 +9,7 @@
 import { createHash } from 'node:crypto'
 import { describePrecision } from '../judges/precision.js'
 import type { ConformanceReport, ScenarioResult } from '../types.js'
-import { loadProfile } from '../../sender/profile.js'
-import type { RetryProfile } from '../../sender/profile-types.js'
-import { expectedSchedule } from '../../sender/schedule.js'
+import { expectedSchedule, loadProfile, type RetryProfile } from '../../profile/index.js'
 import { formatDuration } from '../../text/index.js'
 
 /** Escapes text for HTML element content and double-quoted attribute values. */

@@ -3,9 +3,14 @@
  * expected-vs-observed comparison and the timeline), built with xmlbuilder2 so that every journal
  * value is escaped.
  */
-import { create } from 'xmlbuilder2'
+import { createRequire } from 'node:module'
+import type { create as createDocument } from 'xmlbuilder2'
 import { describePrecision } from '../judges/precision.js'
 import type { ConformanceReport, ScenarioResult } from '../types.js'
+
+// xmlbuilder2 is CommonJS: `require` loads it synchronously on the first render (~50 ms), not with
+// the conformance part (src/conformance/index.ts), which runs without a JUnit report too.
+const require = createRequire(import.meta.url)
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3)
 
@@ -21,6 +26,7 @@ function details(r: ScenarioResult): string {
 /** Renders the report as a JUnit XML document (UTF-8, pretty-printed). */
 export function renderJunit(report: ConformanceReport): string {
   const t = report.totals
+  const { create } = require('xmlbuilder2') as { create: typeof createDocument }
   const doc = create({ version: '1.0', encoding: 'UTF-8' })
   const suites = doc.ele('testsuites', {
     name: 'fake-fluentd conformance',

@@ -2,9 +2,8 @@
  * Helpers the scenario families share: scaled schedules, timeouts kept out of the way, deadlines,
  * fault plans in the JSON shape of src/faults/plan-types.ts.
  */
-import type { FaultPlan, FaultStep } from '../../faults/plan-types.js'
-import type { RetryProfile } from '../../sender/profile-types.js'
-import { expectedSchedule } from '../../sender/schedule.js'
+import type { FaultPlan, FaultStep } from '../../faults/index.js'
+import { expectedSchedule, type RetryProfile } from '../../profile/index.js'
 import { groupAttempts, type DeliveryAttempts, type GroupedAttempts } from '../judges/attempts.js'
 import { noStrayAttempts } from '../judges/checks.js'
 import { compareTimeline, intervalsCheck, renderTimeline, rowsPrecision, scheduleFitCheck, type TimelineContext } from '../judges/timeline.js'

@@ -10,8 +10,7 @@
  * the scenario is inconclusive, with the figures.
  * @see docs/design.md "Delivery rules" (auto-disable)
  */
-import type { AutoDisableRule, RetryProfile } from '../../sender/profile-types.js'
-import { expectedSchedule, maxAttempts } from '../../sender/schedule.js'
+import { expectedSchedule, maxAttempts, type AutoDisableRule, type RetryProfile } from '../../profile/index.js'
 import { deliveredOnce, disabledCheck } from '../judges/checks.js'
 import type { Attempt } from '../judges/attempts.js'
 import type { Check, ScenarioDefinition } from '../types.js'

@@ -5,8 +5,7 @@
  * pair is in disable-window.ts).
  * @see docs/design.md "Delivery rules"
  */
-import type { AutoDisableRule, RetryProfile } from '../../sender/profile-types.js'
-import { maxAttempts } from '../../sender/schedule.js'
+import { maxAttempts, type AutoDisableRule, type RetryProfile } from '../../profile/index.js'
 import { deliveredOnce, disabledCheck } from '../judges/checks.js'
 import type { Check, DeliverySpec, ScenarioDefinition } from '../types.js'
 import { always, grouped, relaxedTimeouts, scaledIntervals, single, stepsPlan } from './common.js'

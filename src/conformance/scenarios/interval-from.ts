@@ -4,7 +4,7 @@
  * expects the profile's choice (`intervalFrom`) and the other choice lands a whole delay away.
  * @see docs/design.md "Delivery rules"
  */
-import { maxAttempts } from '../../sender/schedule.js'
+import { maxAttempts } from '../../profile/index.js'
 import { attemptCount, deliveredOnce } from '../judges/checks.js'
 import type { ScenarioDefinition } from '../types.js'
 import { budgetMs, expectedOffsets, judgedDelivery, relaxedTimeouts, scaledIntervals, single, spanMs, stepsPlan, timelineJudgement, WARM_UP_STEPS, warmedUp } from './common.js'

@@ -5,8 +5,8 @@
  * followed); reset and closed connections retried; give up after the last cycle.
  * @see docs/design.md "Delivery rules", "Conformance scenarios"
  */
-import type { FaultStep } from '../../faults/plan-types.js'
-import { maxAttempts } from '../../sender/schedule.js'
+import type { FaultStep } from '../../faults/index.js'
+import { maxAttempts } from '../../profile/index.js'
 import { attemptCount, deliveredOnce, neverDelivered } from '../judges/checks.js'
 import { attemptsThroughCycle, cycleCount } from '../schedule.js'
 import type { BuildContext, Check, Observation, RuleId, ScenarioDefinition } from '../types.js'
