@@ -12,7 +12,7 @@ import { generateMutants, mutantAdapter, renderMutantTable, type Mutant } from '
 import { renderScenarioTable } from '../../../src/conformance/doc-tables.js'
 import { runConformance } from '../../../src/conformance/runner.js'
 import { scenarios } from '../../../src/conformance/scenarios/index.js'
-import { wallarmProfile } from '../../../src/sender/profile.js'
+import { wallarmProfile } from '../../../src/profile/index.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const certDir = `${root}.tmp/certs`
@@ -75,7 +75,7 @@ describe('mutation matrix', () => {
     const caughtBy = [...new Set(selected.flatMap((m) => m.caughtBy))]
     // The unmodified profile first, on its own: mutants running beside it would load the event loop
     // it shares with them (they are caught by a wide margin; the reference must be judged precisely).
-    // In the subset, reference.test.ts runs the whole suite against it already.
+    // In the subset, reference-builtin.test.ts runs the whole suite against it already.
     const reference = full ? await runConformance({ sender: { kind: 'builtin' }, profile: wallarmProfile, scenarios: caughtBy.join(','), certDir, concurrency: 2 }) : undefined
     const results = await verdicts(selected)
     const missed = selected.filter((m) => !m.caughtBy.every((id) => results.get(m.id)?.includes(`${id}: failed`)))

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readdirSync } from 'node:fs'
 import { WEB_ROOT } from '../../../src/web/assets.js'
 import { mountWebPage, type WebPageContext } from '../../../src/web/mount.js'
-import type { RetryProfile } from '../../../src/sender/profile-types.js'
+import type { RetryProfile } from '../../../src/profile/index.js'
 
 const profile: RetryProfile = {
   name: 'tiny',

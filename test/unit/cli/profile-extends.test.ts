@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { isFakeFluentdError } from '../../../src/errors.js'
-import { loadProfile, parseProfile, wallarmProfile } from '../../../src/sender/profile.js'
+import { loadProfile, parseProfile, wallarmProfile } from '../../../src/profile/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ff-extends-'))
 function file(name: string, content: unknown): string {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { JournalEntry } from '../../../src/journal/types.js'
-import { wallarmProfile } from '../../../src/sender/profile.js'
+import { wallarmProfile } from '../../../src/profile/index.js'
 import { canonicalJson, groupAttempts, parseBody } from '../../../src/conformance/judges/attempts.js'
 import { compareTimeline, intervalsCheck, renderTimeline, scheduleFitCheck, type TimelineContext } from '../../../src/conformance/judges/timeline.js'
 import { bodyFormatCheck, disabledCheck, headersCheck } from '../../../src/conformance/judges/checks.js'

@@ -5,8 +5,8 @@ import { lagAt } from '../../../src/conformance/lag-probe.js'
 import { generateMutants, mutantAdapter } from '../../../src/conformance/mutants.js'
 import type { SenderAdapter } from '../../../src/conformance/adapters/types.js'
 import type { ConformanceSettings } from '../../../src/conformance/types.js'
-import { wallarmProfile } from '../../../src/sender/profile.js'
-import { maxAttempts } from '../../../src/sender/schedule.js'
+import { wallarmProfile } from '../../../src/profile/index.js'
+import { maxAttempts } from '../../../src/profile/index.js'
 
 describe('lag probe attribution', () => {
   test('a block that ended just before a stamp, or covers it, counts; one long before or after does not', () => {

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest'
 import { deliveriesOf, isAttempt } from '../../../src/deliveries/index.js'
 import type { JournalEntry } from '../../../src/journal/types.js'
-import { wallarmProfile } from '../../../src/sender/profile.js'
-import type { RetryProfile } from '../../../src/sender/profile-types.js'
+import { wallarmProfile } from '../../../src/profile/index.js'
+import type { RetryProfile } from '../../../src/profile/index.js'
 
 let nextId = 1
 const T0 = Date.UTC(2026, 10, 29, 12)

@@ -3,8 +3,8 @@ import { createFaultEngine } from '../../../src/faults/engine.js'
 import { validateFaultPlan } from '../../../src/faults/validate-plan.js'
 import { DEMO_SCENARIOS, demoScenario, RETRY_DEFAULT_TIME_SCALE } from '../../../src/demo/scenarios.js'
 import { demoNotifications } from '../../../src/demo/notifications.js'
-import { wallarmProfile } from '../../../src/sender/profile.js'
-import { expectedSchedule } from '../../../src/sender/schedule.js'
+import { wallarmProfile } from '../../../src/profile/index.js'
+import { expectedSchedule } from '../../../src/profile/index.js'
 
 const facts = (attempt: number) => ({
   method: 'POST',

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../src/clock/index.js'
 import type { AttemptFn, AttemptOutcome } from '../../../src/sender/attempt.js'
-import { wallarmProfile } from '../../../src/sender/profile.js'
-import { expectedSchedule } from '../../../src/sender/schedule.js'
+import { wallarmProfile } from '../../../src/profile/index.js'
+import { expectedSchedule } from '../../../src/profile/index.js'
 import { createSender } from '../../../src/sender/sender.js'
 import type { SenderEvents } from '../../../src/sender/events.js'
 

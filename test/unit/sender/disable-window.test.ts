@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../src/clock/index.js'
-import { DisableWindow } from '../../../src/sender/disable-window.js'
+import { DisableWindow } from '../../../src/profile/index.js'
 
 const rule = { windowMs: 12 * 3_600_000, failureRatio: 0.6, minAttempts: 20 }
 

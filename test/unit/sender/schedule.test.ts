@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { loadProfile, wallarmProfile } from '../../../src/sender/profile.js'
-import type { RetryProfile } from '../../../src/sender/profile-types.js'
+import { loadProfile, wallarmProfile } from '../../../src/profile/index.js'
+import type { RetryProfile } from '../../../src/profile/index.js'
 import { seededRng } from '../../../src/sender/rng.js'
-import { expectedSchedule, intervalRange, maxAttempts, nextRetry } from '../../../src/sender/schedule.js'
+import { expectedSchedule, intervalRange, maxAttempts, nextRetry } from '../../../src/profile/index.js'
 
 const S = 1000
 const M = 60_000
