@@ -5,6 +5,7 @@
  * and call a scenario inconclusive when it exceeds what a 10 % wrong sender would move.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { systemClock, type Clock } from '../clock/index.js'
 
 /** How often the probe looks, ms. */
 export const LAG_PROBE_PERIOD_MS = 2
@@ -21,7 +22,42 @@ const KEEP_ABOVE_MS = 0.5
 export interface LagProbe {
   /** Late firings so far (copies). */
   samples(): LagSample[]
+  /** The largest lateness among the firings at or after `mono` (0 when none was late). */
+  worstSince(mono: number): number
   stop(): void
+}
+
+/** The largest lateness among the samples at or after `mono`, looking back from the newest. */
+function worstSince(samples: readonly LagSample[], mono: number): number {
+  let worst = 0
+  for (let i = samples.length - 1; i >= 0 && samples[i]!.mono >= mono; i--) worst = Math.max(worst, samples[i]!.lateMs)
+  return worst
+}
+
+/** What "quiet" means before a scenario starts: no firing later than this, ms ... */
+export const QUIET_LAG_MS = 4
+/** ... for this long, ms ... */
+export const QUIET_FOR_MS = 150
+/** ... waiting at most this long for it, ms. */
+export const QUIET_MAX_WAIT_MS = 2_000
+
+/**
+ * Waits until the probes have seen no lateness above QUIET_LAG_MS for QUIET_FOR_MS, at most
+ * QUIET_MAX_WAIT_MS (then the scenario starts anyway, and its judges widen their slack by what they
+ * measure). A scenario started in the middle of a burst (other suites starting beside this one,
+ * a CI job compiling) times its first intervals through it and ends inconclusive; a short wait for
+ * the burst to pass keeps its verdict. Returns the time waited, ms.
+ */
+export async function untilQuiet(probes: ReadonlyArray<LagProbe | undefined>, signal?: AbortSignal, clock: Clock = systemClock): Promise<number> {
+  const started = clock.now()
+  for (;;) {
+    const now = clock.now()
+    if (signal?.aborted || now - started >= QUIET_MAX_WAIT_MS) return now - started
+    const worst = Math.max(0, ...probes.map((p) => p?.worstSince(now - QUIET_FOR_MS) ?? 0))
+    // The probe needs QUIET_FOR_MS of its own history before "nothing late" means quiet.
+    if (worst <= QUIET_LAG_MS && now - started >= QUIET_FOR_MS) return now - started
+    await clock.sleep(20)
+  }
 }
 
 /** Starts a probe on this process's event loop (unref'd: it never keeps the process alive). */
@@ -37,6 +73,7 @@ export function startLagProbe(): LagProbe {
   timer.unref()
   return {
     samples: () => [...samples],
+    worstSince: (mono) => worstSince(samples, mono),
     stop: () => clearInterval(timer),
   }
 }
@@ -85,7 +122,7 @@ export function startProcessProbe(): LagProbe {
   try {
     child = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'ignore'] })
   } catch {
-    return { samples: () => [], stop: () => {} }
+    return { samples: () => [], worstSince: () => 0, stop: () => {} }
   }
   child.on('error', () => {
     // No probe process: the judges fall back to the runner's own lag.
@@ -105,6 +142,7 @@ export function startProcessProbe(): LagProbe {
   ;(child.stdout as { unref?: () => void } | null)?.unref?.()
   return {
     samples: () => [...samples],
+    worstSince: (mono) => worstSince(samples, mono),
     stop: () => {
       child?.stdin?.end()
       child?.kill()

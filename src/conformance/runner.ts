@@ -13,7 +13,7 @@ import { commandAdapter } from './adapters/command.js'
 import type { SenderAdapter } from './adapters/types.js'
 import { urlAdapter } from './adapters/url.js'
 import { describePrecision, mergePrecision } from './judges/precision.js'
-import { startLagProbe, startProcessProbe } from './lag-probe.js'
+import { startLagProbe, startProcessProbe, untilQuiet } from './lag-probe.js'
 import { createReceiverFactory, type ReceiverFactory } from './receivers.js'
 import { runScenario } from './scenario-run.js'
 import { scenarios as catalogue, selectScenarios } from './scenarios/index.js'
@@ -99,6 +99,7 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
     while (next < order.length && !options.signal?.aborted) {
       const i = order[next++]!
       const def = selected[i]!
+      await untilQuiet([probe, machine], options.signal)
       results[i] = await runScenario(def, { profile, timeScale: options.timeScale ?? def.defaultTimeScale, tolerance }, adapter, factory, emit, options.signal, probe, machine)
     }
   }

@@ -1,0 +1,31 @@
+/**
+ * The reference senders must pass the whole default suite, run once: a correct sender must pass the
+ * first time (a scenario whose own measurement was disturbed says `inconclusive`, and that fails too).
+ * Each sender has its own test file, so that vitest runs the three suites in separate processes side by
+ * side rather than one after the other.
+ */
+import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
+import { runConformance, type SenderSpec } from '../../../src/conformance/runner.js'
+import type { ConformanceReport } from '../../../src/conformance/types.js'
+
+export const root = fileURLToPath(new URL('../../../', import.meta.url))
+export const cli = `${root}dist/cli/main.js`
+const certDir = `${root}.tmp/certs`
+
+/** Time for one whole suite (about 25 s against a correct sender), with room for a busy machine. */
+export const SUITE_TIMEOUT_MS = 150_000
+
+function failures(report: ConformanceReport): string {
+  return report.results
+    .filter((r) => r.status !== 'passed')
+    .map((r) => `${r.id}: ${r.status}\n${r.message ?? ''}`)
+    .join('\n\n')
+}
+
+/** Runs the whole default suite against `sender` and expects every scenario to pass. */
+export async function expectWholeSuitePasses(sender: SenderSpec): Promise<ConformanceReport> {
+  const report = await runConformance({ sender, certDir })
+  expect(failures(report)).toBe('')
+  return report
+}
