@@ -5,11 +5,12 @@
  * @see docs/design.md "Parts" (certs)
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { FakeFluentdError } from '../errors.js'
+import { withDirLock, writeFileAtomic } from './lock.js'
 
 // Where a listener can be reached, and so which names its certificate needs (addresses.ts).
 export { certificateHostsForBind, listenerUrls } from './addresses.js'
@@ -172,6 +173,47 @@ function makeDir(dir: string): void {
   }
 }
 
+/** Generates a CA and a server certificate for `sans` and writes them (each file whole). */
+async function generatePair(paths: Record<keyof typeof CERT_FILES, string>, sans: readonly string[]): Promise<{ ca: string; cert: string; key: string }> {
+  // Loaded only to generate: selfsigned and its x509 stack take ~300 ms to import, which every
+  // start with cached certificates used to pay (bench/results.md, start to ready).
+  const { generate } = await import('selfsigned')
+  const now = new Date(Date.now() - 60_000)
+  const tenYears = new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000)
+  const ca = await generate([{ name: 'commonName', value: 'fake-fluentd local CA' }], {
+    algorithm: 'sha256',
+    keySize: 2048,
+    notBeforeDate: now,
+    notAfterDate: tenYears,
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    ],
+  })
+  const oneYear = new Date(now.getTime() + 397 * 24 * 3600 * 1000)
+  const server = await generate([{ name: 'commonName', value: 'localhost' }], {
+    algorithm: 'sha256',
+    keySize: 2048,
+    notBeforeDate: now,
+    notAfterDate: oneYear,
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: sans.map((s) => (isIP(s) ? { type: 7 as const, ip: s } : { type: 2 as const, value: s })),
+      },
+    ],
+  })
+  writeFileAtomic(paths.caKey, ca.private, 0o600)
+  writeFileAtomic(paths.ca, ca.cert)
+  writeFileAtomic(paths.key, server.private, 0o600)
+  writeFileAtomic(paths.cert, server.cert)
+  return { ca: ca.cert, cert: server.cert, key: server.private }
+}
+
 /**
  * Returns the cached CA + server certificate under `certDir`, generating them when missing,
  * expired, not matching each other, or lacking one of the wanted SANs.
@@ -183,47 +225,17 @@ export async function ensureCertificates(options: EnsureCertificatesOptions = {}
   const paths = certPaths(dir)
   // The cached files are read once: the usable pair is what is returned.
   let pair = options.force ? undefined : cachedPair(paths, sans, Date.now())
-  const created = pair === undefined
+  let created = false
   if (pair === undefined) {
     try {
-      // Loaded only to generate: selfsigned and its x509 stack take ~300 ms to import, which every
-      // start with cached certificates used to pay (bench/results.md, start to ready).
-      const { generate } = await import('selfsigned')
       makeDir(dir)
-      const now = new Date(Date.now() - 60_000)
-      const tenYears = new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000)
-      const ca = await generate([{ name: 'commonName', value: 'fake-fluentd local CA' }], {
-        algorithm: 'sha256',
-        keySize: 2048,
-        notBeforeDate: now,
-        notAfterDate: tenYears,
-        extensions: [
-          { name: 'basicConstraints', cA: true, critical: true },
-          { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-        ],
+      const made = await withDirLock(dir, async () => {
+        // Another process may have generated them while this one waited for the lock.
+        const fresh = options.force ? undefined : cachedPair(paths, sans, Date.now())
+        return fresh ? { pair: fresh, created: false } : { pair: await generatePair(paths, sans), created: true }
       })
-      const oneYear = new Date(now.getTime() + 397 * 24 * 3600 * 1000)
-      const server = await generate([{ name: 'commonName', value: 'localhost' }], {
-        algorithm: 'sha256',
-        keySize: 2048,
-        notBeforeDate: now,
-        notAfterDate: oneYear,
-        ca: { key: ca.private, cert: ca.cert },
-        extensions: [
-          { name: 'basicConstraints', cA: false },
-          { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-          { name: 'extKeyUsage', serverAuth: true },
-          {
-            name: 'subjectAltName',
-            altNames: sans.map((s) => (isIP(s) ? { type: 7 as const, ip: s } : { type: 2 as const, value: s })),
-          },
-        ],
-      })
-      writeFileSync(paths.caKey, ca.private, { mode: 0o600 })
-      writeFileSync(paths.ca, ca.cert)
-      writeFileSync(paths.key, server.private, { mode: 0o600 })
-      writeFileSync(paths.cert, server.cert)
-      pair = { ca: ca.cert, cert: server.cert, key: server.private }
+      pair = made.pair
+      created = made.created
     } catch (err) {
       throw new FakeFluentdError(
         'FF_ERR_CERT',
