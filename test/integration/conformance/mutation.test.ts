@@ -2,12 +2,16 @@
  * The mutation matrix (src/conformance/mutants.ts): the reference sender with one profile field
  * perturbed (every number 10 % off either way, a 0 s interval set to 1 s, every choice flipped) must
  * fail the scenario that pins that rule, and docs/sender-contract.md must show the same matrix.
- * `npm test` runs a representative subset (one mutant per rule); `npm run test:mutation`
- * (FF_MUTATION=all) runs every mutant, a few at a time, bounded to a few minutes.
+ * `npm test` runs a representative subset (one mutant per rule, in process); `npm run test:mutation`
+ * (FF_MUTATION=all, after `npm run build`) runs every mutant as a command, a few at a time, bounded to
+ * a few minutes.
  */
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, test } from 'vitest'
+import { commandAdapter } from '../../../src/conformance/adapters/command.js'
 import { generateMutants, mutantAdapter, renderMutantTable, type Mutant } from '../../../src/conformance/mutants.js'
 import { renderScenarioTable } from '../../../src/conformance/doc-tables.js'
 import { runConformance } from '../../../src/conformance/runner.js'
@@ -17,6 +21,7 @@ import { wallarmProfile } from '../../../src/profile/index.js'
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const certDir = `${root}.tmp/certs`
 const full = process.env.FF_MUTATION === 'all'
+const cli = `${root}dist/cli/main.js`
 
 const { mutants } = generateMutants(wallarmProfile)
 
@@ -35,16 +40,34 @@ const SUBSET = [
 ]
 const selected = full ? mutants : mutants.filter((m) => SUBSET.includes(m.id))
 
-/** Mutants at once: each is one in-process sender waiting on timers, but the runner's lag must stay low. */
+/** Mutants at once: each waits on timers, but the runner's lag must stay low. */
 const PARALLEL = 4
+
+/**
+ * The subset runs each mutant in process. The whole matrix runs each as the reference sender's
+ * command (`send --contract --profile <the mutant's profile>`): four in-process senders beside four
+ * runners share one event loop, and over 47 mutants that loop's lag (62 ms once) left a mutant
+ * inconclusive rather than caught.
+ */
+const mutantDir = full ? mkdtempSync(join(tmpdir(), 'ff-mutants-')) : ''
+afterAll(() => {
+  if (mutantDir) rmSync(mutantDir, { recursive: true, force: true })
+})
+function adapterFor(m: Mutant, i: number): ReturnType<typeof mutantAdapter> {
+  if (!full) return mutantAdapter(wallarmProfile, m)
+  const file = join(mutantDir, `mutant-${i}.json`)
+  writeFileSync(file, JSON.stringify(m.profile))
+  return mutantAdapter(wallarmProfile, m, commandAdapter({ command: `node "${cli}" send --contract --profile "${file}"` }))
+}
 
 async function verdicts(list: readonly Mutant[]): Promise<Map<string, string>> {
   const out = new Map<string, string>()
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < list.length) {
-      const m = list[next++]!
-      const report = await runConformance({ sender: mutantAdapter(wallarmProfile, m), profile: wallarmProfile, scenarios: m.caughtBy.join(','), certDir, concurrency: 1 })
+      const i = next++
+      const m = list[i]!
+      const report = await runConformance({ sender: adapterFor(m, i), profile: wallarmProfile, scenarios: m.caughtBy.join(','), certDir, concurrency: 1 })
       const summary = report.results.map((r) => `${r.id}: ${r.status}${r.status === 'failed' ? '' : `\n${r.message ?? ''}`}`).join('\n')
       out.set(m.id, summary)
     }
