@@ -13,8 +13,7 @@ import { defineConfig } from 'vitest/config'
  *    command senders starting together, ended a correct sender's scenario inconclusive in most runs
  *    on this 2-core machine: runner lag of 60-200 ms while the suites started their processes.)
  * 2. `rest` and `unit`: everything else, which spawns processes, parses and floods sockets. It uses
- *    the CPU
- *    more but still waits on sockets and child processes much of the time, so it runs on four
+ *    the CPU more but still waits on sockets and child processes much of the time, so it runs on four
  *    workers.
  *
  * A whole `npm test` uses about 2.5 CPU-minutes; on one worker (vitest's default on 2 cores) it took
