@@ -2,20 +2,12 @@
  * `send` with fractional and scaled timeouts, typed timeouts in real time, the short-timeout warning,
  * and `--test-message`: the built binary against a local HTTPS peer. Run `npm run build` first.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { testIntegrationNotification } from '../../src/sender/test-notification.js'
 import { runCli } from '../helpers/cli.js'
-import { startTestPeer, type PeerAction, type TestPeer } from '../helpers/test-peer.js'
+import { peerForTest } from '../helpers/test-peer.js'
 
-const peers: TestPeer[] = []
-afterEach(async () => {
-  await Promise.all(peers.splice(0).map((p) => p.close()))
-})
-async function peer(plan: PeerAction[] = [], fallback?: PeerAction): Promise<TestPeer> {
-  const p = await startTestPeer(plan, fallback)
-  peers.push(p)
-  return p
-}
+const peer = peerForTest
 
 const STACK = /\n\s+at .+[:(]/
 

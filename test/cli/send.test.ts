@@ -1,41 +1,12 @@
 /** `fake-fluentd send` as a black box: the built binary against a local HTTPS peer. Run `npm run build` first. */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startTestPeer, type PeerAction, type TestPeer } from '../helpers/test-peer.js'
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/cli.js'
+import { peerForTest } from '../helpers/test-peer.js'
 
-const bin = new URL('../../dist/cli/main.js', import.meta.url).pathname
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function run(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(options.input ?? '')
-  })
-}
-
-const peers: TestPeer[] = []
-afterEach(async () => {
-  await Promise.all(peers.splice(0).map((p) => p.close()))
-})
-async function peer(plan: PeerAction[] = [], fallback?: PeerAction): Promise<TestPeer> {
-  const p = await startTestPeer(plan, fallback)
-  peers.push(p)
-  return p
-}
+const peer = peerForTest
 
 /** At scale 0.001 the default timeouts would be 15/20 ms; these keep them ~1 s. */
 const roomy = ['--request-timeout', '1000s', '--connect-timeout', '1000s']
@@ -43,7 +14,7 @@ const roomy = ['--request-timeout', '1000s', '--connect-timeout', '1000s']
 describe('fake-fluentd send', () => {
   it('exits 0 when delivered, printing each attempt with its cycle, outcome and next retry', async () => {
     const p = await peer([{ status: 500 }, { status: 302, headers: { location: '/x' } }], { status: 204 })
-    const r = await run(['send', '--url', p.url, '--ca', p.caFile, '--type', 'create_user', '--time-scale', '0.01'])
+    const r = await runCli(['send', '--url', p.url, '--ca', p.caFile, '--type', 'create_user', '--time-scale', '0.01'])
     expect(r.code).toBe(0)
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('attempt'))
     expect(lines).toHaveLength(3)
@@ -61,7 +32,7 @@ describe('fake-fluentd send', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ff-send-'))
     const file = join(dir, 'n.ndjson')
     writeFileSync(file, '{"summary":"a","details":{"notification_type":"x"}}\n{"summary":"b","details":{"notification_type":"y"}}\n')
-    const r = await run(['send', '--url', p.url, '--insecure', '--file', file, '--format', 'ndjson', '--method', 'PUT', '--header', 'X-Auth-Token: abc', '--header', 'X-Env:ci'])
+    const r = await runCli(['send', '--url', p.url, '--insecure', '--file', file, '--format', 'ndjson', '--method', 'PUT', '--header', 'X-Auth-Token: abc', '--header', 'X-Env:ci'])
     expect(r.code).toBe(0)
     const req = p.requests[0]!
     expect(req.method).toBe('PUT')
@@ -73,7 +44,7 @@ describe('fake-fluentd send', () => {
 
   it('exits 3 when dropped after the last cycle (17 attempts)', async () => {
     const p = await peer([], { status: 503 })
-    const r = await run(['send', '--url', p.url, '--ca', p.caFile, '--time-scale', '0.001', ...roomy])
+    const r = await runCli(['send', '--url', p.url, '--ca', p.caFile, '--time-scale', '0.001', ...roomy])
     expect(r.code).toBe(3)
     expect(r.stdout.split('\n').filter((l) => l.startsWith('attempt'))).toHaveLength(17)
     expect(r.stdout).toMatch(/attempt 17 \(cycle 3\.6\) HTTP 503 .*no retry left/)
@@ -82,7 +53,7 @@ describe('fake-fluentd send', () => {
 
   it('refuses an untrusted certificate (TLS error on every attempt) without --ca', async () => {
     const p = await peer()
-    const r = await run(['send', '--url', p.url, '--time-scale', '0.0001', ...roomy])
+    const r = await runCli(['send', '--url', p.url, '--time-scale', '0.0001', ...roomy])
     expect(r.code).toBe(3)
     expect(r.stdout).toMatch(/attempt 1 \(first\) TLS error [A-Z_]+/)
     expect(p.requests).toHaveLength(0)
@@ -90,7 +61,7 @@ describe('fake-fluentd send', () => {
 
   it('exits 4 when two concurrent failing deliveries disable the integration', async () => {
     const p = await peer([], { status: 500 })
-    const r = await run(['send', '--url', p.url, '--ca', p.caFile, '--time-scale', '0.001', '--count', '2', ...roomy])
+    const r = await runCli(['send', '--url', p.url, '--ca', p.caFile, '--time-scale', '0.001', '--count', '2', ...roomy])
     expect(r.code).toBe(4)
     expect(r.stdout).toMatch(/integration disabled: 2\d of 2\d attempts failed/)
     expect(r.stdout).toContain('"notification_type":"integration_broken"')
@@ -98,7 +69,7 @@ describe('fake-fluentd send', () => {
 
   it('runs another profile from a file (exponential backoff with jitter)', async () => {
     const p = await peer([], { status: 500 })
-    const r = await run(['send', '--url', p.url, '--ca', p.caFile, '--profile', 'profiles/exponential-jitter.json', '--seed', '3', '--time-scale', '0.0001', ...roomy])
+    const r = await runCli(['send', '--url', p.url, '--ca', p.caFile, '--profile', 'profiles/exponential-jitter.json', '--seed', '3', '--time-scale', '0.0001', ...roomy])
     expect(r.code).toBe(3)
     expect(r.stdout).toContain('profile exponential-jitter')
     expect(r.stdout.split('\n').filter((l) => l.startsWith('attempt'))).toHaveLength(9)
@@ -118,7 +89,7 @@ describe('fake-fluentd send', () => {
       ['send', '--url', 'ftp://x', '--type', 'create_user'],
     ]
     for (const args of cases) {
-      const r = await run(args)
+      const r = await runCli(args)
       expect(r.code, args.join(' ')).toBe(2)
       expect(r.stderr.length, args.join(' ')).toBeGreaterThan(0)
     }
@@ -141,7 +112,7 @@ describe('fake-fluentd send --contract', () => {
       WEBHOOK_TIME_SCALE: '0.01',
     }
     const input = '{"summary":"one","details":{"notification_type":"a"}}\n[{"summary":"two"},{"summary":"three"}]\n'
-    const r = await run(['send', '--contract'], { env, input })
+    const r = await runCli(['send', '--contract'], { env, input })
     expect(r.code).toBe(0)
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; delivery?: number; ok?: boolean })
     expect(events.filter((e) => e.event === 'attempt')).toHaveLength(3)
@@ -156,14 +127,14 @@ describe('fake-fluentd send --contract', () => {
   it('prints {"event":"disabled"} when the integration is disabled', async () => {
     const p = await peer([], { status: 503 })
     const env = { FLUENTD_URL: p.url, WEBHOOK_CA_FILE: p.caFile, WEBHOOK_TIME_SCALE: '0.001', WEBHOOK_REQUEST_TIMEOUT_MS: '1000000', WEBHOOK_CONNECT_TIMEOUT_MS: '1000000' }
-    const r = await run(['send', '--contract'], { env, input: '{"summary":"a"}\n{"summary":"b"}\n' })
+    const r = await runCli(['send', '--contract'], { env, input: '{"summary":"a"}\n{"summary":"b"}\n' })
     expect(r.code).toBe(0)
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string })
     expect(events.filter((e) => e.event === 'disabled')).toHaveLength(1)
   }, 20_000)
 
   it('exits 2 without FLUENTD_URL', async () => {
-    const r = await run(['send', '--contract'], { env: { FLUENTD_URL: '' }, input: '' })
+    const r = await runCli(['send', '--contract'], { env: { FLUENTD_URL: '' }, input: '' })
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('FLUENTD_URL')
   })

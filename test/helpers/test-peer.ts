@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { once } from 'node:events'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { generate } from 'selfsigned'
+import { onTestFinished } from 'vitest'
 
 /** A CA and a server certificate it signed (SANs 127.0.0.1, localhost). */
 export interface TestPki {
@@ -176,6 +177,13 @@ export async function startStallPeer(): Promise<{ url: string; close(): Promise<
       await once(server, 'close').catch(() => {})
     },
   }
+}
+
+/** A test peer that is closed when the current test ends (call it inside a test). */
+export async function peerForTest(plan: PeerAction[] = [], fallback?: PeerAction): Promise<TestPeer> {
+  const p = await startTestPeer(plan, fallback)
+  onTestFinished(() => p.close())
+  return p
 }
 
 /** A URL on a port nothing listens on (connections refused). */

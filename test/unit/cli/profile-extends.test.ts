@@ -1,26 +1,11 @@
 /** A custom retry profile may extend another and give only what differs; the checks stay strict. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { isFakeFluentdError } from '../../../src/errors.js'
+import { profileError, profileFiles } from '../../helpers/profile-files.js'
 import { loadProfile, parseProfile, wallarmProfile } from '../../../src/profile/index.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'ff-extends-'))
-function file(name: string, content: unknown): string {
-  const p = join(dir, name)
-  writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content))
-  return p
-}
-function profileError(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(isFakeFluentdError(err, 'FF_ERR_PROFILE')).toBe(true)
-    return (err as Error).message
-  }
-  throw new Error('expected FF_ERR_PROFILE')
-}
+const { dir, file } = profileFiles('ff-extends-')
 
 describe('"extends" in retry profiles', () => {
   it('extends wallarm, overriding only what is given', () => {

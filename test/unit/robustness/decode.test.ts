@@ -1,21 +1,7 @@
 import { deflateSync, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { turnsWhile } from '../../helpers/event-loop.js'
 import { DEFAULT_INFLATE_LIMIT_FACTOR, decodeBody, inflateLimitFor } from '../../../src/receiver/decode.js'
-
-/** Counts event-loop turns while `p` is pending (proves the work did not block the loop). */
-async function turnsWhile<T>(p: Promise<T>): Promise<{ value: T; turns: number }> {
-  let turns = 0
-  let done = false
-  const spin = (): void => {
-    if (done) return
-    turns++
-    setImmediate(spin)
-  }
-  setImmediate(spin)
-  const value = await p
-  done = true
-  return { value, turns }
-}
 
 describe('decodeBody (bounded gzip/deflate)', () => {
   const json = Buffer.from('[' + Array.from({ length: 100 }, (_, i) => `{"a":${i}}`).join(',') + ']')

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { turnsWhile } from '../../helpers/event-loop.js'
 import { EntryLineError, LINE_EVENTS_MAX, LINE_TEXT_MAX, LINE_VERDICTS_LISTED, LINE_VERDICT_ERRORS, entryLine, entryLines, entryLinesSliced } from '../../../src/journal/file-line.js'
 import type { JournalEntry, JournalEvent } from '../../../src/journal/types.js'
 import type { Verdict } from '../../../src/validation/types.js'
@@ -92,17 +93,7 @@ describe('entryLine (journal file lines stay bounded and keep every event)', () 
 
   it('entryLinesSliced gives the same lines, yielding to the event loop while it serializes many events', async () => {
     const events: JournalEvent[] = Array.from({ length: 100_000 }, (_, i) => ({ time: i, record: { n: i, pad: 'x'.repeat(20) } }))
-    let turns = 0
-    let done = false
-    const spin = (): void => {
-      if (!done) {
-        turns++
-        setImmediate(spin)
-      }
-    }
-    setImmediate(spin)
-    const sliced = await entryLinesSliced(base({ events }))
-    done = true
+    const { value: sliced, turns } = await turnsWhile(entryLinesSliced(base({ events })))
     expect(sliced).toEqual(entryLines(base({ events })))
     expect(turns).toBeGreaterThan(10)
     for (const entry of [base(), base({ events: [] }), base({ events: events.slice(0, 3) })]) expect(await entryLinesSliced(entry)).toEqual(entryLines(entry))

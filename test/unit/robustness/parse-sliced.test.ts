@@ -1,24 +1,10 @@
 import { encode } from '@msgpack/msgpack'
 import { describe, expect, it } from 'vitest'
+import { turnsWhile } from '../../helpers/event-loop.js'
 import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, MAX_DROPPED_LISTED, MAX_RECORD_DEPTH, SYNC_PARSE_MAX, parseRequestBody, type ParseResult } from '../../../src/receiver/parse-body.js'
 
 const parse = (body: string | Buffer, contentType = 'application/json', maxRecords?: number): Promise<ParseResult> =>
   parseRequestBody({ contentType, query: undefined, body: Buffer.from(body), arrivalTime: 7, maxRecords })
-
-/** Counts event-loop turns while `p` is pending: > 0 means the work yielded. */
-async function turnsWhile<T>(p: Promise<T>): Promise<{ value: T; turns: number }> {
-  let turns = 0
-  let done = false
-  const spin = (): void => {
-    if (done) return
-    turns++
-    setImmediate(spin)
-  }
-  setImmediate(spin)
-  const value = await p
-  done = true
-  return { value, turns }
-}
 
 const records = (n: number): Record<string, unknown>[] => Array.from({ length: n }, (_, i) => ({ i, s: `x${i}, "quoted" [not] {a bracket}`, time: 1000 + i }))
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { turnsWhile } from '../../helpers/event-loop.js'
 import { createValidator, validateAllSliced, verdictErrorText } from '../../../src/validation/index.js'
 import { sampleNotification } from '../../../src/validation/samples.js'
 
@@ -8,17 +9,7 @@ describe('validateAllSliced and the bounded strict-mode text', () => {
   it('gives the same verdicts as validateAll and yields to the event loop between slices', async () => {
     const good = sampleNotification('new_hits')
     const batch = Array.from({ length: 2000 }, (_, i) => (i % 3 === 0 ? { ...good, summary: 5 } : i % 7 === 0 ? 'nope' : good))
-    let turns = 0
-    let done = false
-    const spin = (): void => {
-      if (!done) {
-        turns++
-        setImmediate(spin)
-      }
-    }
-    setImmediate(spin)
-    const sliced = await validateAllSliced(validator, batch, 100)
-    done = true
+    const { value: sliced, turns } = await turnsWhile(validateAllSliced(validator, batch, 100))
     expect(sliced).toEqual(validator.validateAll(batch))
     expect(turns).toBeGreaterThan(5)
   })

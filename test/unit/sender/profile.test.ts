@@ -1,26 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { isFakeFluentdError } from '../../../src/errors.js'
+import { profileError, profileFiles } from '../../helpers/profile-files.js'
 import { isSuccessStatus, loadProfile, parseProfile, wallarmProfile } from '../../../src/profile/index.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'ff-profile-'))
-function file(name: string, content: unknown): string {
-  const p = join(dir, name)
-  writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content))
-  return p
-}
-
-function profileError(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(isFakeFluentdError(err, 'FF_ERR_PROFILE')).toBe(true)
-    return (err as Error).message
-  }
-  throw new Error('expected FF_ERR_PROFILE')
-}
+const { dir, file } = profileFiles('ff-profile-')
 
 describe('loadProfile', () => {
   it('knows wallarm and the shipped profiles by name', () => {
