@@ -5,17 +5,16 @@
 import { spawn } from 'node:child_process'
 
 const steps = [
-  ['type check', 'tsc', ['--noEmit']],
-  ['type check (web)', 'tsc', ['-p', 'tsconfig.web.json']],
-  ['lint', 'eslint', ['.']],
+  ['type check', 'npx', ['--no-install', 'tsc', '--noEmit']],
+  ['type check (web)', 'npx', ['--no-install', 'tsc', '-p', 'tsconfig.web.json']],
+  ['lint', 'npx', ['--no-install', 'eslint', '.']],
   ['build', 'npm', ['run', '--silent', 'build']],
 ]
 
 function run([name, command, args]) {
   const started = performance.now()
   return new Promise((resolve) => {
-    const bin = command === 'npm' ? 'npm' : 'npx'
-    const child = spawn(bin, command === 'npm' ? args : ['--no-install', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (chunk) => (output += chunk))
     child.stderr.on('data', (chunk) => (output += chunk))
