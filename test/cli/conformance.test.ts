@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
+import { CLI_PATH } from '../helpers/cli.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const cli = join(root, 'dist/cli/main.js')
+const cli = CLI_PATH
 const fixture = join(root, 'test/fixtures/senders/configurable-sender.mjs')
 const certDir = join(root, '.tmp/certs')
 

@@ -5,10 +5,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createFaultEngine } from '../../src/faults/index.js'
+import { CLI_PATH } from '../helpers/cli.js'
 
 // The built binary as a black box: run `npm run build` first (npm test does).
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const cli = join(root, 'dist/cli/main.js')
+const cli = CLI_PATH
 const dir = mkdtempSync(join(tmpdir(), 'ff-serve-faults-'))
 
 function serveSync(args: string[]): { status: number | null; stdout: string; stderr: string } {

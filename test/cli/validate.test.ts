@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { CLI_PATH } from '../helpers/cli.js'
 
 // The built binary as a black box: run `npm run build` first (npm test does).
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const cli = join(root, 'dist/cli/main.js')
+const cli = CLI_PATH
 const fixtures = join(root, 'test/fixtures/notifications')
 
 function run(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {

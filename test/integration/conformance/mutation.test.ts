@@ -17,11 +17,12 @@ import { renderScenarioTable } from '../../../src/conformance/doc-tables.js'
 import { runConformance } from '../../../src/conformance/runner.js'
 import { scenarios } from '../../../src/conformance/scenarios/index.js'
 import { wallarmProfile } from '../../../src/profile/index.js'
+import { CLI_PATH } from '../../helpers/cli.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const certDir = `${root}.tmp/certs`
 const full = process.env.FF_MUTATION === 'all'
-const cli = `${root}dist/cli/main.js`
+const cli = CLI_PATH
 
 const { mutants } = generateMutants(wallarmProfile)
 

@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 import { runConformance, type SenderSpec } from '../../../src/conformance/runner.js'
 import type { ConformanceReport } from '../../../src/conformance/types.js'
+import { CLI_PATH } from '../../helpers/cli.js'
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url))
-export const cli = `${root}dist/cli/main.js`
+export const cli = CLI_PATH
 const certDir = `${root}.tmp/certs`
 
 /** Time for one whole suite (about 25 s against a correct sender), with room for a busy machine. */
