@@ -159,9 +159,12 @@ export async function startTestPeer(
 }
 
 /** A TCP peer that accepts connections and never says a word (a stalled TLS handshake). */
-export async function startStallPeer(): Promise<{ url: string; close(): Promise<void> }> {
+export async function startStallPeer(): Promise<{ url: string; accepted: Promise<void>; close(): Promise<void> }> {
   const sockets = new Set<Socket>()
+  let onAccept = (): void => {}
+  const accepted = new Promise<void>((resolve) => (onAccept = resolve))
   const server = createNetServer((s) => {
+    onAccept()
     sockets.add(s)
     s.on('error', () => {})
     s.on('close', () => sockets.delete(s))
@@ -171,6 +174,7 @@ export async function startStallPeer(): Promise<{ url: string; close(): Promise<
   const port = (server.address() as { port: number }).port
   return {
     url: `https://127.0.0.1:${port}/wallarm`,
+    accepted,
     async close() {
       for (const s of sockets) s.destroy()
       server.close()

@@ -113,7 +113,8 @@ describe('performAttempt', () => {
     closers.push(() => stall.close())
     const ac = new AbortController()
     const attempt = performAttempt(req(stall, { connectTimeoutMs: 10_000 }), { signal: ac.signal })
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    // Accepted and never answered: the client is waiting in its TLS handshake.
+    await stall.accepted
     const abortedAt = performance.now()
     ac.abort(new Error('sender closed'))
     expect(await attempt).toEqual({ kind: 'cancelled' })
