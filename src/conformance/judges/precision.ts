@@ -3,7 +3,8 @@
  * - per interval, a slack made of a small base (the sender's timer and connection setup; the
  *   tolerance) plus the runner's own event-loop lateness around the two timestamps (lag probe);
  * - per schedule, a least-squares fit observed = k x expected + c: k is the sender's time scale as
- *   the receiver saw it, c the constant overhead (connection setup, >= 0).
+ *   the receiver saw it, c the constant overhead (connection setup, >= 0); a schedule whose
+ *   intervals are all equal cannot tell k from c, and is judged on c alone (k = 1).
  * A judgement is inconclusive when the slack reaches what a sender 10 % off would move (or 1 s at
  * scale 1 for a 0 s interval): then passing would prove nothing.
  * @see docs/design.md "Conformance"
@@ -57,39 +58,52 @@ export function slackBetween(tol: Tolerance, expectedMs: number, lag: readonly L
 /** A least-squares line through (expected, observed). */
 export interface ScheduleFit {
   k: number
-  /** Standard error of k. */
+  /** Standard error of k (0 when k was not fitted). */
   kErr: number
   /** Intercept, ms. */
   c: number
   n: number
+  /**
+   * False when the expected values do not spread enough to tell a scale from an offset (every
+   * interval equal, as in a periodic schedule, or nearly so): k is then taken as 1, not measured,
+   * and c is the weighted mean of observed - expected.
+   */
+  sloped: boolean
 }
 
 /**
- * Fits observed = k x expected + c by weighted least squares; undefined with fewer than 3 points or a
- * single expected value. A point's weight is 1 / (its slack width)², when given: an interval whose
- * timestamps the runner's event-loop lag made uncertain (seen: one 300 ms interval measured 80 ms
- * late behind 94 ms of lag) counts for little, and cannot drag k and c for the ones measured sharply.
- * Without weights this is the ordinary least-squares line.
+ * Fits observed = k x expected + c by weighted least squares; undefined with fewer than 3 points. A
+ * point's weight is 1 / (its slack width)², when given: an interval whose timestamps the runner's
+ * event-loop lag made uncertain (seen: one 300 ms interval measured 80 ms late behind 94 ms of lag)
+ * counts for little, and cannot drag k and c for the ones measured sharply. Without weights this is
+ * the ordinary least-squares line (each point then weighs as one of slack width 1 ms).
+ *
+ * The slope is fitted only when the schedule can tell it: with residuals the size of each point's
+ * slack width, k would be known to 1 / sqrt(Sxx) (Sxx the weighted spread of the expected values),
+ * and that must be within SCALE_TOLERANCE. Otherwise (a periodic schedule: every interval equal,
+ * Sxx a floating-point leftover; or intervals too close together for their slack) the fit keeps
+ * k = 1 and judges the offset alone: a sender 10 % slow then shows as c = 10 % of the interval.
  */
 export function fitSchedule(points: ReadonlyArray<{ expectedMs: number; observedMs: number; widthMs?: number }>): ScheduleFit | undefined {
-  const n = points.length
+  const usable = points.filter((p) => Number.isFinite(p.expectedMs) && Number.isFinite(p.observedMs))
+  const w = usable.map((p) => (p.widthMs !== undefined && p.widthMs > 0 && Number.isFinite(p.widthMs) ? 1 / p.widthMs ** 2 : 1))
+  const n = usable.length
   if (n < 3) return undefined
-  const w = points.map((p) => (p.widthMs !== undefined && p.widthMs > 0 ? 1 / p.widthMs ** 2 : 1))
   const sw = w.reduce((s, x) => s + x, 0)
-  const mx = points.reduce((s, p, i) => s + w[i]! * p.expectedMs, 0) / sw
-  const my = points.reduce((s, p, i) => s + w[i]! * p.observedMs, 0) / sw
+  const mx = usable.reduce((s, p, i) => s + w[i]! * p.expectedMs, 0) / sw
+  const my = usable.reduce((s, p, i) => s + w[i]! * p.observedMs, 0) / sw
   let sxx = 0
   let sxy = 0
-  points.forEach((p, i) => {
+  usable.forEach((p, i) => {
     sxx += w[i]! * (p.expectedMs - mx) ** 2
     sxy += w[i]! * (p.expectedMs - mx) * (p.observedMs - my)
   })
-  if (sxx <= 0) return undefined
+  if (!(sxx * SCALE_TOLERANCE ** 2 >= 1)) return { k: 1, kErr: 0, c: my - mx, n, sloped: false }
   const k = sxy / sxx
   const c = my - k * mx
-  const rss = points.reduce((s, p, i) => s + w[i]! * (p.observedMs - (k * p.expectedMs + c)) ** 2, 0)
+  const rss = usable.reduce((s, p, i) => s + w[i]! * (p.observedMs - (k * p.expectedMs + c)) ** 2, 0)
   const kErr = Math.sqrt(rss / Math.max(1, n - 2) / sxx)
-  return { k, kErr, c, n }
+  return { k, kErr, c, n, sloped: true }
 }
 
 const median = (xs: readonly number[]): number => {
@@ -116,7 +130,10 @@ export function precisionOf(slacks: readonly Slack[]): Precision {
  */
 export function describePrecision(p: Precision): string {
   const parts = [`${p.judged} time(s) judged to -${round1(p.earlyMs)}/+${round1(p.lateMs)} ms (median; worst -${round1(p.worstEarlyMs)}/+${round1(p.worstLateMs)} ms with runner lag up to ${round1(p.lagMs)} ms)`]
-  if (p.fit) parts.push(`schedule scale ${p.fit.k.toFixed(3)} ± ${p.fit.kErr.toFixed(3)}, offset ${p.fit.c >= 0 ? '+' : ''}${round1(p.fit.c)} ms over ${p.fit.n} intervals`)
+  if (p.fit) {
+    const offset = `offset ${p.fit.c >= 0 ? '+' : ''}${round1(p.fit.c)} ms over ${p.fit.n} intervals`
+    parts.push(p.fit.sloped === false ? `schedule ${offset} (equal intervals: no scale to fit)` : `schedule scale ${p.fit.k.toFixed(3)} ± ${p.fit.kErr.toFixed(3)}, ${offset}`)
+  }
   return parts.join(', ')
 }
 

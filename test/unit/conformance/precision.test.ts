@@ -41,7 +41,8 @@ describe('schedule fit', () => {
     expect(fit.c).toBeCloseTo(4, 6)
     expect(fit.kErr).toBeCloseTo(0, 6)
     expect(fitSchedule([{ expectedMs: 1, observedMs: 1 }])).toBeUndefined()
-    expect(fitSchedule([1, 1, 1].map(() => ({ expectedMs: 5, observedMs: 5 })))).toBeUndefined()
+    // Equal intervals: no slope to fit; k is taken as 1 and the offset is the mean deviation.
+    expect(fitSchedule([1, 1, 1].map(() => ({ expectedMs: 5, observedMs: 7 })))).toEqual({ k: 1, kErr: 0, c: 2, n: 3, sloped: false })
   })
 
   test('an interval the runner lag made uncertain (wide slack) does not drag the fit of the sharp ones', () => {
