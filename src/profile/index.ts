@@ -6,8 +6,8 @@
  * @see docs/design.md "Delivery rules"
  */
 export { loadProfile, parseProfile, wallarmProfile, isSuccessStatus, profilesDir } from './profile.js'
-export type { RetryProfile, RetrySchedule, TableSchedule, ExponentialSchedule, AutoDisableRule } from './profile-types.js'
-export { nextRetry, expectedSchedule, intervalRange, maxAttempts } from './schedule.js'
+export type { RetryProfile, RetrySchedule, TableSchedule, ExponentialSchedule, AutoDisableRule, Jitter, JitterSettings, GiveUpAfter } from './profile-types.js'
+export { nextRetry, expectedSchedule, intervalRange, maxAttempts, scheduledRetries, MAX_SCHEDULE_RETRIES } from './schedule.js'
 export type { NextRetry, ExpectedAttempt, Rng } from './schedule.js'
 export { DisableWindow } from './disable-window.js'
 export type { WindowStats } from './disable-window.js'

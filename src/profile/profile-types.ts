@@ -5,25 +5,43 @@
  * @see docs/design.md "Delivery rules"
  */
 
+/**
+ * How an interval d is drawn: `none` exactly d; `full` uniform in [0, d]; `equal` d/2 + uniform in
+ * [0, d/2]; `proportional` uniform in [d x (1 - jitterRatio), d x (1 + jitterRatio)] (Fluentd's
+ * retry_randomize: d + d x 0.125 x (2 x rand - 1)); `additive` uniform in [d, d + jitterMs] (got's
+ * retry noise).
+ */
+export type Jitter = 'none' | 'full' | 'equal' | 'proportional' | 'additive'
+
+/** The jitter settings both schedule kinds share. */
+export interface JitterSettings {
+  /** `proportional` needs `jitterRatio`. */
+  jitter: Jitter
+  /** Half-width of `proportional` jitter as a fraction of the interval (Fluentd: 0.125). */
+  jitterRatio?: number
+  /** Width of `additive` jitter, ms at time scale 1 (got: 100). */
+  jitterMs?: number
+  /** The first retry waits its interval exactly, without jitter (Fluentd: retry_wait is not randomized). */
+  firstIntervalExact?: boolean
+}
+
 /** Fixed tables of intervals, cycle after cycle (Wallarm: [[1s,3s,5s,10s,10s],[0,1s,3s,5s,30s],[1m,1m,3m,5m,10m,30m]]). */
-export interface TableSchedule {
+export interface TableSchedule extends Partial<JitterSettings> {
   kind: 'table'
   /** Retry intervals per cycle in ms; one attempt follows each interval; dropped after the last. */
   cycles: number[][]
 }
 
-/** Exponential backoff with optional jitter (as many webhook senders do). */
-export interface ExponentialSchedule {
+/** Exponential backoff with optional jitter (as many webhook senders do); multiplier 1 is periodic. */
+export interface ExponentialSchedule extends JitterSettings {
   kind: 'exponential'
   /** Interval before the first retry, ms. */
   initialMs: number
   multiplier: number
   /** Upper bound of any interval, ms. */
   maxMs: number
-  /** Retries after the first attempt; dropped after the last. */
-  maxRetries: number
-  /** `full`: uniform in [0, d]; `equal`: d/2 + uniform in [0, d/2]; `none`: exactly d. */
-  jitter: 'none' | 'full' | 'equal'
+  /** Retries after the first attempt; dropped after the last. null: no count limit (giveUpAfter must be set). */
+  maxRetries: number | null
 }
 
 export type RetrySchedule = TableSchedule | ExponentialSchedule
@@ -40,6 +58,8 @@ export interface AutoDisableRule {
 export interface RetryProfile {
   name: string
   description?: string
+  /** The document(s) the profile follows (a sender's documentation or source), for a reader to check it. */
+  source?: string
   schedule: RetrySchedule
   /** Request timeout (no complete answer within it = failed attempt), ms. Wallarm: 15000. */
   requestTimeoutMs: number
@@ -57,4 +77,25 @@ export interface RetryProfile {
   intervalFrom: 'attempt-end' | 'attempt-start'
   /** null: never disables. */
   autoDisable: AutoDisableRule | null
+  /** A time limit on retrying (Fluentd's retry_timeout); absent or null: none. */
+  giveUpAfter?: GiveUpAfter | null
+  /**
+   * One retry state for the whole sender (Fluentd: one per output plugin) instead of one per
+   * delivery: deliveries go out one at a time in the order handed over, and while one is failing
+   * the later ones wait behind it (head-of-line); the next starts once it is delivered or dropped.
+   * Default false.
+   */
+  sharedRetryState?: boolean
+  /** With a shared retry state: a delivery that is dropped takes every waiting one with it (Fluentd clears its queue). */
+  dropQueuedOnGiveUp?: boolean
+}
+
+/**
+ * Give up after a total time, measured from the end of the delivery's first failed attempt (where
+ * Fluentd starts its retry state). `at-deadline`: a retry that would start later starts at the
+ * deadline instead and is the last (Fluentd); `none`: a retry that would start later is not made.
+ */
+export interface GiveUpAfter {
+  ms: number
+  lastRetry: 'at-deadline' | 'none'
 }

@@ -10,6 +10,7 @@ import type { Ajv2020, ErrorObject } from 'ajv/dist/2020.js'
 import { newAjv2020 } from '../ajv.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import type { RetryProfile } from './profile-types.js'
+import { MAX_SCHEDULE_RETRIES, scheduledRetries } from './schedule.js'
 
 const SECOND_MS = 1000
 const MINUTE_MS = 60 * SECOND_MS
@@ -120,6 +121,8 @@ function resolveProfile(value: unknown, source: string, baseDir: string, chain: 
   for (const [lo, hi] of profile.successStatus) {
     if (lo > hi) throw profileError(`Invalid retry profile ${source}: successStatus range [${lo}, ${hi}] is reversed; write [low, high].`)
   }
+  const problem = scheduleProblem(profile)
+  if (problem) throw profileError(`Invalid retry profile ${source}: ${problem}`)
   return deepFreeze(profile)
 }
 
@@ -158,6 +161,19 @@ function loadChain(nameOrPath: string, baseDir: string, chain: readonly string[]
 /** True when `status` falls in one of the profile's success ranges. */
 export function isSuccessStatus(profile: RetryProfile, status: number): boolean {
   return profile.successStatus.some(([lo, hi]) => status >= lo && status <= hi)
+}
+
+/** What the schema cannot say about a schedule, or null when it is sound. */
+function scheduleProblem(profile: RetryProfile): string | null {
+  const s = profile.schedule
+  if (s.jitter === 'proportional' && s.jitterRatio === undefined) return '"jitter": "proportional" needs "jitterRatio" (Fluentd: 0.125).'
+  if (s.jitter !== 'proportional' && s.jitterRatio !== undefined) return '"jitterRatio" only applies to "jitter": "proportional".'
+  if (s.jitter === 'additive' && s.jitterMs === undefined) return '"jitter": "additive" needs "jitterMs" (got: 100).'
+  if (s.jitter !== 'additive' && s.jitterMs !== undefined) return '"jitterMs" only applies to "jitter": "additive".'
+  if (s.kind === 'exponential' && s.maxRetries === null && !profile.giveUpAfter) return '"maxRetries": null (no count limit) needs "giveUpAfter" (a time limit).'
+  if (profile.dropQueuedOnGiveUp && !profile.sharedRetryState) return '"dropQueuedOnGiveUp" only applies with "sharedRetryState": true.'
+  if (scheduledRetries(profile) > MAX_SCHEDULE_RETRIES) return `the schedule holds more than ${MAX_SCHEDULE_RETRIES} retries; lower "maxRetries" or "giveUpAfter".`
+  return null
 }
 
 function deepFreeze<T>(value: T): T {

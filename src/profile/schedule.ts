@@ -37,26 +37,97 @@ export interface ExpectedAttempt {
   offsetMs: number
 }
 
-/** Nominal interval (before jitter) after `failedAttempts` failed attempts, or null when dropped. */
-function nominal(profile: RetryProfile, failedAttempts: number): { ms: number; cycle: number; index: number } | null {
-  if (!Number.isInteger(failedAttempts) || failedAttempts < 1) return null
+/** The most retries a schedule may hold (a longer one is almost surely a mistake, and would not be judged in time). */
+export const MAX_SCHEDULE_RETRIES = 10_000
+
+/** One retry of the schedule: its interval before jitter, where it sits, and the range jitter allows. */
+interface Step {
+  ms: number
+  cycle: number
+  index: number
+  range: [number, number]
+}
+
+/** The range jitter allows around an interval d, ms. */
+function jitterRange(profile: RetryProfile, d: number, retry: number): [number, number] {
   const s = profile.schedule
-  switch (s.kind) {
-    case 'table': {
-      let k = failedAttempts - 1
-      for (let c = 0; c < s.cycles.length; c++) {
-        const cycle = s.cycles[c] ?? []
-        if (k < cycle.length) return { ms: cycle[k] ?? 0, cycle: c + 1, index: k + 1 }
-        k -= cycle.length
-      }
-      return null
+  if (retry === 1 && s.firstIntervalExact) return [d, d]
+  switch (s.jitter ?? 'none') {
+    case 'none':
+      return [d, d]
+    case 'full':
+      return [0, d]
+    case 'equal':
+      return [d / 2, d]
+    case 'proportional': {
+      const r = s.jitterRatio ?? 0
+      return [d * (1 - r), d * (1 + r)]
     }
-    case 'exponential': {
-      const i = failedAttempts - 1
-      if (i >= s.maxRetries) return null
-      return { ms: Math.min(s.initialMs * s.multiplier ** i, s.maxMs), cycle: 1, index: i + 1 }
+    case 'additive':
+      return [d, d + (s.jitterMs ?? 0)]
+  }
+}
+
+/** The intervals before jitter and before any time limit, in order (at most MAX_SCHEDULE_RETRIES x 2). */
+function rawSteps(profile: RetryProfile): Step[] {
+  const cached = rawCache.get(profile)
+  if (cached) return cached
+  const out: Step[] = []
+  const s = profile.schedule
+  const push = (ms: number, cycle: number, index: number): void => {
+    out.push({ ms, cycle, index, range: jitterRange(profile, ms, out.length + 1) })
+  }
+  if (s.kind === 'table') {
+    s.cycles.forEach((cycle, c) => cycle.forEach((ms, i) => push(ms, c + 1, i + 1)))
+  } else {
+    const n = Math.min(s.maxRetries ?? Infinity, 2 * MAX_SCHEDULE_RETRIES)
+    for (let i = 0; i < n; i++) push(Math.min(s.initialMs * s.multiplier ** i, s.maxMs), 1, i + 1)
+  }
+  rawCache.set(profile, out)
+  return out
+}
+const rawCache = new WeakMap<RetryProfile, Step[]>()
+
+/**
+ * The schedule as the judges expect it: the raw steps cut by the profile's time limit, reckoned on
+ * nominal intervals (attempts taking no time). With jitter the moment the limit falls is uncertain,
+ * so every interval's range also covers being cut short by it.
+ */
+function steps(profile: RetryProfile): Step[] {
+  const cached = stepCache.get(profile)
+  if (cached) return cached
+  const raw = rawSteps(profile)
+  const limit = profile.giveUpAfter
+  let out: Step[] = raw
+  if (limit) {
+    out = []
+    let offset = 0
+    let offLo = 0
+    let offHi = 0
+    for (const st of raw) {
+      const left = limit.ms - offset
+      const range: [number, number] = [Math.max(0, Math.min(st.range[0], limit.ms - offHi)), Math.max(0, Math.min(st.range[1], limit.ms - offLo))]
+      if (st.ms >= left) {
+        if (limit.lastRetry === 'at-deadline' && left >= 0) out.push({ ...st, ms: left, range: [Math.min(range[0], left), Math.max(range[1], left)] })
+        break
+      }
+      out.push({ ...st, range })
+      offset += st.ms
+      offLo += range[0]
+      offHi += range[1]
     }
   }
+  stepCache.set(profile, out)
+  return out
+}
+const stepCache = new WeakMap<RetryProfile, Step[]>()
+
+/**
+ * Number of retries the profile's schedule holds as judged (nominal intervals, time limit applied);
+ * parseProfile rejects a schedule longer than MAX_SCHEDULE_RETRIES.
+ */
+export function scheduledRetries(profile: RetryProfile): number {
+  return steps(profile).length
 }
 
 /**
@@ -64,48 +135,41 @@ function nominal(profile: RetryProfile, failedAttempts: number): { ms: number; c
  * null when the delivery is dropped instead. Without jitter min = max = the table value.
  */
 export function intervalRange(profile: RetryProfile, failedAttempts: number): [number, number] | null {
-  const n = nominal(profile, failedAttempts)
-  if (!n) return null
-  const jitter = profile.schedule.kind === 'exponential' ? profile.schedule.jitter : 'none'
-  switch (jitter) {
-    case 'none':
-      return [n.ms, n.ms]
-    case 'full':
-      return [0, n.ms]
-    case 'equal':
-      return [n.ms / 2, n.ms]
-  }
+  if (!Number.isInteger(failedAttempts) || failedAttempts < 1) return null
+  const st = steps(profile)[failedAttempts - 1]
+  return st ? [...st.range] : null
+}
+
+/** Draws an interval in the range jitter allows around `st` (exactly `st.ms` without jitter). */
+function draw(st: Step, rng: Rng): number {
+  const [lo, hi] = st.range
+  return lo === hi ? lo : lo + rng() * (hi - lo)
 }
 
 /**
  * What follows when attempt number `failedAttempts` (1-based: the first attempt is 1) has failed:
  * the next retry, or null when the delivery is dropped. Pure; `rng` draws the jitter (uniform in
- * [0, 1); only exponential profiles with jitter use it).
+ * [0, 1)). With a time limit (giveUpAfter), `elapsedMs` is the time since the end of the first
+ * failed attempt, ms at scale 1, as the sender measured it; without it the nominal schedule decides.
  */
-export function nextRetry(profile: RetryProfile, failedAttempts: number, rng: Rng = Math.random): NextRetry | null {
-  const n = nominal(profile, failedAttempts)
-  if (!n) return null
-  const jitter = profile.schedule.kind === 'exponential' ? profile.schedule.jitter : 'none'
-  let intervalMs: number
-  switch (jitter) {
-    case 'none':
-      intervalMs = n.ms
-      break
-    case 'full':
-      intervalMs = rng() * n.ms
-      break
-    case 'equal':
-      intervalMs = n.ms / 2 + (rng() * n.ms) / 2
-      break
+export function nextRetry(profile: RetryProfile, failedAttempts: number, rng: Rng = Math.random, elapsedMs?: number): NextRetry | null {
+  if (!Number.isInteger(failedAttempts) || failedAttempts < 1) return null
+  const limit = profile.giveUpAfter
+  if (!limit || elapsedMs === undefined) {
+    const st = steps(profile)[failedAttempts - 1]
+    return st ? { intervalMs: draw(st, rng), cycle: st.cycle, indexInCycle: st.index, attempt: failedAttempts + 1 } : null
   }
-  return { intervalMs, cycle: n.cycle, indexInCycle: n.index, attempt: failedAttempts + 1 }
+  const st = rawSteps(profile)[failedAttempts - 1]
+  if (!st || elapsedMs >= limit.ms) return null
+  const raw = st.range[0] === st.range[1] ? st.ms : draw(st, rng)
+  const left = limit.ms - elapsedMs
+  if (raw >= left && limit.lastRetry === 'none') return null
+  return { intervalMs: Math.min(raw, left), cycle: st.cycle, indexInCycle: st.index, attempt: failedAttempts + 1 }
 }
 
 /** The most attempts one delivery can make: the first one plus one per interval (Wallarm: 17). */
 export function maxAttempts(profile: RetryProfile): number {
-  let n = 1
-  while (nominal(profile, n)) n++
-  return n
+  return steps(profile).length + 1
 }
 
 /** Every attempt of a delivery that never succeeds, in order, with nominal intervals and their ranges. */
@@ -114,18 +178,9 @@ export function expectedSchedule(profile: RetryProfile): ExpectedAttempt[] {
     { attempt: 1, cycle: 0, indexInCycle: 0, intervalMs: null, intervalRangeMs: null, offsetMs: 0 },
   ]
   let offsetMs = 0
-  for (let failed = 1; ; failed++) {
-    const n = nominal(profile, failed)
-    if (!n) break
-    offsetMs += n.ms
-    out.push({
-      attempt: failed + 1,
-      cycle: n.cycle,
-      indexInCycle: n.index,
-      intervalMs: n.ms,
-      intervalRangeMs: intervalRange(profile, failed),
-      offsetMs,
-    })
-  }
+  steps(profile).forEach((st, i) => {
+    offsetMs += st.ms
+    out.push({ attempt: i + 2, cycle: st.cycle, indexInCycle: st.index, intervalMs: st.ms, intervalRangeMs: [...st.range], offsetMs })
+  })
   return out
 }

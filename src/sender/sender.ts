@@ -1,6 +1,7 @@
 /**
  * The reference sender: delivers notifications under a retry profile, each delivery independent
- * and concurrent with its own schedule, all sharing the integration's auto-disable window. Waiting
+ * and concurrent with its own schedule (or, with a shared retry state, one at a time in order), all
+ * sharing the integration's auto-disable window. Waiting
  * goes through the injected clock with an AbortSignal, so auto-disable and close() cancel every
  * pending retry at once. It prints nothing: subscribe to its events.
  * @see docs/design.md "Delivery rules"
@@ -148,7 +149,12 @@ export function createSender(settings: IntegrationSettings, options: SenderOptio
     })
   }
 
-  const run = async (deliveryId: number, list: readonly Notification[]): Promise<DeliveryResult> => {
+  /** With a shared retry state: the end of the last delivery handed over (the next waits for it). */
+  let queueTail: Promise<unknown> = Promise.resolve()
+  /** Counts deliveries dropped with dropQueuedOnGiveUp: one waiting across a change is dropped unsent. */
+  let queueDrops = 0
+
+  const run = async (deliveryId: number, list: readonly Notification[], dropUnsent = false): Promise<DeliveryResult> => {
     const startedAt = clock.now()
     const attempts: AttemptRecord[] = []
     const finish = (outcome: DeliveryOutcome): DeliveryResult => {
@@ -169,7 +175,10 @@ export function createSender(settings: IntegrationSettings, options: SenderOptio
       connectTimeoutMs,
       requestTimeoutMs,
     }
+    if (dropUnsent) return finish('dropped')
     let pending: ScheduledRetry | null = null
+    /** End of the first failed attempt: where a time limit (giveUpAfter) is measured from. */
+    let firstFailureEnd: number | null = null
     for (let n = 1; ; n++) {
       if (stopped) return finish(stopOutcome())
       const attemptStart = clock.now()
@@ -200,7 +209,9 @@ export function createSender(settings: IntegrationSettings, options: SenderOptio
         window.record(ok)
         if (window.shouldDisable()) disable()
       }
-      const next = ok || stopped ? null : nextRetry(profile, n, rng)
+      if (!ok && firstFailureEnd === null) firstFailureEnd = record.endedAt
+      const elapsedMs = profile.giveUpAfter && firstFailureEnd !== null ? (record.endedAt - firstFailureEnd) / timeScale : undefined
+      const next = ok || stopped ? null : nextRetry(profile, n, rng, elapsedMs)
       const scheduled: ScheduledRetry | null = next
         ? {
             deliveryId,
@@ -241,7 +252,18 @@ export function createSender(settings: IntegrationSettings, options: SenderOptio
         return Promise.reject(bad('A delivery is a notification object or an array of notification objects.'))
       }
       const id = nextId++
-      const p = run(id, list)
+      let p: Promise<DeliveryResult>
+      if (profile.sharedRetryState) {
+        // Head-of-line: this delivery starts once every earlier one has ended.
+        const drops = queueDrops
+        p = queueTail.then(() => run(id, list, profile.dropQueuedOnGiveUp === true && queueDrops !== drops))
+        p.then((r) => {
+          if (r.outcome === 'dropped' && r.attempts.length > 0) queueDrops++
+        }, () => undefined)
+        queueTail = p.catch(() => undefined)
+      } else {
+        p = run(id, list)
+      }
       active.add(p)
       void p.finally(() => active.delete(p)).catch(() => {
         // The caller gets the rejection from deliver(); this copy only tracks activity.
