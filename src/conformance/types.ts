@@ -116,7 +116,7 @@ export interface Precision {
   /** Largest runner event-loop lateness that went into a slack, ms. */
   lagMs: number
   /** The schedule fit observed = k x expected + c, when the scenario had one. */
-  fit?: { k: number; kErr: number; c: number; n: number; /** false: equal intervals, k taken as 1 and only c judged. */ sloped?: boolean }
+  fit?: { k: number; kErr: number; c: number; n: number; /** false: intervals too close together (or equal) to fit a scale; k taken as 1 and only c judged. */ sloped?: boolean }
 }
 
 /** One expectation and what was seen. */

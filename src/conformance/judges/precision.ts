@@ -132,7 +132,7 @@ export function describePrecision(p: Precision): string {
   const parts = [`${p.judged} time(s) judged to -${round1(p.earlyMs)}/+${round1(p.lateMs)} ms (median; worst -${round1(p.worstEarlyMs)}/+${round1(p.worstLateMs)} ms with runner lag up to ${round1(p.lagMs)} ms)`]
   if (p.fit) {
     const offset = `offset ${p.fit.c >= 0 ? '+' : ''}${round1(p.fit.c)} ms over ${p.fit.n} intervals`
-    parts.push(p.fit.sloped === false ? `schedule ${offset} (equal intervals: no scale to fit)` : `schedule scale ${p.fit.k.toFixed(3)} ± ${p.fit.kErr.toFixed(3)}, ${offset}`)
+    parts.push(p.fit.sloped === false ? `schedule ${offset} (no scale fitted: the intervals are equal, or too close together to tell a scale from an offset)` : `schedule scale ${p.fit.k.toFixed(3)} ± ${p.fit.kErr.toFixed(3)}, ${offset}`)
   }
   return parts.join(', ')
 }

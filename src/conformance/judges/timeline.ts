@@ -164,7 +164,7 @@ export function scheduleFitCheck(rows: readonly TimelineRow[]): Check | undefine
     name: 'schedule as a whole: observed = k x expected + c',
     passed: kOk && cOk,
     expected: `k within ${SCALE_TOLERANCE * 100} % of 1, c in [-${fmtMs(p.earlyMs)}, +${fmtMs(p.lateMs)}] ms`,
-    observed: p.fit.sloped === false ? `c = ${c.toFixed(1)} ms over ${n} equal intervals (no scale to fit: k taken as 1)` : `k = ${k.toFixed(4)} ± ${kErr.toFixed(4)}, c = ${c.toFixed(1)} ms over ${n} intervals`,
+    observed: p.fit.sloped === false ? `c = ${c.toFixed(1)} ms over ${n} intervals (k taken as 1: the intervals are equal, or too close together to tell a scale from an offset)` : `k = ${k.toFixed(4)} ± ${kErr.toFixed(4)}, c = ${c.toFixed(1)} ms over ${n} intervals`,
     evidence,
     ...(kOk && cOk && kErr >= SCALE_TOLERANCE ? { inconclusive: `the fit's k is only known to ± ${kErr.toFixed(3)}` } : {}),
   }

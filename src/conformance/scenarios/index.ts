@@ -10,6 +10,7 @@ import { formatScenarios } from './format.js'
 import { retryScenarios } from './retry.js'
 import { timeoutScenarios } from './timeout.js'
 import { tlsScenarios } from './tls.js'
+import { twoFailingScenario } from './two-failing.js'
 
 /** Every scenario, in catalogue order. */
 export const scenarios: readonly ScenarioDefinition[] = [
@@ -17,6 +18,7 @@ export const scenarios: readonly ScenarioDefinition[] = [
   ...formatScenarios,
   ...tlsScenarios,
   ...retryScenarios,
+  twoFailingScenario,
   ...timeoutScenarios,
   ...disableScenarios,
 ]
