@@ -17,7 +17,7 @@ export const twoFailingScenario: ScenarioDefinition = {
   id: 'retry.two-failing',
   family: 'retry',
   title: 'Two deliveries failing at once: each on its own schedule, or the second behind the first (shared retry state)',
-  description: `Two deliveries, the second handed as soon as the first one's first attempt has failed; the receiver fails the first ${FAILURES} attempts of each delivery, then answers 200. Each must be delivered after ${FAILURES + 1} attempts. With one retry state per delivery the second starts at once, before the first is delivered; with sharedRetryState it starts only after the first is delivered.`,
+  description: `Two deliveries handed together, in order; the receiver fails the first ${FAILURES} attempts of each delivery, then answers 200. Each must be delivered after ${FAILURES + 1} attempts. With one retry state per delivery the second starts at once, before the first is delivered; with sharedRetryState it starts only after the first is delivered.`,
   defaultTimeScale: 0.05,
   pins: [],
   notApplicable: (p) => (maxAttempts(p) < FAILURES + 1 ? `the profile allows only ${maxAttempts(p)} attempts` : null),
@@ -28,7 +28,8 @@ export const twoFailingScenario: ScenarioDefinition = {
     return {
       plan: { rules: [{ id: 'scenario', match: { attempt: [1, FAILURES] }, then: { status: 500 } }] },
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
-      deliveries: [single(1), { ...single(2), afterAttempts: 1 }],
+      // Handed together: a sender with one state per delivery starts both at once, whatever its speed.
+      deliveries: [single(1), single(2)],
       deadlineMs: shared ? 2 * one : one,
       estimateMs: (shared ? 2 : 1) * spanMs(ctx, expected) + 300,
       settleMs: 300,
