@@ -106,9 +106,10 @@ function steps(profile: RetryProfile): Step[] {
     let offHi = 0
     for (const st of raw) {
       const left = limit.ms - offset
+      if (left <= 0) break
       const range: [number, number] = [Math.max(0, Math.min(st.range[0], limit.ms - offHi)), Math.max(0, Math.min(st.range[1], limit.ms - offLo))]
       if (st.ms >= left) {
-        if (limit.lastRetry === 'at-deadline' && left >= 0) out.push({ ...st, ms: left, range: [Math.min(range[0], left), Math.max(range[1], left)] })
+        if (limit.lastRetry === 'at-deadline') out.push({ ...st, ms: left, range: [Math.min(range[0], left), Math.max(range[1], left)] })
         break
       }
       out.push({ ...st, range })
