@@ -22,7 +22,7 @@ describe.skipIf(!existsSync(cli))('fake-fluentd conformance (CLI)', () => {
     const r = run(['--list'])
     expect(r.status).toBe(0)
     expect(r.stdout).toMatch(/retry\.cycle-3 +x0\.005 +[0-9.]+ s/)
-    expect(r.stdout).toContain('28 scenario(s)')
+    expect(r.stdout).toContain('29 scenario(s)')
   })
 
   test('usage errors exit 2: no sender, two senders, unknown scenario', () => {
