@@ -39,6 +39,8 @@ export interface AnswerOpts {
   close?: boolean
   headers?: Record<string, string>
   events?: EntryFields<'request'>['events']
+  /** The events are all the records of an uncut JSON body (the journal file line then leaves the body out). */
+  bodyInEvents?: boolean
   error?: string
   forceBody?: boolean
   /** An answer of the request processing (see writeAnswer): Content-Type first even when closing. */
@@ -183,6 +185,7 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
     const keepAlive = ex.keepAlive && !opts.close && !ex.conn.closeAfterAnswer
     const fields: EntryFields<'request'> = { status, outcome: 'answered' }
     if (opts.events) fields.events = opts.events
+    if (opts.bodyInEvents === true) fields.bodyInEvents = true
     if (body.length > 0) fields.responseBody = typeof body === 'string' ? body : body.toString('utf8')
     if (opts.error !== undefined) fields.error = opts.error
     const { entry, conn } = ex

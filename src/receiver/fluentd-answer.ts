@@ -133,8 +133,13 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
           return exchanges.answer(ex, 400, fluentdErrorBody(400, why), { error: why, processed: true })
         }
       }
-      const opts = parsed.dropped.length > 0 ? { events: parsed.events, error: `ignored: ${parsed.dropped.join('; ')}`, processed: true } : { events: parsed.events, processed: true }
-      exchanges.answer(ex, ctx.successStatus, '', opts)
+      if (parsed.dropped.length > 0) {
+        return exchanges.answer(ex, ctx.successStatus, '', { events: parsed.events, error: `ignored: ${parsed.dropped.join('; ')}`, processed: true })
+      }
+      // The body's records are all in the events: the journal file line need not hold the body twice.
+      const enc = ex.req.headers['content-encoding']
+      const bodyInEvents = parsed.fromJsonBody && ex.entry.bodyTruncated !== true && enc !== 'gzip' && enc !== 'deflate'
+      exchanges.answer(ex, ctx.successStatus, '', { events: parsed.events, processed: true, bodyInEvents })
     },
     async faultEvents(ex, raw) {
       const parsed = await bodyOf(ex, raw)

@@ -20,7 +20,14 @@ export interface ParsedEvent {
 }
 
 export type ParseResult =
-  | { ok: true; events: ParsedEvent[]; /** What was silently dropped (invalid JSON, non-objects). */ dropped: string[] }
+  | {
+      ok: true
+      events: ParsedEvent[]
+      /** What was silently dropped (invalid JSON, non-objects). */
+      dropped: string[]
+      /** The records came from the body itself as one JSON text (a JSON Content-Type, no query param taking precedence). */
+      fromJsonBody: boolean
+    }
   | {
       ok: false
       /** Fluentd's exception text, the second line of the 400 body; with status 413, the reason for the journal. */
@@ -142,6 +149,7 @@ const TIME_SLICE = 1024
 export async function parseRequestBody(input: ParseInput): Promise<ParseResult> {
   const params: Params = input.query ? parseQuery(Buffer.from(input.query, 'latin1')) : new Map()
   const ct = input.contentType ?? ''
+  let jsonBody = false
   // Content-Type params override query params (Fluentd: params['json'] = body after parsing the query).
   if (ct.startsWith('application/x-www-form-urlencoded')) {
     const form = parseQuery(input.body)
@@ -155,6 +163,7 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
     params.set('msgpack', input.body)
   } else if (ct.startsWith('application/json') || ct.startsWith('application/csp-report')) {
     params.set('json', input.body)
+    jsonBody = true
   } else if (ct.startsWith('application/x-ndjson')) {
     params.set('ndjson', input.body)
   }
@@ -199,7 +208,7 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
     else if (typeof t === 'number' && Number.isFinite(t)) events.push({ time: t, record })
     else return { ok: false, message: `can't convert ${rubyName(t)} into an exact number` }
   }
-  return { ok: true, events, dropped }
+  return { ok: true, events, dropped, fromJsonBody: jsonBody && msgpack === undefined }
 }
 
 /** Ruby's String#to_f: the longest numeric prefix, 0 when none. */
