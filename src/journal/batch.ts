@@ -1,9 +1,12 @@
 /**
- * The journal file's writer. Lines queued during one event-loop turn go out together in one write;
- * each answer held back by its line is released once the kernel took all of its bytes (with the
- * error when it did not, or withdrawn when the answer was no longer wanted by then). The hot path
- * writes asynchronously (libuv's thread pool), one write at a time, so the order of lines is the
- * order they were queued; flushSync() writes on the spot when no write is under way.
+ * The journal file's writer. Lines queued during one event-loop turn go out together in one
+ * synchronous write at the end of the turn (setImmediate); each answer held back by its line is
+ * released once the kernel took all of its bytes (with the error when it did not, or withdrawn when
+ * the answer was no longer wanted by then). Lines are written in the order they were queued.
+ *
+ * Synchronous on purpose: an asynchronous write (libuv's thread pool) cost the main thread as much
+ * CPU per batch (the dispatch, measured in bench/results.md) and held every answer back by a thread
+ * round trip, long enough for a client's FIN to close the connection before its answer went out.
  *
  * The byte count of every write is checked: a short write is continued, and when the kernel refuses
  * the rest (a full disk, `ulimit -f`, an I/O error) the file is cut back to the end of the last line
@@ -11,7 +14,7 @@
  * error (the receiver answers 500 instead of 2xx).
  * @see docs/design.md "Admin API"
  */
-import { closeSync, fstatSync, ftruncateSync, write, writeSync } from 'node:fs'
+import { closeSync, fstatSync, ftruncateSync, writeSync } from 'node:fs'
 
 /** Given to an answer whose line was not written because it was no longer wanted (the receiver stopped). */
 export class AnswerWithdrawn extends Error {
@@ -40,13 +43,11 @@ export interface QueuedLine {
 }
 
 export interface LineWriter {
-  /** Queues a line; it is written at the end of this event-loop turn (or after the write under way). */
+  /** Queues a line; it is written at the end of this event-loop turn. */
   push(item: QueuedLine): void
-  /** Writes what is queued now, synchronously, unless a write is under way (then it follows that one). */
+  /** Writes what is queued now. */
   flushSync(): void
-  /** Resolves once nothing is queued or being written. */
-  drain(): Promise<void>
-  /** Writes what it can synchronously and closes the file (after the write under way, if any). */
+  /** Writes what is queued and closes the file. */
   close(): void
 }
 
@@ -59,13 +60,11 @@ interface Written {
 export function createLineWriter(fd: number): LineWriter {
   let queue: QueuedLine[] = []
   let scheduled = false
-  let writing = false
   let closed = false
   /** Where the file ends: the truncation point when a write stops mid-line. */
   let size = fstatSync(fd).size
-  let drained: (() => void)[] = []
 
-  /** The lines of the queue to write now, and the withdrawn ones released at once. */
+  /** The lines of the queue to write now; the withdrawn ones are released at once. */
   function take(): { items: QueuedLine[]; text: string } {
     const all = queue
     queue = []
@@ -107,7 +106,8 @@ export function createLineWriter(fd: number): LineWriter {
     for (let i = 0; i < items.length; i++) items[i]!.release?.(i < ok ? undefined : error)
   }
 
-  function writeAllSync(buf: Buffer): Written {
+  /** Writes all of `buf`, continuing after a short write until the kernel refuses (its error) or takes nothing. */
+  function writeAll(buf: Buffer): Written {
     let off = 0
     while (off < buf.length) {
       try {
@@ -121,76 +121,29 @@ export function createLineWriter(fd: number): LineWriter {
     return { bytes: off }
   }
 
-  function writeAllAsync(buf: Buffer, off: number, done: (w: Written) => void): void {
-    write(fd, buf, off, buf.length - off, null, (error, n) => {
-      if (error) return done({ bytes: off, error })
-      if (n <= 0) return done({ bytes: off })
-      if (off + n < buf.length) return writeAllAsync(buf, off + n, done)
-      done({ bytes: off + n })
-    })
-  }
-
-  function settleDrain(): void {
-    if (writing || queue.length > 0) return
-    const waiting = drained
-    drained = []
-    for (const d of waiting) d()
-  }
-
   function flushSync(): void {
     scheduled = false
-    if (writing || queue.length === 0 || closed) return settleDrain()
+    if (queue.length === 0 || closed) return
     const { items, text } = take()
-    if (text !== '') {
-      const buf = Buffer.from(text)
-      finish(items, buf.length, writeAllSync(buf))
-    }
-    settleDrain()
-  }
-
-  function flushAsync(): void {
-    scheduled = false
-    if (writing || queue.length === 0 || closed) return settleDrain()
-    const { items, text } = take()
-    if (text === '') return settleDrain()
+    if (text === '') return
     const buf = Buffer.from(text)
-    writing = true
-    writeAllAsync(buf, 0, (w) => {
-      writing = false
-      finish(items, buf.length, w)
-      if (closed) {
-        closeSync(fd)
-        return
-      }
-      // What was queued meanwhile goes out at once: this callback's turn already gathered it.
-      if (queue.length > 0) flushAsync()
-      else settleDrain()
-    })
+    finish(items, buf.length, writeAll(buf))
   }
 
   return {
     push(item) {
       queue.push(item)
-      if (!scheduled && !writing) {
+      if (!scheduled) {
         scheduled = true
-        setImmediate(flushAsync)
+        setImmediate(flushSync)
       }
     },
     flushSync,
-    drain() {
-      if (!writing && queue.length === 0) return Promise.resolve()
-      return new Promise((resolve) => drained.push(resolve))
-    },
     close() {
       if (closed) return
-      // A write under way finishes in the thread pool; what is queued behind it is written now (each
-      // write appends whole, so lines stay whole, only their order may differ from the queue's).
-      const busy = writing
-      writing = false
       flushSync()
       closed = true
-      if (!busy) closeSync(fd)
-      settleDrain()
+      closeSync(fd)
     },
   }
 }

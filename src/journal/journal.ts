@@ -4,13 +4,13 @@
  *
  * File guarantee: each entry is appended to the file exactly once, when it is *settled*:
  * - for an answered request, before the first byte of the answer is written (completeThen: one
- *   asynchronous write for the answers of an event-loop turn, each released once the kernel took
+ *   synchronous write for the answers of an event-loop turn, each released once the kernel took
  *   all of its line, batch.ts), so an event answered 2xx is in the file (the kernel's page cache)
  *   before the client can see the 2xx, and survives kill -9 of this process
  *   (test/integration/robustness); a write the kernel takes only in part is cut back to the last
  *   whole line and those answers get the error (500), so no line is ever partial;
  * - for everything else (hung, reset, closed, client-aborted, tls-error, stalled, refused), when the
- *   connection or exchange ends (at once when no write is under way, else right after it), or when
+ *   connection or exchange ends (with the lines queued before it), or when
  *   the journal is closed (pending entries are then written with their outcome still 'pending',
  *   also an answer whose line was still being prepared: it never went out).
  * The journal is the only writer of entries: consumers get read-only entries, and the receiver
@@ -94,8 +94,6 @@ export interface Journal {
   clear(): void
   /** Calls `listener` for every change; returns the unsubscribe function. */
   subscribe(listener: JournalListener): () => void
-  /** Resolves once every line handed to the file writer is written (or failed). */
-  drain(): Promise<void>
   /** Writes still-pending entries to the file and closes it. */
   close(): void
 }
@@ -159,8 +157,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
   }
 
   /**
-   * Writes the entry's line (once), after any queued ones (order is kept): now, unless a write is
-   * under way (then right after it). A failed write is reported to the answers waiting in the batch;
+   * Writes the entry's line now (once), after any queued ones (order is kept). A failed write is reported to the answers waiting in the batch;
    * this entry has no answer to hold back, so the failure never escapes into the receiver.
    */
   function writeLine(entry: JournalEntry): void {
@@ -290,9 +287,6 @@ export function createJournal(options: JournalOptions = {}): Journal {
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
-    },
-    drain() {
-      return writer ? writer.drain() : Promise.resolve()
     },
     close() {
       if (writer) {

@@ -13,10 +13,7 @@ import { createJournal } from '../journal/index.js'
 import { checkOptions, createReceiver, type Receiver, type ReceiverCore, type ReceiverOptions, type TlsOptions } from '../receiver/index.js'
 
 /** How long close() waits for listeners and the admin API before it lets go. */
-const CLOSE_GRACE_MS = 700
-
-/** How long close() then waits for a journal file write under way (an answer decided before the stop). */
-const JOURNAL_DRAIN_MS = 100
+const CLOSE_GRACE_MS = 800
 
 /** The certificate and key to serve: given, none (plain HTTP), or generated once and cached in certDir. */
 async function tlsMaterial(options: ReceiverOptions): Promise<TlsOptions | undefined> {
@@ -91,10 +88,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       closed ??= (async () => {
         const waits = [core.close(), ...(admin ? [admin.close()] : [])]
         await Promise.race([Promise.all(waits), new Promise<void>((r) => setTimeout(r, CLOSE_GRACE_MS).unref())])
-        if (ownJournal) {
-          await Promise.race([journal.drain(), new Promise<void>((r) => setTimeout(r, JOURNAL_DRAIN_MS).unref())])
-          journal.close()
-        }
+        if (ownJournal) journal.close()
       })()
       return closed
     },
