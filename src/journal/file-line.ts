@@ -14,6 +14,7 @@
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { Verdict } from '../validation/index.js'
+import { blankEntry } from './shape.js'
 import type { JournalEvent } from './types.js'
 
 /** Most characters of events' JSON in one line (several events; one larger event gets a line of its own). */
@@ -171,7 +172,7 @@ export async function entryLinesSliced(entry: LineEntry, final?: object, stop: (
  * of the body instead of twice it.
  */
 function lineCopy(entry: LineEntry, final?: object): { copy: Record<string, unknown> & { id: number }; events: readonly JournalEvent[] | undefined } {
-  const copy = Object.assign({}, entry, final) as Record<string, unknown> & { id: number }
+  const copy = Object.assign(blankEntry(), entry, final) as unknown as Record<string, unknown> & { id: number }
   const events = copy['events'] as readonly JournalEvent[] | undefined
   copy['events'] = undefined
   if (copy['bodyInEvents'] === true && events !== undefined && events.length > 0) copy['body'] = undefined

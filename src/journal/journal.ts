@@ -26,6 +26,7 @@ import { systemClock } from '../clock/index.js'
 import { FakeFluentdError } from '../errors.js'
 import { AnswerWithdrawn, createLineWriter, type LineWriter } from './batch.js'
 import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes } from './budget.js'
+import { blankEntry } from './shape.js'
 import { entryLines, entryLinesSliced, LineStopped, settledEntryText, SYNC_LINE_BYTES } from './file-line.js'
 import { filterEntries, type JournalQuery } from './filter.js'
 import type { EntryFields, JournalEntry, JournalEntryData, JournalEntryKind } from './types.js'
@@ -124,14 +125,13 @@ export function createJournal(options: JournalOptions = {}): Journal {
   const ring: (JournalEntryData | undefined)[] = new Array<JournalEntryData | undefined>(max)
   let start = 0
   let count = 0
-  // Estimated bytes of the entries in memory (see DEFAULT_JOURNAL_MAX_BYTES); `held` = in the ring.
-  const charged = new WeakMap<JournalEntry, number>()
-  const held = new WeakSet<JournalEntry>()
+  // Estimated bytes of each entry in the ring (see DEFAULT_JOURNAL_MAX_BYTES). A Map, not a WeakMap:
+  // the ring holds its entries anyway, and weak tables cost the garbage collector on every cycle.
+  const charged = new Map<JournalEntry, number>()
   let bytes = 0
   const dropOldest = (): void => {
     const old = ring[start]
     if (old) {
-      held.delete(old)
       bytes -= charged.get(old) ?? 0
       charged.delete(old)
     }
@@ -169,9 +169,10 @@ export function createJournal(options: JournalOptions = {}): Journal {
 
   /** Re-estimates what an entry in memory holds, dropping the oldest entries while over the budget. */
   function charge(entry: JournalEntry): void {
-    if (!held.has(entry)) return
+    const before = charged.get(entry)
+    if (before === undefined) return
     const cost = estimateEntryBytes(entry)
-    bytes += cost - (charged.get(entry) ?? 0)
+    bytes += cost - before
     charged.set(entry, cost)
     while (bytes > maxBytes && count > 1) dropOldest()
   }
@@ -190,17 +191,15 @@ export function createJournal(options: JournalOptions = {}): Journal {
 
   const journal: Journal = {
     add<F extends NewJournalEntry>(fields: F) {
-      // Object.assign, not an object spread: on Node 20 spreading this ~14-key literal cost ~6 us and
-      // left a dictionary-mode object that made every later write slow (~20 us per request in all,
-      // measured in bench/results.md). Same keys, same order as the spread.
-      const entry = Object.assign({}, fields) as unknown as JournalEntryData
+      // One fixed shape for every entry (shape.ts): an object built up key by key became a dictionary.
+      const entry = Object.assign(blankEntry(), fields) as JournalEntryData
       entry.id = nextId++
       entry.receivedAt = fields.receivedAt ?? clock.wallNow()
       entry.receivedMono = fields.receivedMono ?? clock.now()
       entry.outcome = fields.outcome ?? 'pending'
       if (count >= max) dropOldest()
       ring[(start + count) % max] = entry
-      held.add(entry)
+      charged.set(entry, 0)
       count++
       if (entry.outcome === 'pending') pending.add(entry)
       emit({ type: 'added', entry })
@@ -277,7 +276,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       return count
     },
     clear() {
-      for (const e of ring) if (e) held.delete(e)
+      charged.clear()
       ring.fill(undefined)
       start = 0
       count = 0
