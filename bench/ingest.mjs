@@ -10,6 +10,7 @@
 // Env: BENCH_SERVERS=fluentd,bare,ours,ours+validate,ours+journal,ours+journal+validate
 //      BENCH_CONNS=10,50 BENCH_BODIES=one,single,array BENCH_LOAD=wrk|node
 //      BENCH_JSON=<file> (write the results as JSON too) FLUENTD_SRC=<fluentd source> BENCH_FL_PORT=24880
+//      A server kind `ours+journal+validate@DIR` runs that kind from another built checkout (before/after).
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -39,7 +40,10 @@ const kinds = wanted.filter((k) => k !== 'fluentd' || fluentd)
 
 async function startServer(kind) {
   if (kind === 'fluentd') return { child: { pid: fluentd.pid, kill: () => {} }, port: fluentd.port }
-  const child = spawn(process.execPath, [new URL('./ingest-server.mjs', import.meta.url).pathname, kind, certDir, work], {
+  // `ours+journal@DIR`: the same server from another built checkout (before/after in one run).
+  const [name, checkout] = kind.split('@')
+  const script = checkout ? join(checkout, 'bench/ingest-server.mjs') : new URL('./ingest-server.mjs', import.meta.url).pathname
+  const child = spawn(process.execPath, [script, name, certDir, work], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const rl = createInterface({ input: child.stdout })
