@@ -74,6 +74,8 @@ function wantsKeepAlive(req: IncomingMessage): boolean {
 
 /** The origin-form part of a request target: `scheme://authority` removed from an absolute-form one (`/` when nothing follows). */
 function absoluteFormPath(url: string): string {
+  // Hot path: an origin-form target (`/tag`) needs no regex.
+  if (url.charCodeAt(0) === 0x2f) return url
   const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(url)
   if (!m) return url
   const rest = url.slice(m[0].length)
