@@ -20,14 +20,7 @@ export interface ParsedEvent {
 }
 
 export type ParseResult =
-  | {
-      ok: true
-      events: ParsedEvent[]
-      /** What was silently dropped (invalid JSON, non-objects). */
-      dropped: string[]
-      /** The records came from the body itself as one JSON text (a JSON Content-Type, no query param taking precedence). */
-      fromJsonBody: boolean
-    }
+  | { ok: true; events: ParsedEvent[]; /** What was silently dropped (invalid JSON, non-objects). */ dropped: string[] }
   | {
       ok: false
       /** Fluentd's exception text, the second line of the 400 body; with status 413, the reason for the journal. */
@@ -66,6 +59,16 @@ function formDecode(buf: Buffer): Buffer {
     } else out[j++] = c
   }
   return out.subarray(0, j)
+}
+
+/**
+ * True when the records of a request come from its body as one JSON text: a JSON Content-Type and no
+ * `msgpack` query parameter (which would take precedence).
+ */
+export function recordsFromJsonBody(contentType: string | undefined, query: string | undefined): boolean {
+  const ct = contentType ?? ''
+  if (!ct.startsWith('application/json') && !ct.startsWith('application/csp-report')) return false
+  return query === undefined || !parseQuery(Buffer.from(query, 'latin1')).has('msgpack')
 }
 
 /** Parses `a=1&b=2;c=3` into params (first value of a repeated key wins, as WEBrick's FormData). */
@@ -149,7 +152,6 @@ const TIME_SLICE = 1024
 export async function parseRequestBody(input: ParseInput): Promise<ParseResult> {
   const params: Params = input.query ? parseQuery(Buffer.from(input.query, 'latin1')) : new Map()
   const ct = input.contentType ?? ''
-  let jsonBody = false
   // Content-Type params override query params (Fluentd: params['json'] = body after parsing the query).
   if (ct.startsWith('application/x-www-form-urlencoded')) {
     const form = parseQuery(input.body)
@@ -163,7 +165,6 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
     params.set('msgpack', input.body)
   } else if (ct.startsWith('application/json') || ct.startsWith('application/csp-report')) {
     params.set('json', input.body)
-    jsonBody = true
   } else if (ct.startsWith('application/x-ndjson')) {
     params.set('ndjson', input.body)
   }
@@ -208,7 +209,7 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
     else if (typeof t === 'number' && Number.isFinite(t)) events.push({ time: t, record })
     else return { ok: false, message: `can't convert ${rubyName(t)} into an exact number` }
   }
-  return { ok: true, events, dropped, fromJsonBody: jsonBody && msgpack === undefined }
+  return { ok: true, events, dropped }
 }
 
 /** Ruby's String#to_f: the longest numeric prefix, 0 when none; beyond the float range, ±Infinity (as Ruby). */
