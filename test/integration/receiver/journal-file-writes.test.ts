@@ -12,6 +12,7 @@ import { request } from 'undici'
 import { AnswerWithdrawn } from '../../../src/journal/batch.js'
 import { createJournal } from '../../../src/journal/journal.js'
 import { CLI_PATH, READY_RE } from '../../helpers/cli.js'
+import { agentFor, startTestReceiver } from '../../helpers/receiver.js'
 
 const fresh = (): string => join(mkdtempSync(join(tmpdir(), 'ff-jwrite-')), 'j.ndjson')
 
@@ -92,5 +93,33 @@ describe('journal file writes', () => {
     expect(await released).toBeInstanceOf(AnswerWithdrawn)
     expect(performance.now() - t0).toBeLessThan(200)
     j.close()
+  })
+
+  it('a JSON body whose records are all in the events is not written twice; other bodies keep their text', async () => {
+    const file = fresh()
+    const r = await startTestReceiver({ journalFile: file, output: 'none' })
+    const agent = agentFor(r)
+    const post = async (path: string, body: string, contentType = 'application/json'): Promise<number> => {
+      const res = await request(`${r.url}${path}`, { method: 'POST', body, headers: { 'content-type': contentType }, dispatcher: agent })
+      await res.body.dump()
+      return res.statusCode
+    }
+    const hits = JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ summary: 'hit', details: { i, pad: 'p'.repeat(600) } })))
+    expect(await post('/json', hits)).toBe(200)
+    expect(await post('/dropped', '[{"a":1},2]')).toBe(200)
+    expect(await post('/nd', '{"a":1}\n', 'application/x-ndjson')).toBe(200)
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => ({ text: l, e: JSON.parse(l) as { tag?: string; body?: string; bodyInEvents?: boolean; events?: unknown[] } }))
+    const json = lines.find((l) => l.e.tag === 'json')!
+    expect(json.e).toMatchObject({ bodyInEvents: true, events: expect.any(Array) })
+    expect(json.e.body).toBeUndefined()
+    expect(json.e.events).toHaveLength(20)
+    expect(json.text.length).toBeLessThan(1.3 * hits.length)
+    for (const tag of ['dropped', 'nd']) {
+      const e = lines.find((l) => l.e.tag === tag)!.e
+      expect(e.bodyInEvents).toBeUndefined()
+      expect(typeof e.body).toBe('string')
+    }
+    // In memory the entry keeps its body text.
+    expect(r.journal.entries({ tag: 'json' })[0]?.body).toBe(hits)
   })
 })
