@@ -42,3 +42,6 @@ export const singleBody = JSON.stringify(hit)
 export const arrayBody = JSON.stringify(
   Array.from({ length: 20 }, (_, i) => ({ ...hit, details: { ...hit.details, hit: { ...hit.details.hit, stamps_hash: -22222 - i } } })),
 )
+
+/** One notification in a JSON array (what the Wallarm integration posts for a single hit), 655 bytes. */
+export const oneInArrayBody = JSON.stringify([hit])

@@ -1,36 +1,49 @@
-// Ingest throughput and latency: our receiver (journal file off/on, validation off/on) side by side in
-// one run with a bare node:https server that parses the JSON and answers 200. Keep-alive TLS 1.2,
-// 10 and 50 connections, a 653-byte Wallarm hit as a JSON object and a 20-notification array.
+// Ingest throughput and latency, side by side in one run: the real Fluentd (in_http over TLS, null
+// output; only when FLUENTD_SRC is set, see bench/fluentd.mjs), a bare node:https server that parses
+// the JSON and answers 200, and our receiver (by default with --journal and --validate warn; journal
+// file and validation off/on on request). Keep-alive TLS 1.2, 10 and 50 connections, by default one
+// Wallarm hit in a JSON array (`one`); also the hit as an object (`single`) and 20 hits (`array`).
 // Load generator: wrk (a separate process, C) when installed, else bench/load-node.mjs (undici Pool,
 // also a separate process). Each server runs in its own process. The ratio to bare is the figure
 // that counts: absolute numbers drift on a shared machine.
 // Usage: npm run build && node bench/ingest.mjs [seconds per cell, default 5]
-// Env: BENCH_SERVERS=bare,ours,... BENCH_CONNS=10,50 BENCH_BODIES=single,array BENCH_LOAD=wrk|node
-//      BENCH_JSON=<file> (write the results as JSON too)
+// Env: BENCH_SERVERS=fluentd,bare,ours,ours+validate,ours+journal,ours+journal+validate
+//      BENCH_CONNS=10,50 BENCH_BODIES=one,single,array BENCH_LOAD=wrk|node
+//      BENCH_JSON=<file> (write the results as JSON too) FLUENTD_SRC=<fluentd source> BENCH_FL_PORT=24880
+//      A server kind `ours+journal+validate@DIR` runs that kind from another built checkout (before/after).
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { ensureCertificates } from '../dist/certs/index.js'
-import { arrayBody, singleBody } from './bodies.mjs'
+import { arrayBody, oneInArrayBody, singleBody } from './bodies.mjs'
+import { startFluentd } from './fluentd.mjs'
 
 const seconds = Number(process.argv[2] ?? 5)
-const kinds = (process.env.BENCH_SERVERS ?? 'bare,ours,ours+validate,ours+journal,ours+journal+validate').split(',')
+const wanted = (process.env.BENCH_SERVERS ?? 'fluentd,bare,ours+journal+validate').split(',')
 const conns = (process.env.BENCH_CONNS ?? '10,50').split(',').map(Number)
-const bodies = (process.env.BENCH_BODIES ?? 'single,array').split(',')
+const bodies = (process.env.BENCH_BODIES ?? 'one').split(',')
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined
 const loadKind = process.env.BENCH_LOAD ?? (hasWrk ? 'wrk' : 'node')
 
 const work = mkdtempSync(join(tmpdir(), 'ff-bench-'))
 const certDir = join(work, 'certs')
 await ensureCertificates({ certDir })
-const bodyFiles = { single: join(work, 'single.json'), array: join(work, 'array.json') }
+const bodyFiles = { one: join(work, 'one.json'), single: join(work, 'single.json'), array: join(work, 'array.json') }
+writeFileSync(bodyFiles.one, oneInArrayBody)
 writeFileSync(bodyFiles.single, singleBody)
 writeFileSync(bodyFiles.array, arrayBody)
+const fluentd = wanted.includes('fluentd') ? await startFluentd() : undefined
+if (wanted.includes('fluentd') && !fluentd) console.log('(no FLUENTD_SRC: the real Fluentd is left out)')
+const kinds = wanted.filter((k) => k !== 'fluentd' || fluentd)
 
 async function startServer(kind) {
-  const child = spawn(process.execPath, [new URL('./ingest-server.mjs', import.meta.url).pathname, kind, certDir, work], {
+  if (kind === 'fluentd') return { child: { pid: fluentd.pid, kill: () => {} }, port: fluentd.port }
+  // `ours+journal@DIR`: the same server from another built checkout (before/after in one run).
+  const [name, checkout] = kind.split('@')
+  const script = checkout ? join(checkout, 'bench/ingest-server.mjs') : new URL('./ingest-server.mjs', import.meta.url).pathname
+  const child = spawn(process.execPath, [script, name, certDir, work], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const rl = createInterface({ input: child.stdout })
@@ -97,14 +110,16 @@ async function load(port, connections, durationS, body) {
 }
 
 const ticksPerS = 100
+const sizes = { one: oneInArrayBody.length, single: singleBody.length, array: arrayBody.length }
 console.log(
-  `ingest bench: ${singleBody.length}-byte hit (single) and ${arrayBody.length}-byte 20-notification array, ` +
+  `ingest bench: ${bodies.map((b) => `${b} (${sizes[b]} bytes)`).join(', ')}, ${conns.join('/')} connections, ` +
     `keep-alive TLS 1.2, ${seconds}s per cell (+1s warm-up), load by ${loadKind === 'wrk' ? 'wrk -t1' : 'undici Pool child process'}`,
 )
 const results = []
 for (const body of bodies) {
   for (const c of conns) {
     let bare
+    let fl
     for (const kind of kinds) {
       const { child, port } = await startServer(kind)
       await load(port, c, 1, body)
@@ -116,7 +131,9 @@ for (const body of bodies) {
       // Server CPU per request: robust to other load on the machine (throughput is not).
       r.cpuUsPerReq = r.serverCpu === undefined || r.rps === 0 ? undefined : (r.serverCpu * 1e6) / r.rps
       if (kind === 'bare') bare = r
+      if (kind === 'fluentd') fl = r
       r.ratio = bare ? r.rps / bare.rps : undefined
+      r.flRatio = fl ? r.rps / fl.rps : undefined
       r.cpuRatio = bare?.cpuUsPerReq && r.cpuUsPerReq ? bare.cpuUsPerReq / r.cpuUsPerReq : undefined
       results.push({ body, conns: c, kind, ...r })
       console.log(
@@ -127,6 +144,17 @@ for (const body of bodies) {
       )
     }
   }
+}
+await fluentd?.stop()
+// The table (markdown): req/s and p99 side by side, with the ratios to Fluentd and to bare.
+const fmt = (n) => Math.round(n).toLocaleString('en-US')
+console.log(`\n| body | conns | server | req/s | p50 ms | p99 ms | cpu µs/req | ÷ Fluentd | ÷ bare |\n|---|---|---|---|---|---|---|---|---|`)
+for (const r of results) {
+  const ratio = (x, self) => (x === undefined || self ? '' : x.toFixed(2))
+  console.log(
+    `| ${r.body} | ${r.conns} | ${r.kind} | ${fmt(r.rps)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuUsPerReq === undefined ? '' : fmt(r.cpuUsPerReq)} | ` +
+      `${ratio(r.flRatio, r.kind === 'fluentd')} | ${ratio(r.ratio, r.kind === 'bare')} |` + (r.non2xx || r.errors ? ` non-2xx ${r.non2xx}, errors ${r.errors}` : ''),
+  )
 }
 if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ loadKind, seconds, results }, null, 2))
 rmSync(work, { recursive: true, force: true })

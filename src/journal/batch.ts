@@ -1,9 +1,20 @@
 /**
- * The journal file's batched write: the lines of one event-loop turn go out in one write, and each
- * answer held back by its line is released once the write is done (with the error when it failed,
- * or withdrawn when the answer was no longer wanted by then).
+ * The journal file's writer. Lines queued during one event-loop turn go out together in one
+ * synchronous write at the end of the turn (setImmediate); each answer held back by its line is
+ * released once the kernel took all of its bytes (with the error when it did not, or withdrawn when
+ * the answer was no longer wanted by then). Lines are written in the order they were queued.
+ *
+ * Synchronous on purpose: an asynchronous write (libuv's thread pool) cost the main thread as much
+ * CPU per batch (the dispatch, measured in bench/results.md) and held every answer back by a thread
+ * round trip, long enough for a client's FIN to close the connection before its answer went out.
+ *
+ * The byte count of every write is checked: a short write is continued, and when the kernel refuses
+ * the rest (a full disk, `ulimit -f`, an I/O error) the file is cut back to the end of the last line
+ * it took in full, so no line is ever partial; the answers whose lines did not make it get the
+ * error (the receiver answers 500 instead of 2xx).
  * @see docs/design.md "Admin API"
  */
+import { closeSync, fstatSync, ftruncateSync, writeSync } from 'node:fs'
 
 /** Given to an answer whose line was not written because it was no longer wanted (the receiver stopped). */
 export class AnswerWithdrawn extends Error {
@@ -13,65 +24,126 @@ export class AnswerWithdrawn extends Error {
   }
 }
 
+/** The kernel took fewer bytes than asked and gave no reason on retry. */
+export class ShortWriteError extends Error {
+  readonly code = 'EIO'
+  constructor(written: number, wanted: number) {
+    super(`short write: ${written} of ${wanted} bytes`)
+    this.name = 'ShortWriteError'
+  }
+}
+
 /** A line waiting for the batched write, with the answer it holds back. */
 export interface QueuedLine {
+  /** The line(s), each ending with '\n'. */
   line: string
   release?: (err?: unknown) => void
   /** Asked at write time; false leaves the line out and releases the answer as withdrawn. */
   wanted?: () => boolean
 }
 
-export interface LineBatch {
+export interface LineWriter {
+  /** Queues a line; it is written at the end of this event-loop turn. */
   push(item: QueuedLine): void
-  /** Writes now (one write), then releases; a write error is thrown after every answer got it. */
-  flush(): void
-  /** flush() at the end of this event-loop turn (setImmediate), errors reported to the answers only. */
-  flushSoon(): void
-  /** flush() now, errors reported to the answers only. */
-  flushQuietly(): void
+  /** Writes what is queued now. */
+  flushSync(): void
+  /** Writes what is queued and closes the file. */
+  close(): void
 }
 
-export function createLineBatch(write: (text: string) => void): LineBatch {
+/** Outcome of writing `buf`: how many bytes the kernel took, and why it stopped short. */
+interface Written {
+  bytes: number
+  error?: unknown
+}
+
+export function createLineWriter(fd: number): LineWriter {
   let queue: QueuedLine[] = []
   let scheduled = false
+  let closed = false
+  /** Where the file ends: the truncation point when a write stops mid-line. */
+  let size = fstatSync(fd).size
 
-  function flush(): void {
-    scheduled = false
-    if (queue.length === 0) return
-    const items = queue
+  /** The lines of the queue to write now; the withdrawn ones are released at once. */
+  function take(): { items: QueuedLine[]; text: string } {
+    const all = queue
     queue = []
+    const items: QueuedLine[] = []
     let text = ''
-    const withdrawn = new Set<QueuedLine>()
-    for (const it of items) {
-      if (it.wanted && !it.wanted()) withdrawn.add(it)
-      else text += it.line
+    for (const it of all) {
+      if (it.wanted && !it.wanted()) it.release?.(new AnswerWithdrawn())
+      else {
+        items.push(it)
+        text += it.line
+      }
     }
-    let error: unknown
+    return { items, text }
+  }
+
+  /** Releases the items after a write of `w.bytes` of `total`: those whose lines are whole in the file succeed. */
+  function finish(items: QueuedLine[], total: number, w: Written): void {
+    if (w.bytes === total) {
+      size += total
+      for (const it of items) it.release?.()
+      return
+    }
+    // Cut the file back to the end of the last whole line, then fail the rest.
+    let whole = 0
+    let ok = 0
+    for (const it of items) {
+      const n = Buffer.byteLength(it.line)
+      if (whole + n > w.bytes) break
+      whole += n
+      ok++
+    }
+    let error: unknown = w.error ?? new ShortWriteError(w.bytes, total)
     try {
-      if (text !== '') write(text)
+      if (whole !== w.bytes) ftruncateSync(fd, size + whole)
     } catch (err) {
       error = err
     }
-    for (const it of items) it.release?.(withdrawn.has(it) ? new AnswerWithdrawn() : error)
-    if (error !== undefined) throw error
+    size += whole
+    for (let i = 0; i < items.length; i++) items[i]!.release?.(i < ok ? undefined : error)
   }
 
-  function flushQuietly(): void {
-    try {
-      flush()
-    } catch {
-      // Reported to every waiting answer through its release.
+  /** Writes all of `buf`, continuing after a short write until the kernel refuses (its error) or takes nothing. */
+  function writeAll(buf: Buffer): Written {
+    let off = 0
+    while (off < buf.length) {
+      try {
+        const n = writeSync(fd, buf, off, buf.length - off)
+        if (n <= 0) return { bytes: off }
+        off += n
+      } catch (error) {
+        return { bytes: off, error }
+      }
     }
+    return { bytes: off }
+  }
+
+  function flushSync(): void {
+    scheduled = false
+    if (queue.length === 0 || closed) return
+    const { items, text } = take()
+    if (text === '') return
+    const buf = Buffer.from(text)
+    finish(items, buf.length, writeAll(buf))
   }
 
   return {
-    push: (item) => void queue.push(item),
-    flush,
-    flushQuietly,
-    flushSoon() {
-      if (scheduled) return
-      scheduled = true
-      setImmediate(flushQuietly)
+    push(item) {
+      queue.push(item)
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(flushSync)
+      }
+    },
+    flushSync,
+    close() {
+      if (closed) return
+      flushSync()
+      closed = true
+      closeSync(fd)
     },
   }
 }

@@ -27,14 +27,27 @@ const EVENT_HEAP_PER_JSON_BYTE = 1.3
 /** Events sampled (JSON.stringify'd) to estimate the size of all of them. */
 const EVENT_SAMPLES = 3
 
+/** The characters of an entry's request line and headers (each header string, its name and value). */
+function headerChars(entry: JournalEntry): number {
+  let n = (entry.url?.length ?? 0) + (entry.path?.length ?? 0) + (entry.tag?.length ?? 0) + (entry.deliveryKey?.length ?? 0)
+  const headers = entry.headers
+  if (headers) {
+    for (const name in headers) {
+      const v = headers[name]
+      n += name.length + (typeof v === 'string' ? v.length : Array.isArray(v) ? v.reduce((a, x) => a + x.length, 0) : 0)
+    }
+  }
+  return n
+}
+
 /**
- * Estimated heap bytes an entry holds: a base, its strings (body, response body, error) and its
- * events and verdicts. Events are estimated from the body's size, except for gzip/deflate bodies,
+ * Estimated heap bytes an entry holds: a base, its strings (URL, path, tag, headers, body, response
+ * body, error) and its events and verdicts. Events are estimated from the body's size, except for gzip/deflate bodies,
  * where a few events are sampled so that a body that decoded to much more than its wire size is
  * charged for what it decoded to.
  */
 export function estimateEntryBytes(entry: JournalEntry): number {
-  let bytes = ENTRY_BASE_BYTES + (entry.body?.length ?? 0) + (entry.responseBody?.length ?? 0) + (entry.error?.length ?? 0)
+  let bytes = ENTRY_BASE_BYTES + headerChars(entry) + (entry.body?.length ?? 0) + (entry.responseBody?.length ?? 0) + (entry.error?.length ?? 0)
   const events = entry.events
   const encoding = entry.headers?.['content-encoding']
   if (events && events.length > 0 && entry.bodySize !== undefined && encoding !== 'gzip' && encoding !== 'deflate') {

@@ -14,6 +14,7 @@
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { Verdict } from '../validation/index.js'
+import { blankEntry } from './shape.js'
 import type { JournalEvent } from './types.js'
 
 /** Most characters of events' JSON in one line (several events; one larger event gets a line of its own). */
@@ -35,7 +36,15 @@ export interface LineEntry {
   readonly verdicts?: readonly Verdict[]
   readonly responseBody?: string
   readonly error?: string
+  readonly body?: string
+  readonly bodyInEvents?: boolean
 }
+
+/** Entries whose body is at most this many bytes (and with at most 256 events) get their line in one go; larger ones in slices. */
+export const SYNC_LINE_BYTES = 64 * 1024
+
+/** Characters of event JSON serialized between two yields by entryLinesSliced (about 1 ms of JSON.stringify). */
+export const SLICE_CHARS = 256 * 1024
 
 /** Counts of the verdicts of a summarised entry. */
 export interface VerdictSummary {
@@ -65,29 +74,39 @@ export function summariseVerdicts(verdicts: readonly Verdict[]): { verdicts: rea
   return { verdicts: listed, summary: { total: verdicts.length, valid, invalid: verdicts.length - valid, listed: listed.length } }
 }
 
-/** Events serialized between two yields by entryLinesSliced. */
-const EVENTS_PER_SLICE = 256
-
-/** Each event's JSON, grouped into chunks of at most LINE_EVENTS_MAX characters (a larger event alone); `pause` between slices when given. */
-function eventChunks(events: readonly JournalEvent[]): string[]
-function eventChunks(events: readonly JournalEvent[], pause: () => Promise<void>): Promise<string[]>
-function eventChunks(events: readonly JournalEvent[], pause?: () => Promise<void>): string[] | Promise<string[]> {
-  if (pause === undefined || events.length <= EVENTS_PER_SLICE) return chunkEvents(events, 0, events.length, { chunks: [], parts: [], size: 0 })
-  return (async () => {
-    const acc = { chunks: [] as string[], parts: [] as string[], size: 0 }
-    for (let from = 0; from < events.length; from += EVENTS_PER_SLICE) {
-      if (from > 0) await pause()
-      chunkEvents(events, from, Math.min(events.length, from + EVENTS_PER_SLICE), acc, false)
-    }
-    acc.chunks.push(`[${acc.parts.join(',')}]`)
-    return acc.chunks
-  })()
+/** Thrown by entryLinesSliced when `stop()` said so between two slices. */
+export class LineStopped extends Error {
+  override name = 'LineStopped'
 }
 
-function chunkEvents(events: readonly JournalEvent[], from: number, to: number, acc: { chunks: string[]; parts: string[]; size: number }, last = true): string[] {
+/** Each event's JSON, grouped into chunks of at most LINE_EVENTS_MAX characters (a larger event alone). */
+function eventChunks(events: readonly JournalEvent[]): string[] {
+  const acc = { chunks: [] as string[], parts: [] as string[], size: 0 }
+  chunkEvents(events, 0, events.length, acc, Infinity)
+  return acc.chunks
+}
+
+/** eventChunks yielding to the event loop after every SLICE_CHARS characters of JSON; throws LineStopped once `stop()` is true. */
+async function eventChunksSliced(events: readonly JournalEvent[], stop: () => boolean): Promise<string[]> {
+  const acc = { chunks: [] as string[], parts: [] as string[], size: 0 }
+  for (let from = 0; from < events.length; ) {
+    if (from > 0) {
+      await yieldToLoop()
+      if (stop()) throw new LineStopped('stopped while preparing the line')
+    }
+    from = chunkEvents(events, from, events.length, acc, SLICE_CHARS)
+  }
+  acc.chunks.push(`[${acc.parts.join(',')}]`)
+  return acc.chunks
+}
+
+/** Serializes events from `from` on until `budget` characters are done or the end; returns where it stopped (the end closes the last chunk). */
+function chunkEvents(events: readonly JournalEvent[], from: number, to: number, acc: { chunks: string[]; parts: string[]; size: number }, budget: number): number {
   const { chunks } = acc
   let { parts, size } = acc
-  for (let i = from; i < to; i++) {
+  let done = 0
+  let i = from
+  for (; i < to && done < budget; i++) {
     let json: string
     try {
       json = JSON.stringify(events[i])
@@ -101,11 +120,12 @@ function chunkEvents(events: readonly JournalEvent[], from: number, to: number, 
     }
     parts.push(json)
     size += json.length + 1
+    done += json.length
   }
   acc.parts = parts
   acc.size = size
-  if (last) chunks.push(`[${parts.join(',')}]`)
-  return chunks
+  if (budget === Infinity) chunks.push(`[${parts.join(',')}]`)
+  return i
 }
 
 /**
@@ -114,31 +134,50 @@ function chunkEvents(events: readonly JournalEvent[], from: number, to: number, 
  * EntryLineError only when an event cannot be serialized (then it would be in no line: the caller
  * must not answer 2xx).
  */
-export function entryLine(entry: LineEntry): string {
-  const lines = entryLines(entry)
+export function entryLine(entry: LineEntry, final?: object): string {
+  const lines = entryLines(entry, final)
   return lines.length === 1 ? lines[0]! : lines.join('\n')
 }
 
 /**
  * entryLine's lines one by one (write them in order, each followed by '\n'), for a writer that does
  * not want to hold all of a huge entry's text in one string. Each line is bounded by the limits above
- * (or one event), far below V8's string limit.
+ * (or one event), far below V8's string limit. `final`: fields that override the entry's (what it
+ * will be once settled), without copying the entry twice.
  */
-export function entryLines(entry: LineEntry): string[] {
-  const head = headLine(entry)
+export function entryLines(entry: LineEntry, final?: object): string[] {
+  const { copy, events } = lineCopy(entry, final)
+  const head = headLine(copy, events)
   if (typeof head !== 'string') return head.lines
-  return entry.events === undefined ? [head] : assemble(entry, head, eventChunks(entry.events))
+  return events === undefined ? [head] : assemble(copy.id, events.length, head, eventChunks(events))
 }
 
 /**
- * entryLines, yielding to the event loop every 256 events while it serializes them: for a writer
- * that prepares a large entry's lines before writing them (10,000 events are about 20-60 ms of
- * JSON.stringify in one go). Same lines, same EntryLineError.
+ * entryLines, yielding to the event loop after every SLICE_CHARS characters of event JSON: for a
+ * writer that prepares a large entry's lines before writing them (10,000 events are about 20-60 ms
+ * of JSON.stringify in one go, and one msgpack record can become megabytes of JSON). Same lines, same
+ * EntryLineError; LineStopped once `stop()` says so between two slices.
  */
-export async function entryLinesSliced(entry: LineEntry): Promise<string[]> {
-  const head = headLine(entry)
+export async function entryLinesSliced(entry: LineEntry, final?: object, stop: () => boolean = () => false): Promise<string[]> {
+  const { copy, events } = lineCopy(entry, final)
+  const head = headLine(copy, events)
   if (typeof head !== 'string') return head.lines
-  return entry.events === undefined ? [head] : assemble(entry, head, await eventChunks(entry.events, () => yieldToLoop()))
+  return events === undefined ? [head] : assemble(copy.id, events.length, head, await eventChunksSliced(events, stop))
+}
+
+/**
+ * One shallow copy of the entry for its line (with `final` merged in), events taken out. A body whose
+ * records are all in the events (`bodyInEvents`, set by the receiver for an uncut JSON body with
+ * nothing dropped) is left out of the line: the events carry it, and the line stays about the size
+ * of the body instead of twice it.
+ */
+function lineCopy(entry: LineEntry, final?: object): { copy: Record<string, unknown> & { id: number }; events: readonly JournalEvent[] | undefined } {
+  const copy = Object.assign(blankEntry(), entry, final) as unknown as Record<string, unknown> & { id: number }
+  const events = copy['events'] as readonly JournalEvent[] | undefined
+  copy['events'] = undefined
+  if (copy['bodyInEvents'] === true && events !== undefined && events.length > 0) copy['body'] = undefined
+  else copy['bodyInEvents'] = undefined
+  return { copy, events }
 }
 
 /**
@@ -156,9 +195,10 @@ export function settledEntryText(entry: LineEntry): string {
 }
 
 /** The entry's line without its events (a string), or the final lines when the entry cannot be serialized. */
-function headLine(entry: LineEntry): string | { lines: string[] } {
-  const { events, verdicts, responseBody, error } = entry
-  const copy: Record<string, unknown> = { ...entry, events: undefined }
+function headLine(copy: Record<string, unknown> & { id: number }, events: readonly JournalEvent[] | undefined): string | { lines: string[] } {
+  const verdicts = copy['verdicts'] as readonly Verdict[] | undefined
+  const responseBody = copy['responseBody'] as string | undefined
+  const error = copy['error'] as string | undefined
   if (verdicts) {
     const s = summariseVerdicts(verdicts)
     copy['verdicts'] = s.verdicts
@@ -176,17 +216,17 @@ function headLine(entry: LineEntry): string | { lines: string[] } {
     return JSON.stringify(copy)
   } catch (err) {
     // Only a cycle could do this (headers, tls, fault are plain data): identify the entry and why.
-    if (events !== undefined) throw new EntryLineError(`entry ${entry.id} cannot be written to the journal: ${(err as Error).message}`, { cause: err })
+    if (events !== undefined) throw new EntryLineError(`entry ${copy.id} cannot be written to the journal: ${(err as Error).message}`, { cause: err })
     const { id, kind, receivedAt, outcome, status, connectionId, method, url, tag } = copy
     return { lines: [JSON.stringify({ id, kind, receivedAt, outcome, status, connectionId, method, url, tag, error: `entry not serializable: ${(err as Error).message}` })] }
   }
 }
 
 /** The entry's line with its first chunk of events, then the continuation lines. */
-function assemble(entry: LineEntry, head: string, chunks: string[]): string[] {
+function assemble(id: number, total: number, head: string, chunks: string[]): string[] {
   const body = head.slice(0, -1) + (head.length > 2 ? ',' : '')
   if (chunks.length === 1) return [`${body}"events":${chunks[0]}}`]
-  const lines = [`${body}"events":${chunks[0]},"eventsContinued":{"lines":${chunks.length - 1},"total":${entry.events?.length ?? 0}}}`]
-  for (let i = 1; i < chunks.length; i++) lines.push(`{"kind":"events","continues":${entry.id},"part":${i},"events":${chunks[i]}}`)
+  const lines = [`${body}"events":${chunks[0]},"eventsContinued":{"lines":${chunks.length - 1},"total":${total}}}`]
+  for (let i = 1; i < chunks.length; i++) lines.push(`{"kind":"events","continues":${id},"part":${i},"events":${chunks[i]}}`)
   return lines
 }

@@ -3,13 +3,16 @@
  * and completed when answered or cut. A bounded in-memory ring plus an optional NDJSON file.
  *
  * File guarantee: each entry is appended to the file exactly once, when it is *settled*:
- * - for an answered request, synchronously (fs.writeSync on an open fd) before the first byte of
- *   the answer is written (completeThen: one write for the answers of an event-loop turn, each
- *   released after it), so an event answered 2xx is in the file (the kernel's page cache) before the
- *   client can see the 2xx, and survives kill -9 of this process (test/integration/robustness);
+ * - for an answered request, before the first byte of the answer is written (completeThen: one
+ *   synchronous write for the answers of an event-loop turn, each released once the kernel took
+ *   all of its line, batch.ts), so an event answered 2xx is in the file (the kernel's page cache)
+ *   before the client can see the 2xx, and survives kill -9 of this process
+ *   (test/integration/robustness); a write the kernel takes only in part is cut back to the last
+ *   whole line and those answers get the error (500), so no line is ever partial;
  * - for everything else (hung, reset, closed, client-aborted, tls-error, stalled, refused), when the
- *   connection or exchange ends, or when the journal is closed (pending entries are then written
- *   with their outcome still 'pending').
+ *   connection or exchange ends (with the lines queued before it), or when
+ *   the journal is closed (pending entries are then written with their outcome still 'pending',
+ *   also an answer whose line was still being prepared: it never went out).
  * The journal is the only writer of entries: consumers get read-only entries, and the receiver
  * changes one through update() (re-charged against the memory budget, announced as 'updated') and
  * settles it through complete()/completeThen() (announced as 'completed' once final: with a file,
@@ -17,13 +20,14 @@
  * the answer has been fully sent (it differs from the file only for slow-body answers).
  * @see docs/design.md "Admin API"
  */
-import { closeSync, openSync, writeSync } from 'node:fs'
+import { openSync } from 'node:fs'
 import type { Clock } from '../clock/index.js'
 import { systemClock } from '../clock/index.js'
 import { FakeFluentdError } from '../errors.js'
-import { AnswerWithdrawn, createLineBatch } from './batch.js'
+import { AnswerWithdrawn, createLineWriter, type LineWriter } from './batch.js'
 import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes } from './budget.js'
-import { entryLines, entryLinesSliced, settledEntryText } from './file-line.js'
+import { blankEntry } from './shape.js'
+import { entryLines, entryLinesSliced, LineStopped, settledEntryText, SYNC_LINE_BYTES } from './file-line.js'
 import { filterEntries, type JournalQuery } from './filter.js'
 import type { EntryFields, JournalEntry, JournalEntryData, JournalEntryKind } from './types.js'
 
@@ -107,10 +111,10 @@ export function createJournal(options: JournalOptions = {}): Journal {
   const maxBytes = options.maxBytes ?? DEFAULT_JOURNAL_MAX_BYTES
   if (!(maxBytes > 0)) throw new FakeFluentdError('FF_ERR_OPTION', `Invalid journal memory budget ${String(maxBytes)}: use bytes > 0.`)
   const clock = options.clock ?? systemClock
-  let fd: number | undefined
+  let writer: LineWriter | undefined
   if (options.file) {
     try {
-      fd = openSync(options.file, 'a')
+      writer = createLineWriter(openSync(options.file, 'a'))
     } catch (err) {
       throw new FakeFluentdError('FF_ERR_OPTION', `Cannot open journal file ${options.file}: ${(err as Error).message}.`, {
         cause: err,
@@ -121,14 +125,13 @@ export function createJournal(options: JournalOptions = {}): Journal {
   const ring: (JournalEntryData | undefined)[] = new Array<JournalEntryData | undefined>(max)
   let start = 0
   let count = 0
-  // Estimated bytes of the entries in memory (see DEFAULT_JOURNAL_MAX_BYTES); `held` = in the ring.
-  const charged = new WeakMap<JournalEntry, number>()
-  const held = new WeakSet<JournalEntry>()
+  // Estimated bytes of each entry in the ring (see DEFAULT_JOURNAL_MAX_BYTES). A Map, not a WeakMap:
+  // the ring holds its entries anyway, and weak tables cost the garbage collector on every cycle.
+  const charged = new Map<JournalEntry, number>()
   let bytes = 0
   const dropOldest = (): void => {
     const old = ring[start]
     if (old) {
-      held.delete(old)
       bytes -= charged.get(old) ?? 0
       charged.delete(old)
     }
@@ -139,6 +142,8 @@ export function createJournal(options: JournalOptions = {}): Journal {
   let nextId = 1
   const written = new WeakSet<JournalEntry>()
   const pending = new Set<JournalEntryData>()
+  /** Answers whose line is being prepared in slices: close() writes them as they are (they never went out). */
+  const preparing = new Set<JournalEntryData>()
   const listeners = new Set<JournalListener>()
 
   function emit(change: JournalChange): void {
@@ -151,28 +156,23 @@ export function createJournal(options: JournalOptions = {}): Journal {
     }
   }
 
-  // The lines of this event-loop turn, written together.
-  const batch = createLineBatch((text) => {
-    if (fd !== undefined) writeSync(fd, text)
-  })
-
   /**
-   * Writes the entry's line now (once), after any queued ones (order is kept). A failed write is
-   * reported to the answers waiting in the batch; this entry has no answer to hold back, so the
-   * failure never escapes into the receiver.
+   * Writes the entry's line now (once), after any queued ones (order is kept). A failed write is reported to the answers waiting in the batch;
+   * this entry has no answer to hold back, so the failure never escapes into the receiver.
    */
   function writeLine(entry: JournalEntry): void {
-    if (fd === undefined || written.has(entry)) return
+    if (writer === undefined || written.has(entry)) return
     written.add(entry)
-    batch.push({ line: settledEntryText(entry) })
-    batch.flushQuietly()
+    writer.push({ line: settledEntryText(entry) })
+    writer.flushSync()
   }
 
   /** Re-estimates what an entry in memory holds, dropping the oldest entries while over the budget. */
   function charge(entry: JournalEntry): void {
-    if (!held.has(entry)) return
+    const before = charged.get(entry)
+    if (before === undefined) return
     const cost = estimateEntryBytes(entry)
-    bytes += cost - (charged.get(entry) ?? 0)
+    bytes += cost - before
     charged.set(entry, cost)
     while (bytes > maxBytes && count > 1) dropOldest()
   }
@@ -191,17 +191,15 @@ export function createJournal(options: JournalOptions = {}): Journal {
 
   const journal: Journal = {
     add<F extends NewJournalEntry>(fields: F) {
-      // Object.assign, not an object spread: on Node 20 spreading this ~14-key literal cost ~6 us and
-      // left a dictionary-mode object that made every later write slow (~20 us per request in all,
-      // measured in bench/results.md). Same keys, same order as the spread.
-      const entry = Object.assign({}, fields) as unknown as JournalEntryData
+      // One fixed shape for every entry (shape.ts): an object built up key by key became a dictionary.
+      const entry = Object.assign(blankEntry(), fields) as JournalEntryData
       entry.id = nextId++
       entry.receivedAt = fields.receivedAt ?? clock.wallNow()
       entry.receivedMono = fields.receivedMono ?? clock.now()
       entry.outcome = fields.outcome ?? 'pending'
       if (count >= max) dropOldest()
       ring[(start + count) % max] = entry
-      held.add(entry)
+      charged.set(entry, 0)
       count++
       if (entry.outcome === 'pending') pending.add(entry)
       emit({ type: 'added', entry })
@@ -220,7 +218,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       emit({ type: 'completed', entry })
     },
     completeThen(entry, fields, then, wanted) {
-      if (fd === undefined || written.has(entry)) {
+      if (writer === undefined || written.has(entry)) {
         if (wanted && !wanted()) return then(new AnswerWithdrawn())
         settle(own(entry), fields)
         emit({ type: 'completed', entry })
@@ -232,6 +230,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       const final = Object.assign(ended, fields)
       written.add(entry)
       const release = (err?: unknown): void => {
+        preparing.delete(own(entry))
         if (err !== undefined) {
           written.delete(entry)
           then(err)
@@ -242,22 +241,27 @@ export function createJournal(options: JournalOptions = {}): Journal {
         then()
       }
       // The line is bounded (file-line.ts); an event that cannot be serialized is a failed write: no 2xx.
-      const line = Object.assign({}, entry, final) as JournalEntry
       const queue = (lines: string[]): void => {
-        if (fd === undefined) return release(new AnswerWithdrawn())
-        batch.push({ line: lines.join('\n') + '\n', release, wanted })
-        batch.flushSoon()
+        if (writer === undefined) return release(new AnswerWithdrawn())
+        writer.push({ line: lines.length === 1 ? lines[0] + '\n' : lines.join('\n') + '\n', release, wanted })
       }
-      if ((line.events?.length ?? 0) <= SLICED_EVENTS) {
+      const events = final.events ?? entry.events
+      if ((events?.length ?? 0) <= SLICED_EVENTS && (entry.bodySize ?? 0) <= SYNC_LINE_BYTES) {
         let lines: string[]
         try {
-          lines = entryLines(line)
+          lines = entryLines(entry, final)
         } catch (err) {
           return release(err)
         }
         queue(lines)
       } else {
-        entryLinesSliced(line).then(queue, release)
+        // Prepared in slices; stopped between two slices once the answer is no longer wanted.
+        preparing.add(own(entry))
+        const stop = (): boolean => writer === undefined || (wanted !== undefined && !wanted())
+        entryLinesSliced(entry, final, stop).then(
+          (lines) => (stop() ? release(new AnswerWithdrawn()) : queue(lines)),
+          (err: unknown) => release(err instanceof LineStopped ? new AnswerWithdrawn() : err),
+        )
       }
     },
     entries(query) {
@@ -272,7 +276,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       return count
     },
     clear() {
-      for (const e of ring) if (e) held.delete(e)
+      charged.clear()
       ring.fill(undefined)
       start = 0
       count = 0
@@ -284,13 +288,16 @@ export function createJournal(options: JournalOptions = {}): Journal {
       return () => listeners.delete(listener)
     },
     close() {
-      batch.flushQuietly()
-      for (const e of pending) writeLine(e)
-      pending.clear()
-      if (fd !== undefined) {
-        closeSync(fd)
-        fd = undefined
+      if (writer) {
+        writer.flushSync()
+        // An answer still being prepared never went out: its entry is written as it is (pending).
+        for (const e of preparing) written.delete(e)
+        preparing.clear()
+        for (const e of pending) writeLine(e)
+        writer.close()
+        writer = undefined
       }
+      pending.clear()
       listeners.clear()
     },
   }

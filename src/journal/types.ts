@@ -71,6 +71,11 @@ interface RequestFields {
   /** The body as text (UTF-8, lossy), truncated to a bound; `bodyTruncated` says when. */
   body?: string
   bodyTruncated?: boolean
+  /**
+   * True when the body was JSON (not cut, not compressed, nothing dropped) and all of its records
+   * are in `events`: the journal file then leaves `body` out of the line (the events carry it).
+   */
+  bodyInEvents?: boolean
   /** 1-based attempt number of this delivery (same tag + same body bytes). */
   attempt?: number
   /**

@@ -39,6 +39,8 @@ export interface AnswerOpts {
   close?: boolean
   headers?: Record<string, string>
   events?: EntryFields<'request'>['events']
+  /** The events are all the records of an uncut JSON body (the journal file line then leaves the body out). */
+  bodyInEvents?: boolean
   error?: string
   forceBody?: boolean
   /** An answer of the request processing (see writeAnswer): Content-Type first even when closing. */
@@ -72,6 +74,8 @@ function wantsKeepAlive(req: IncomingMessage): boolean {
 
 /** The origin-form part of a request target: `scheme://authority` removed from an absolute-form one (`/` when nothing follows). */
 function absoluteFormPath(url: string): string {
+  // Hot path: an origin-form target (`/tag`) needs no regex.
+  if (url.charCodeAt(0) === 0x2f) return url
   const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(url)
   if (!m) return url
   const rest = url.slice(m[0].length)
@@ -183,6 +187,7 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
     const keepAlive = ex.keepAlive && !opts.close && !ex.conn.closeAfterAnswer
     const fields: EntryFields<'request'> = { status, outcome: 'answered' }
     if (opts.events) fields.events = opts.events
+    if (opts.bodyInEvents === true) fields.bodyInEvents = true
     if (body.length > 0) fields.responseBody = typeof body === 'string' ? body : body.toString('utf8')
     if (opts.error !== undefined) fields.error = opts.error
     const { entry, conn } = ex

@@ -12,7 +12,7 @@ import type { Clock } from '../clock/index.js'
 import type { BodyOutcome, Exchange, Exchanges } from './exchange.js'
 import { rubyErrorClass, type FluentdLog } from './fluentd-log.js'
 import { decodeBody } from './decode.js'
-import { parseRequestBody } from './parse-body.js'
+import { parseRequestBody, recordsFromJsonBody } from './parse-body.js'
 import { fluentdErrorBody, TOO_LARGE } from './responses.js'
 
 /** A header the request must carry (`--require-header`), name in lower case. */
@@ -133,8 +133,13 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
           return exchanges.answer(ex, 400, fluentdErrorBody(400, why), { error: why, processed: true })
         }
       }
-      const opts = parsed.dropped.length > 0 ? { events: parsed.events, error: `ignored: ${parsed.dropped.join('; ')}`, processed: true } : { events: parsed.events, processed: true }
-      exchanges.answer(ex, ctx.successStatus, '', opts)
+      if (parsed.dropped.length > 0) {
+        return exchanges.answer(ex, ctx.successStatus, '', { events: parsed.events, error: `ignored: ${parsed.dropped.join('; ')}`, processed: true })
+      }
+      // The body's records are all in the events: the journal file line need not hold the body twice.
+      const enc = ex.req.headers['content-encoding']
+      const bodyInEvents = ex.entry.bodyTruncated !== true && enc !== 'gzip' && enc !== 'deflate' && recordsFromJsonBody(ex.req.headers['content-type'], ex.query)
+      exchanges.answer(ex, ctx.successStatus, '', { events: parsed.events, processed: true, bodyInEvents })
     },
     async faultEvents(ex, raw) {
       const parsed = await bodyOf(ex, raw)

@@ -98,6 +98,9 @@ export function createIngest(ctx: IngestContext): Ingest {
       chunks.push(chunk)
     })
     req.on('end', () => {
+      // Read in full: isComplete no longer needs the request, and the entry must not keep it (and its
+      // buffers) alive for as long as the journal keeps the entry.
+      requests.delete(ex.entry)
       if (ex.conn.open.has(ex.entry)) ex.conn.open.set(ex.entry, 'handling')
       if (tooLarge || !exchanges.isOpen(ex)) return
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)

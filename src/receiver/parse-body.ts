@@ -61,6 +61,16 @@ function formDecode(buf: Buffer): Buffer {
   return out.subarray(0, j)
 }
 
+/**
+ * True when the records of a request come from its body as one JSON text: a JSON Content-Type and no
+ * `msgpack` query parameter (which would take precedence).
+ */
+export function recordsFromJsonBody(contentType: string | undefined, query: string | undefined): boolean {
+  const ct = contentType ?? ''
+  if (!ct.startsWith('application/json') && !ct.startsWith('application/csp-report')) return false
+  return query === undefined || !parseQuery(Buffer.from(query, 'latin1')).has('msgpack')
+}
+
 /** Parses `a=1&b=2;c=3` into params (first value of a repeated key wins, as WEBrick's FormData). */
 export function parseQuery(buf: Buffer, into: Params = new Map()): Params {
   let start = 0
@@ -179,7 +189,7 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
   let fixedTime: number | undefined
   if (paramTime !== undefined) {
     const t = rubyToF(paramTime.toString('utf8'))
-    fixedTime = t === 0 ? input.arrivalTime : t
+    fixedTime = t === 0 ? input.arrivalTime : fluentdFloatTime(t)
   }
   const events: ParsedEvent[] = []
   for (let i = 0; i < records.length; i++) {
@@ -202,10 +212,38 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
   return { ok: true, events, dropped }
 }
 
-/** Ruby's String#to_f: the longest numeric prefix, 0 when none. */
+/** Ruby's String#to_f: the longest numeric prefix, 0 when none; beyond the float range, ±Infinity (as Ruby). */
 function rubyToF(text: string): number {
   const m = /^\s*[+-]?(\d[\d_]*)?(\.\d+)?([eE][+-]?\d+)?/.exec(text)
   if (!m || (m[1] === undefined && m[2] === undefined)) return 0
-  const n = Number(m[0].replace(/_/g, '').trim())
-  return Number.isFinite(n) ? n : 0
+  return Number(m[0].replace(/_/g, '').trim())
+}
+
+/**
+ * The event time Fluentd's `?time=` gives (NumericTimeParser#parse_float): it splits Ruby's
+ * Float#to_s at the first '.' and takes the integer part as seconds and the next (at most 10)
+ * characters, padded to 9, as nanoseconds, with String#to_i. So 1e20 (`"1.0e+20"`) is 1 s,
+ * 1.5e-05 (`"1.5e-05"`) is 1 s + 5 ns, 8.7e12 is 8,700,000,000,000 s, and Infinity is 0.
+ */
+export function fluentdFloatTime(t: number): number {
+  const { int, frac } = rubyFloatParts(t)
+  const nsecText = frac.slice(0, 10).padEnd(9, '0')
+  const digits = /^\d*/.exec(nsecText)![0]
+  const sec = /^[+-]?\d+/.test(int) ? Number.parseInt(int, 10) : 0
+  return (sec === 0 ? 0 : sec) + (digits === '' ? 0 : Number(digits)) / 1e9
+}
+
+/** Ruby's Float#to_s split at its first '.': fixed notation for 1e-4 <= |t| < 1e15, else `d.ddde±XX`. */
+function rubyFloatParts(t: number): { int: string; frac: string } {
+  if (!Number.isFinite(t)) return { int: String(t), frac: '' }
+  if (t === 0) return { int: Object.is(t, -0) ? '-0' : '0', frac: '0' }
+  const sign = t < 0 ? '-' : ''
+  const [mantissa, expText] = Math.abs(t).toExponential().split('e') as [string, string]
+  const digits = mantissa.replace('.', '')
+  const exp = Number(expText)
+  if (exp >= -4 && exp <= 14) {
+    if (exp < 0) return { int: `${sign}0`, frac: '0'.repeat(-exp - 1) + digits }
+    return { int: sign + digits.slice(0, exp + 1).padEnd(exp + 1, '0'), frac: digits.slice(exp + 1) || '0' }
+  }
+  return { int: sign + digits[0]!, frac: `${digits.slice(1) || '0'}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}` }
 }

@@ -5,7 +5,20 @@
  */
 import { DecodeError, Decoder, decodeMulti } from '@msgpack/msgpack'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { MAX_RECORD_DEPTH, SYNC_PARSE_MAX, collect, count, drop, nestedDeeperThan, refuseSize, takeElement, type RecordSink } from './parse-records.js'
+import { jsonLongerThan } from './json-size.js'
+import { MAX_RECORD_DEPTH, SYNC_PARSE_MAX, collect, count, drop, nestedDeeperThan, refuseJsonSize, refuseSize, takeElement, type RecordSink } from './parse-records.js'
+
+/** True (and the request refused) when one record of `value` (the value, or each element of an array) is longer than the limit as JSON. */
+function overJsonSize(value: unknown, sink: RecordSink): boolean {
+  const records = Array.isArray(value) ? value : [value]
+  for (const r of records) {
+    if (jsonLongerThan(r, sink.maxRecordSize)) {
+      refuseJsonSize(sink)
+      return true
+    }
+  }
+  return false
+}
 
 /**
  * A decode error msgpack-ruby raises as MessagePack::MalformedFormatError (`invalid byte`: 0xc1, the
@@ -44,6 +57,7 @@ export async function parseMsgpack(buf: Buffer, sink: RecordSink): Promise<void>
     try {
       // msgpack has no brackets to count: values from bodies longer than the depth limit are walked.
       for (const value of decodeMulti(buf)) {
+        if (overJsonSize(value, sink)) return
         collect(value, sink, buf.length > MAX_RECORD_DEPTH)
         if (sink.refused !== undefined) return
       }
@@ -53,7 +67,8 @@ export async function parseMsgpack(buf: Buffer, sink: RecordSink): Promise<void>
     return
   }
   const head = msgpackArrayHeader(buf) ?? { count: 0, header: 0 }
-  if (!count(sink, head.count)) return
+  // An empty array counts as one record, as in JSON.
+  if (!count(sink, head.header > 0 ? Math.max(1, head.count) : 0)) return
   // Arrays longer than the cap anywhere in a large body would be decoded in one go: refused by the decoder.
   const decoder = new Decoder({ maxArrayLength: sink.max })
   // The decoder's read position (an internal field): the size of each value, checked once it is decoded.
@@ -68,6 +83,9 @@ export async function parseMsgpack(buf: Buffer, sink: RecordSink): Promise<void>
       const size = position() - before
       before = position()
       if (size > sink.maxRecordSize) return refuseSize(sink, size)
+      // The record size limit counts the JSON a record becomes (the array's elements are records one by one).
+      const tooLong = i < head.count ? jsonLongerThan(value, sink.maxRecordSize) : overJsonSize(value, sink)
+      if (tooLong) return refuseJsonSize(sink)
       if (i < head.count) {
         if (!tooDeep) tooDeep = nestedDeeperThan(value, MAX_RECORD_DEPTH - 1)
         elements.push(value)

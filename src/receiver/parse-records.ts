@@ -60,6 +60,11 @@ export function refuseSize(sink: RecordSink, size: number): void {
   sink.refused ??= `a record of ${size} bytes is larger than ${sink.maxRecordSize} bytes (--max-record-size)`
 }
 
+/** A record whose JSON (what the journal, the printer and the admin API write) is over the record size limit. */
+export function refuseJsonSize(sink: RecordSink): void {
+  sink.refused ??= `a record whose JSON is larger than ${sink.maxRecordSize} bytes (--max-record-size)`
+}
+
 export function drop(sink: RecordSink, why: string): void {
   if (sink.dropped.length < MAX_DROPPED_LISTED) sink.dropped.push(why)
   else sink.droppedUnlisted++
@@ -124,7 +129,8 @@ export function takeElement(el: unknown, sink: RecordSink): void {
  * hot path (ordinary notifications) never walks the value.
  */
 export function collect(value: unknown, sink: RecordSink, mayBeDeep: boolean): void {
-  if (!count(sink, Array.isArray(value) ? value.length : 1)) return
+  // An empty array counts as one: 30 million `[]` must not cost seconds uncounted.
+  if (!count(sink, Array.isArray(value) ? Math.max(1, value.length) : 1)) return
   if (mayBeDeep && nestedDeeperThan(value, MAX_RECORD_DEPTH)) {
     drop(sink, `value nested deeper than ${MAX_RECORD_DEPTH} levels`)
     return
@@ -230,7 +236,7 @@ export async function parseJsonBytes(bytes: Buffer, sink: RecordSink, what: stri
       else drop(sink, `invalid ${what}: ${scan.message}`)
       return
     }
-    count(sink, scan.elements.length)
+    count(sink, Math.max(1, scan.elements.length))
     if (scan.tooDeep) drop(sink, `value nested deeper than ${MAX_RECORD_DEPTH} levels`)
     else for (const el of scan.elements) takeElement(el, sink)
     return
