@@ -1,0 +1,12 @@
+/** The forward part: Fluentd's forward protocol (in_forward) beside in_http, with its faults. */
+export { startForwardServer } from './listener.js'
+export { formatForwardLogLine } from './log.js'
+export type { ForwardLog, ForwardLogEvent } from './log.js'
+export { formatForwardLine, formatEventTime } from './format.js'
+export { parseForwardShorthand, validateForwardRules, FORWARD_FAULT_ACTIONS } from './faults.js'
+export type { ForwardFaultRule, ForwardFaultAction } from './faults.js'
+export type { ForwardOptions, ForwardServer } from './types.js'
+export { DEFAULT_FORWARD_MAX_MESSAGE, DEFAULT_FORWARD_MAX_DEPTH, DEFAULT_FORWARD_MESSAGE_TIMEOUT_MS, DEFAULT_FORWARD_HANDSHAKE_TIMEOUT_MS, DEFAULT_FORWARD_MAX_CONNECTIONS, FLUENTD_FORWARD_PORT } from './types.js'
+export type { SecuritySettings, ForwardUser } from './handshake.js'
+export { EventTime, forwardExtensionCodec } from './msgpack.js'
+export { ping as forwardPing } from './handshake.js'
