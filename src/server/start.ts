@@ -52,9 +52,10 @@ export async function startReceiver(options: ReceiverOptions & { forward?: Forwa
   // The forward listener (serve --forward-port), beside in_http on the same journal. `tls: true`
   // uses in_http's certificate (generated ones even when in_http itself is plain).
   let forward: ForwardServer | undefined
+  let forwardTls: TlsOptions | { cert: string; key: string } | undefined
   if (options.forward) {
     try {
-      const forwardTls = options.forward.tls === true ? (tls ?? (await tlsMaterial({ ...options, tls: true }))) : options.forward.tls
+      forwardTls = options.forward.tls === true ? (tls ?? (await tlsMaterial({ ...options, tls: true }))) : options.forward.tls
       forward = await startForwardServer({ ...options.forward, tls: forwardTls }, { journal, clock, onError: options.onError })
     } catch (err) {
       await core.close()
@@ -91,8 +92,9 @@ export async function startReceiver(options: ReceiverOptions & { forward?: Forwa
     protocol: core.protocol,
     adminUrl: admin?.url,
     adminPort: admin?.port,
-    caPath: tls?.caPath,
-    ca: tls?.ca,
+    // The CA of in_http's certificate, or of the forward listener's when only it has TLS.
+    caPath: tls?.caPath ?? (forwardTls && 'caPath' in forwardTls ? forwardTls.caPath : undefined),
+    ca: tls?.ca ?? (forwardTls && 'ca' in forwardTls ? forwardTls.ca : undefined),
     journal,
     faults,
     forward,
