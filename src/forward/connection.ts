@@ -108,6 +108,17 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext, tlsInfo
     else socket.end()
   }
   const logWarn = (text: string, level: 'warn' | 'error' = 'warn'): void => log.emit({ level, at: clock.wallNow(), text })
+  /**
+   * in_forward's server helper on an exception while reading: `unexpected error on reading data`
+   * (then the connection is closed, with SO_LINGER 0: a reset). Fluentd's class and text where it
+   * fails on the same input, else ours (limits Fluentd does not have).
+   */
+  const readError = (err: unknown): void => {
+    const f = err instanceof FrameError ? err.fluentd : undefined
+    const errorClass = f?.errorClass ?? (err instanceof FrameError ? 'FakeFluentd::LimitError' : 'RuntimeError')
+    const message = f?.message ?? (err as Error).message
+    logWarn(`unexpected error on reading data host="${remoteAddress}" port=${remotePort} error_class=${errorClass} error=${JSON.stringify(message)}`, 'error')
+  }
 
   if (security) {
     const fault = ctx.faults.decide('handshake')
@@ -158,10 +169,9 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext, tlsInfo
       const msg = decodeValue(frame, true)
       read = interpretMessage(msg, frame.length, ctx.settings, { remoteAddress, remoteHost: hostName ?? remoteAddress, now: clock.wallNow() })
     } catch (err) {
-      const message = (err as Error).message
-      logWarn(`unexpected error on reading data host="${remoteAddress}" port=${remotePort} error_class=${err instanceof FrameError ? 'MessagePack::MalformedFormatError' : 'RuntimeError'} error="${message}"`, 'error')
-      journal.complete(entry, { outcome: 'closed', error: message })
-      finish('end')
+      readError(err)
+      journal.complete(entry, { outcome: 'reset', error: (err as Error).message })
+      finish('reset')
       return
     }
     if (read.kind === 'nothing' || read.kind === 'broken') {
@@ -240,10 +250,9 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext, tlsInfo
       try {
         end = scanFrame(queue.view(), scan, 0, ctx.limits)
       } catch (err) {
-        const message = (err as Error).message
-        logWarn(`unexpected error on reading data host="${remoteAddress}" port=${remotePort} error_class=MessagePack::MalformedFormatError error="${message}"`, 'error')
-        connectionEntry('closed', `not read: ${message}`)
-        finish('end')
+        readError(err)
+        connectionEntry('reset', `not read: ${(err as Error).message}`)
+        finish('reset')
         return
       }
       if (end < 0) {

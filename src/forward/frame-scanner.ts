@@ -9,6 +9,12 @@
 
 export class FrameError extends Error {
   override name = 'FrameError'
+  /** What in_forward logs for the same input (`error_class=... error="..."`), when it fails on it too. */
+  readonly fluentd?: { errorClass: string; message: string }
+  constructor(message: string, fluentd?: { errorClass: string; message: string }) {
+    super(message)
+    this.fluentd = fluentd
+  }
 }
 
 export interface FrameLimits {
@@ -141,7 +147,7 @@ export function scanFrame(buf: Uint8Array, scan: FrameScan, origin: number, limi
             children = 2
             break
           default:
-            throw new FrameError(`byte 0x${b.toString(16)} at offset ${at - origin} is not msgpack`)
+            throw new FrameError(`byte 0x${b.toString(16)} at offset ${at - origin} is not msgpack`, { errorClass: 'MessagePack::MalformedFormatError', message: 'invalid byte' })
         }
         if (at + 1 + lenBytes > end) return -1
         const declared = readLength(buf, at + 1, lenBytes)

@@ -7,6 +7,7 @@
  * Message, and a message over `chunk_size_limit` is dropped without an ack.
  */
 import { FrameError, type FrameLimits } from './frame-scanner.js'
+import { formatEventTime } from './format.js'
 import { decodeEntriesStream, EventTime, gunzipEntries } from './msgpack.js'
 
 export type ForwardMode = 'message' | 'forward' | 'packed' | 'compressed'
@@ -106,7 +107,9 @@ function chunkOf(option: Record<string, unknown> | undefined): string | undefine
   return typeof c === 'string' ? c : String(c)
 }
 
+/** Ruby's inspect of a value in a log field, near enough: an EventTime prints as its time. */
 function inspect(v: unknown): string {
+  if (v instanceof EventTime) return formatEventTime(v.sec, v.nsec)
   try {
     return JSON.stringify(v) ?? String(v)
   } catch {

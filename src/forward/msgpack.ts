@@ -45,7 +45,7 @@ const textDecoder = new TextDecoder()
 /** Replaces bin values (Uint8Array) by strings and refuses unknown ext types, as msgpack-ruby does. */
 function normalize(value: unknown): unknown {
   if (value instanceof Uint8Array) return textDecoder.decode(value)
-  if (value instanceof ExtData) throw new FrameError(`unknown msgpack ext type ${value.type}`)
+  if (value instanceof ExtData) throw new FrameError(`unknown msgpack ext type ${value.type}`, { errorClass: 'MessagePack::UnknownExtTypeError', message: 'unexpected extension type' })
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = normalize(value[i])
     return value

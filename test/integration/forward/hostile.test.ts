@@ -16,27 +16,27 @@ async function stillServes(port: number): Promise<void> {
 }
 
 describe('forward listener: hostile input', () => {
-  it('a str32 declaring 4 GiB is refused at its header (--forward-max-message), the connection closed', async () => {
+  it('a str32 declaring 4 GiB is refused at its header (--forward-max-message), the connection reset (in_forward closes with SO_LINGER 0)', async () => {
     const fake = await startFake({ maxMessageBytes: 1024 * 1024 })
     const c = await rawClient(fake.forwardPort)
     c.socket.write(Buffer.from([0x94, 0xa1, 0x74, 0xdb, 0xff, 0xff, 0xff, 0xff]))
-    expect(await c.ended).toBe('end')
+    expect(await c.ended).toBe('reset')
     const [e] = await settled(fake, 1, 'connection')
     expect(e!.error).toBe('not read: declared 4294967295 bytes at offset 3, more than the 1048576-byte message limit')
     const c2 = await rawClient(fake.forwardPort)
     c2.socket.write(Buffer.from([0xdd, 0x7f, 0xff, 0xff, 0xff]))
-    expect(await c2.ended).toBe('end')
+    expect(await c2.ended).toBe('reset')
     await stillServes(fake.forwardPort)
   })
 
-  it('nesting deeper than --forward-max-depth closes the connection; at the limit it is read', async () => {
+  it('nesting deeper than --forward-max-depth resets the connection; at the limit it is read', async () => {
     const fake = await startFake({ maxDepth: 50 })
     const nested = (levels: number) => Buffer.concat([Buffer.from([0x93, 0xa1, 0x74, 0x01]), Buffer.alloc(levels - 1, 0x91), Buffer.from([0x80])])
     const ok = await rawClient(fake.forwardPort)
     ok.socket.write(nested(49))
     const deep = await rawClient(fake.forwardPort)
     deep.socket.write(nested(200_000))
-    expect(await deep.ended).toBe('end')
+    expect(await deep.ended).toBe('reset')
     const conn = await settled(fake, 1, 'connection')
     expect(conn[0]!.error).toBe('not read: nested deeper than 50 levels')
     const [read] = await settled(fake, 1, 'request')
@@ -44,7 +44,7 @@ describe('forward listener: hostile input', () => {
     await stillServes(fake.forwardPort)
   })
 
-  it('truncated msgpack then a close: journaled as client-aborted with the bytes read; bytes that are not msgpack close it', async () => {
+  it('truncated msgpack then a close: journaled as client-aborted with the bytes read; bytes that are not msgpack reset it', async () => {
     const fake = await startFake()
     const c = await rawClient(fake.forwardPort)
     const whole = pack(['t', 1767225600, { a: 'b'.repeat(100) }, { chunk: 'x' }])
@@ -54,7 +54,7 @@ describe('forward listener: hostile input', () => {
     expect(e).toMatchObject({ outcome: 'client-aborted', error: 'connection closed mid-message (50 bytes of an incomplete message)' })
     const junk = await rawClient(fake.forwardPort)
     junk.socket.write(Buffer.from([0xc1]))
-    expect(await junk.ended).toBe('end')
+    expect(await junk.ended).toBe('reset')
     await stillServes(fake.forwardPort)
   })
 
