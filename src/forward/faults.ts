@@ -112,14 +112,16 @@ export function validateForwardRules(value: unknown): ForwardFaultRule[] {
 const SHORTHAND = /^([a-z-]+?)(?:=([^\s]+?))?(?:\s*[x*](\d+))?$/
 
 /**
- * The `--forward-fault` shorthand: comma-separated items applied in order, each `action[=arg][xN]`:
- * `withhold-ack x2,ack` (the first two messages get no ack), `ack-late=2s`, `wrong-ack`, `reset`,
- * `close`, `stall-handshake`, `refuse-key[=reason]`, `drop-heartbeat x3`. `no-ack` = withhold-ack.
+ * The `--forward-fault` shorthand: comma-separated items applied in order, each `action[=arg][xN]`
+ * (N uses; without it once, and the last item of a spec for ever): `withhold-ack x2,ack` (the first
+ * two messages get no ack), `ack-late=2s`, `wrong-ack`, `reset`, `close`, `stall-handshake`,
+ * `refuse-key[=reason]`, `drop-heartbeat x3`. `no-ack` = withhold-ack.
  */
 export function parseForwardShorthand(specs: readonly string[]): ForwardFaultRule[] {
   const rules: ForwardFaultRule[] = []
   for (const spec of specs) {
-    for (const raw of spec.split(',')) {
+    const items = spec.split(',')
+    for (const [i, raw] of items.entries()) {
       const item = raw.trim()
       const m = SHORTHAND.exec(item)
       if (!m) fail(`"${item}"`, 'use action[=arg][xN], e.g. withhold-ack x2')
@@ -135,6 +137,7 @@ export function parseForwardShorthand(specs: readonly string[]): ForwardFaultRul
         else fail(`"${item}"`, `${action} takes no argument`)
       } else if (action === 'ack-late') fail(`"${item}"`, 'ack-late needs a duration, e.g. ack-late=2s')
       if (m[3] !== undefined) rule.times = Number(m[3])
+      else if (i < items.length - 1) rule.times = 1
       rules.push(rule)
     }
   }

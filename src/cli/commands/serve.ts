@@ -250,7 +250,7 @@ export function registerServe(program: Command): void {
         // npx runs us under `sh -c`, which keeps a signal sent to npm alone from reaching us.
         say('note: started through npx: a supervisor that signals only the npm process will not stop this server; run node_modules/.bin/fake-fluentd serve (or `exec` it) instead (README "Stopping serve")')
       }
-      say(`fake-fluentd ready ingest=${urls.local} admin=${receiver.adminUrl ?? 'off'} ca=${receiver.caPath ?? 'none'}${receiver.forward ? ` forward=${receiver.forward.host}:${receiver.forward.port}` : ''}`)
+      say(`fake-fluentd ready ingest=${urls.local} admin=${receiver.adminUrl ?? 'off'} ca=${receiver.caPath ?? 'none'}`)
 
       await stopped
     })
