@@ -12,11 +12,12 @@ import { encode } from '@msgpack/msgpack'
 import type { TimerHandle } from '../clock/index.js'
 import type { JournalEntry, JournalEvent } from '../journal/index.js'
 import type { ForwardFaultDecision, ForwardFaults } from './faults.js'
-import { FrameError, newScan, scanFrame, type FrameLimits, type FrameScan } from './frame-scanner.js'
+import { FrameError, type FrameLimits } from './frame-scanner.js'
 import { checkPing, helo, newSession, pong, type HandshakeSession } from './handshake.js'
 import type { ForwardLog } from './log.js'
 import { interpretMessage, type ForwardEvent, type MessageSettings } from './message.js'
 import { decodeRaw, decodeValue, forwardExtensionCodec } from './msgpack.js'
+import { createReader } from './reader.js'
 import type { ForwardOptions, ForwardParts } from './types.js'
 
 export interface ConnectionContext extends ForwardParts {
@@ -39,28 +40,15 @@ function toJournalEvents(events: ForwardEvent[]): JournalEvent[] {
   return events.map((e) => ({ time: e.time.sec + e.time.nsec / 1e9, eventTime: e.time, record: e.record as Record<string, unknown> }))
 }
 
-/** Growable byte buffer: data appended, a complete message taken from the front. */
-class ByteQueue {
-  buf = Buffer.alloc(0)
-  len = 0
-  push(data: Buffer): void {
-    if (this.len + data.length > this.buf.length) {
-      const next = Buffer.alloc(Math.max(this.len + data.length, this.buf.length * 2, 4096))
-      this.buf.copy(next, 0, 0, this.len)
-      this.buf = next
-    }
-    data.copy(this.buf, this.len)
-    this.len += data.length
-  }
-  view(): Buffer {
-    return this.buf.subarray(0, this.len)
-  }
-  /** Removes the first n bytes; returns a copy of them. */
-  take(n: number): Buffer {
-    const out = Buffer.from(this.buf.subarray(0, n))
-    this.buf.copy(this.buf, 0, n, this.len)
-    this.len -= n
-    return out
+/** A JSON message as Yajl reads it; a parse failure is logged as Yajl's. */
+function parseJson(frame: Buffer): unknown {
+  try {
+    const msg: unknown = JSON.parse(frame.toString('utf8'))
+    // A string of entries is PackedForward to in_forward (a Ruby String either way).
+    if (Array.isArray(msg) && typeof msg[1] === 'string') msg[1] = Buffer.from(msg[1], 'utf8')
+    return msg
+  } catch (err) {
+    throw new FrameError(`not JSON: ${(err as Error).message}`, { errorClass: 'Yajl::ParseError', message: (err as Error).message })
   }
 }
 
@@ -75,8 +63,8 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext, tlsInfo
   const security = ctx.options.security
   let state: 'pingpong' | 'established' | 'stalled' | 'done' = 'established'
   let session: HandshakeSession | undefined
-  const queue = new ByteQueue()
-  let scan: FrameScan = newScan()
+  // JSON (first byte { or [) as in_forward's read_messages, except under a handshake (PING is msgpack).
+  const reader = createReader(ctx.limits, !security)
   let messages = 0
   let messageTimer: TimerHandle | undefined
   let handshakeTimer: TimerHandle | undefined
@@ -92,8 +80,10 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext, tlsInfo
     const entry = journal.add({ kind: 'connection', ...base(), ...(fault ? { fault: { ruleIndex: fault.index, step: 'then' as const, explain: fault.explain } } : {}) })
     journal.complete(entry, { outcome, error })
   }
+  /** An answer in the connection's format (in_forward's serializer: to_msgpack or to_json). */
   const write = (value: unknown): void => {
-    if (!socket.destroyed) socket.write(encode(value, { extensionCodec: forwardExtensionCodec }))
+    if (socket.destroyed) return
+    socket.write(reader.format === 'json' ? JSON.stringify(value) : encode(value, { extensionCodec: forwardExtensionCodec }))
   }
   const clearTimers = (): void => {
     if (messageTimer) clock.clearTimer(messageTimer)
@@ -166,7 +156,7 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext, tlsInfo
     const entry = journal.add({ kind: 'request', protocol: 'forward', ...base(), connectedMono, receivedAt: received.receivedAt, receivedMono: received.receivedMono, requestOnConnection: received.n, bodySize: frame.length, forward: { eventCount: 0, ack: 'not-sent' } })
     let read
     try {
-      const msg = decodeValue(frame, true)
+      const msg = reader.format === 'json' ? parseJson(frame) : decodeValue(frame, true)
       read = interpretMessage(msg, frame.length, ctx.settings, { remoteAddress, remoteHost: hostName ?? remoteAddress, now: clock.wallNow() })
     } catch (err) {
       readError(err)
@@ -237,28 +227,21 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext, tlsInfo
 
   socket.on('data', (data: Buffer) => {
     if (state === 'done' || state === 'stalled') return
-    if (queue.len === 0 && data.length > 0 && (data[0] === 0x7b || data[0] === 0x5b) && messages === 0 && state === 'established') {
-      // in_forward also reads JSON when the first byte is { or [: not here (README "Forward protocol").
-      logWarn(`unexpected error on reading data host="${remoteAddress}" port=${remotePort} error_class=RuntimeError error="JSON forward is not supported by fake-fluentd"`, 'error')
-      connectionEntry('closed', 'JSON forward (first byte { or [) is not supported')
-      finish('end')
-      return
-    }
-    queue.push(data)
+    reader.push(data)
     for (;;) {
-      let end: number
+      let frame: Buffer | undefined
       try {
-        end = scanFrame(queue.view(), scan, 0, ctx.limits)
+        frame = reader.next()
       } catch (err) {
         readError(err)
         connectionEntry('reset', `not read: ${(err as Error).message}`)
         finish('reset')
         return
       }
-      if (end < 0) {
-        if (queue.len > 0 && !messageTimer && ctx.messageTimeoutMs > 0) {
+      if (!frame) {
+        if (reader.held > 0 && !messageTimer && ctx.messageTimeoutMs > 0) {
           messageTimer = clock.setTimer(() => {
-            connectionEntry('reset', `message not complete ${ctx.messageTimeoutMs} ms after its first byte (${queue.len} bytes read)`)
+            connectionEntry('reset', `message not complete ${ctx.messageTimeoutMs} ms after its first byte (${reader.held} bytes read)`)
             finish('reset')
           }, ctx.messageTimeoutMs)
         }
@@ -266,20 +249,17 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext, tlsInfo
       }
       if (messageTimer) clock.clearTimer(messageTimer)
       messageTimer = undefined
-      const frame = queue.take(end)
-      scan = newScan()
       if (state === 'pingpong') {
         onPing(frame)
         if (cut) return
       } else onFrame(frame)
-      if (queue.len === 0) return
     }
   })
   socket.on('error', () => {
     // ECONNRESET and the like: the close below settles what is open.
   })
   socket.on('close', () => {
-    if (state !== 'done' && queue.len > 0) connectionEntry('client-aborted', `connection closed mid-message (${queue.len} bytes of an incomplete message)`)
+    if (state !== 'done' && reader.held > 0) connectionEntry('client-aborted', `connection closed mid-message (${reader.held} bytes of an incomplete message)`)
     state = 'done'
     clearTimers()
   })

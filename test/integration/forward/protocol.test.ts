@@ -45,6 +45,19 @@ describe('forward protocol', () => {
     expect(c.values()).toEqual([{ ack: 'g1' }])
   })
 
+  it('JSON forward (first byte [ or {): read as in_forward does with Yajl, answered in JSON', async () => {
+    const fake = await startFake()
+    const c = await rawClient(fake.forwardPort)
+    c.socket.write('["j.one",1767225600,{"a":"]}"},{"chunk":"j1"}] \n["j.two",[[1767225601,{"b":2}]],{"chunk":"j2"}]')
+    await waitFor(() => c.received().toString().length >= 24)
+    expect(c.received().toString()).toBe('{"ack":"j1"}{"ack":"j2"}')
+    const es = await settled(fake, 2, 'request')
+    expect(es.map((e) => [e.tag, e.forward?.mode, e.events?.[0]?.record])).toEqual([
+      ['j.one', 'message', { a: ']}' }],
+      ['j.two', 'forward', { b: 2 }],
+    ])
+  })
+
   it('as in_forward: time 0 or nil is now in Message/Forward mode; a Message without a record gets no ack; skip_invalid_event acks the dropped Message', async () => {
     const fake = await startFake({ skipInvalidEvent: true })
     const c = await rawClient(fake.forwardPort)
