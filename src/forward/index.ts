@@ -10,3 +10,5 @@ export { DEFAULT_FORWARD_MAX_MESSAGE, DEFAULT_FORWARD_MAX_DEPTH, DEFAULT_FORWARD
 export type { SecuritySettings, ForwardUser } from './handshake.js'
 export { EventTime, forwardExtensionCodec } from './msgpack.js'
 export { ping as forwardPing } from './handshake.js'
+export { runForwardScenarios, FORWARD_SCENARIOS } from './scenarios.js'
+export type { ForwardClientProfile, ForwardClientAdapter, ForwardClientSession, ForwardTarget, ForwardScenarioResult, ForwardScenarioStatus } from './scenarios.js'
