@@ -91,6 +91,8 @@ export async function startForwardServer(options: ForwardOptions, parts: Forward
       socket.resetAndDestroy()
       return false
     }
+    // Acks are small answers a client waits for: no Nagle delay.
+    socket.setNoDelay(true)
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
     return true

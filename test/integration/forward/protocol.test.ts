@@ -4,6 +4,9 @@
  * chunk_size_limit), the handshake messages, the UDP heartbeat and each forward fault.
  */
 import { createSocket } from 'node:dgram'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { EventTime, forwardPing } from '../../../src/forward/index.js'
@@ -43,6 +46,17 @@ describe('forward protocol', () => {
     const es = await settled(fake, 2, 'request')
     expect(es[1]).toMatchObject({ outcome: 'reset', error: 'compressed entries inflate beyond the 65536-byte limit' })
     expect(c.values()).toEqual([{ ack: 'g1' }])
+  })
+
+  it('the --journal file holds each forward entry (protocol, forward info, exact event time) before the ack', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ff-fwd-j-')), 'journal.ndjson')
+    const fake = await startFake({}, { journalFile: file })
+    const c = await rawClient(fake.forwardPort)
+    c.socket.write(pack(['file', T, { a: 1 }, { chunk: 'f1' }]))
+    await waitFor(() => c.values().length >= 1)
+    const line = JSON.parse(readFileSync(file, 'utf8').trim().split('\n')[0]!) as Record<string, unknown>
+    expect(line).toMatchObject({ kind: 'request', protocol: 'forward', tag: 'file', deliveryKey: 'forward:f1', forward: { mode: 'message', eventCount: 1, chunk: 'f1', ack: 'sent' } })
+    expect(line['events']).toEqual([{ time: 1767225600.1234567, eventTime: { sec: 1767225600, nsec: 123456789 }, record: { a: 1 } }])
   })
 
   it('JSON forward (first byte [ or {): read as in_forward does with Yajl, answered in JSON', async () => {
