@@ -17,6 +17,8 @@ export type { Clock } from './clock/index.js'
 export { startReceiver } from './server/index.js'
 export type { Receiver, ReceiverOptions, TlsOptions, TlsVersionOption, OutputMode } from './receiver/index.js'
 export type { AdminMount } from './admin/index.js'
+/* The forward listener (startReceiver({ forward })): its options, handle and fault rules */
+export type { ForwardOptions, ForwardServer, ForwardFaultRule, ForwardFaultAction, SecuritySettings as ForwardSecurity, ForwardUser } from './forward/index.js'
 export type { Journal, JournalChange, JournalListener, JournalQuery } from './journal/index.js'
 export type { JournalEntry, JournalEvent, JournalOutcome, JournalEntryKind } from './journal/index.js'
 

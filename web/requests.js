@@ -84,7 +84,7 @@ function makeRow(entry) {
   /** @type {Record<string, HTMLElement>} */
   const cells = {}
   const row = /** @type {HTMLTableRowElement} */ (h('tr', { class: 'req', 'data-id': String(entry.id), tabindex: 0, 'aria-expanded': 'false' }))
-  for (const name of ['id', 'time', 'tag', 'method', 'status', 'outcome', 'fault', 'schema', 'attempt']) {
+  for (const name of ['id', 'time', 'tag', 'protocol', 'method', 'status', 'outcome', 'fault', 'schema', 'attempt']) {
     const cell = h('td', { class: `c-${name}` })
     cells[name] = cell
     row.appendChild(cell)
@@ -106,8 +106,10 @@ function fillRow(r, entry) {
   setText(c.id, entry.id)
   setText(c.time, fmtClock(entry.receivedAt))
   setText(c.tag, entry.tag ?? (entry.kind !== 'request' ? `(${entry.kind})` : ''))
-  setText(c.method, entry.method ?? '')
-  setText(c.status, entry.status ?? '—')
+  // Forward entries: the mode in the method column and what became of the ack in the status column.
+  setText(c.protocol, entry.protocol ?? (entry.kind === 'request' ? 'http' : ''))
+  setText(c.method, entry.forward ? (entry.forward.mode ?? '') : (entry.method ?? ''))
+  setText(c.status, entry.forward ? `ack ${entry.forward.ack}` : (entry.status ?? '—'))
   if (c.status) c.status.className = `c-status ${entry.state}`
   setText(c.outcome, entry.outcome)
   setText(c.fault, entry.fault ?? '')
@@ -231,5 +233,5 @@ function makeDetail(entry) {
           entry.events.map((ev) => `${ev.time}\t${JSON.stringify(ev.record)}`).join('\n')))
       : null,
   )
-  return h('tr', { class: 'req-detail', 'data-id': String(entry.id) }, h('td', { colspan: 9 }, content))
+  return h('tr', { class: 'req-detail', 'data-id': String(entry.id) }, h('td', { colspan: 10 }, content))
 }

@@ -18,6 +18,10 @@ export interface EntrySummary {
   receivedAt: number
   endedAt?: number
   tag?: string
+  /** `forward` for the forward listener's entries (absent for in_http). */
+  protocol?: 'forward'
+  /** Forward entries: the mode and what became of the ack. */
+  forward?: { mode?: string; ack: string; eventCount: number }
   method?: string
   status?: number
   attempt?: number
@@ -41,6 +45,10 @@ export function summarize(entry: Readonly<JournalEntry>): EntrySummary {
   if (error !== undefined) s.error = error.length > SUMMARY_ERROR_MAX ? `${error.slice(0, SUMMARY_ERROR_MAX)}…` : error
   if (entry.kind !== 'request') return s
   if (entry.tag !== undefined) s.tag = entry.tag
+  if (entry.forward !== undefined) {
+    s.protocol = 'forward'
+    s.forward = { mode: entry.forward.mode, ack: entry.forward.ack, eventCount: entry.forward.eventCount }
+  }
   if (entry.method !== undefined) s.method = entry.method
   if (entry.status !== undefined) s.status = entry.status
   if (entry.attempt !== undefined) s.attempt = entry.attempt

@@ -7,7 +7,8 @@
  */
 import type { Journal, JournalChange } from '../journal/index.js'
 import type { JournalEntry } from '../journal/index.js'
-import { formatFluentdLine, formatFluentdLogLine, type FluentdLog, type OutputMode } from '../receiver/index.js'
+import { formatForwardLine, formatForwardLogLine, type ForwardLog } from '../forward/index.js'
+import { formatFluentdLogLine, type FluentdLog, type OutputMode } from '../receiver/index.js'
 
 export interface PrinterOptions {
   mode: OutputMode
@@ -17,6 +18,8 @@ export interface PrinterOptions {
   warn?: (text: string) => void
   /** The receiver's Fluentd log lines: printed to `write` (Fluentd's stdout) in `fluentd` mode. */
   log?: Pick<FluentdLog, 'subscribe'>
+  /** The forward listener's in_forward log lines, printed like `log`. */
+  forwardLog?: Pick<ForwardLog, 'subscribe'>
 }
 
 function verdictWarnings(entry: JournalEntry): string {
@@ -61,7 +64,8 @@ export function attachPrinter(journal: Journal, options: PrinterOptions): () => 
     const entry = change.entry
     switch (options.mode) {
       case 'fluentd':
-        for (const ev of entry.events ?? []) out += formatFluentdLine(ev.time, entry.tag ?? '', ev.record)
+        // formatForwardLine prints in_http's events as formatFluentdLine does, and forward times exactly.
+        for (const ev of entry.events ?? []) out += formatForwardLine(ev, entry.tag ?? '')
         break
       case 'json':
         out += JSON.stringify(entry) + '\n'
@@ -79,9 +83,17 @@ export function attachPrinter(journal: Journal, options: PrinterOptions): () => 
           schedule()
         })
       : () => {}
+  const unsubscribeForwardLog =
+    options.mode === 'fluentd' && options.forwardLog
+      ? options.forwardLog.subscribe((event) => {
+          out += formatForwardLogLine(event)
+          schedule()
+        })
+      : () => {}
   return () => {
     unsubscribe()
     unsubscribeLog()
+    unsubscribeForwardLog()
     flush()
   }
 }

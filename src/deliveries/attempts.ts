@@ -26,6 +26,10 @@ export function isAttempt(entry: Readonly<JournalEntry>): boolean {
 /** ok / fail / pending of one attempt under `profile` (2xx without a profile). */
 export function attemptState(entry: Readonly<JournalEntry>, profile: RetryProfile | null): AttemptState {
   if (entry.outcome === 'pending') return 'pending'
+  // A forward message is delivered when it was read and acked (or no ack was asked, or acked late).
+  if (entry.kind === 'request' && entry.forward !== undefined) {
+    return entry.outcome === 'answered' && ['sent', 'none', 'late'].includes(entry.forward.ack) && entry.forward.dropped === undefined ? 'ok' : 'fail'
+  }
   // Only a request gets an answer; a connection-level entry that ended is a failed attempt.
   if (entry.kind !== 'request' || entry.outcome !== 'answered' || entry.status === undefined) return 'fail'
   const ok = profile ? isSuccessStatus(profile, entry.status) : entry.status >= 200 && entry.status <= 299

@@ -24,6 +24,22 @@ export interface JournalEvent {
   /** Event time as Fluentd computes it: seconds since the epoch (float, from ?time=, record time, or arrival). */
   time: number
   record: Record<string, unknown>
+  /** The exact time when it came over the forward protocol (EventTime, integer or float), as Fluentd prints it. */
+  eventTime?: { sec: number; nsec: number }
+}
+
+/** What a forward-protocol message adds to its entry (src/forward): one entry per message or chunk. */
+export interface ForwardEntryInfo {
+  /** Message, Forward, PackedForward or CompressedPackedForward (undefined for a message that was not read). */
+  mode?: 'message' | 'forward' | 'packed' | 'compressed'
+  /** Events in the message (after skip_invalid_event). */
+  eventCount: number
+  /** The option map's `chunk` (the delivery key of a chunk that asks for an ack). */
+  chunk?: string
+  /** The ack: sent, none asked, withheld, sent late or with a wrong chunk id (faults), or not sent (dropped, cut). */
+  ack: 'sent' | 'none' | 'withheld' | 'late' | 'wrong' | 'not-sent'
+  /** Why in_forward dropped the message (chunk_size_limit, invalid event, no record). */
+  dropped?: string
 }
 
 /** What every kind of entry has. */
@@ -50,6 +66,9 @@ interface EntryBase {
 
 /** The fields only a request has. */
 interface RequestFields {
+  /** Absent for in_http; `forward` for an entry of the forward listener (then `forward` is set and the HTTP fields are not). */
+  protocol?: 'forward'
+  forward?: ForwardEntryInfo
   /**
    * Monotonic ms when this request's TCP connection was accepted. For the first request on a
    * connection it is the best measure of when the client started the attempt (before TCP and TLS

@@ -9,6 +9,7 @@ import { ensureCertificates } from '../certs/index.js'
 import { systemClock } from '../clock/index.js'
 import { FakeFluentdError } from '../errors.js'
 import { createFaultEngine, type FaultEngine } from '../faults/index.js'
+import { startForwardServer, type ForwardOptions, type ForwardServer } from '../forward/index.js'
 import { createJournal } from '../journal/index.js'
 import { checkOptions, createReceiver, type Receiver, type ReceiverCore, type ReceiverOptions, type TlsOptions } from '../receiver/index.js'
 
@@ -28,7 +29,7 @@ async function tlsMaterial(options: ReceiverOptions): Promise<TlsOptions | undef
  * Throws FakeFluentdError FF_ERR_LISTEN when a port cannot be bound, FF_ERR_CERT / FF_ERR_OPTION on
  * bad certificates or options.
  */
-export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
+export async function startReceiver(options: ReceiverOptions & { forward?: ForwardOptions } = {}): Promise<Receiver & { forward?: ForwardServer }> {
   checkOptions(options)
   const clock = options.clock ?? systemClock
   const host = options.host ?? '127.0.0.1'
@@ -48,6 +49,21 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     throw new FakeFluentdError('FF_ERR_LISTEN', `Cannot listen on ${host}:${port}: ${(err as Error).message}. Pick another --port (0 = any free port).`, { cause: err })
   }
 
+  // The forward listener (serve --forward-port), beside in_http on the same journal. `tls: true`
+  // uses in_http's certificate (generated ones even when in_http itself is plain).
+  let forward: ForwardServer | undefined
+  let forwardTls: TlsOptions | { cert: string; key: string } | undefined
+  if (options.forward) {
+    try {
+      forwardTls = options.forward.tls === true ? (tls ?? (await tlsMaterial({ ...options, tls: true }))) : options.forward.tls
+      forward = await startForwardServer({ ...options.forward, tls: forwardTls }, { journal, clock, onError: options.onError })
+    } catch (err) {
+      await core.close()
+      if (ownJournal) journal.close()
+      throw err
+    }
+  }
+
   let admin: AdminServer | undefined
   if (options.adminPort !== undefined && options.adminPort !== false) {
     try {
@@ -62,7 +78,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         info: () => ({ ingestUrl: core.url, refusing: core.refusing, connections: core.connections }),
       })
     } catch (err) {
-      await core.close()
+      await Promise.all([core.close(), forward?.close()])
       if (ownJournal) journal.close()
       throw err
     }
@@ -76,17 +92,19 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     protocol: core.protocol,
     adminUrl: admin?.url,
     adminPort: admin?.port,
-    caPath: tls?.caPath,
-    ca: tls?.ca,
+    // The CA of in_http's certificate, or of the forward listener's when only it has TLS.
+    caPath: tls?.caPath ?? (forwardTls && 'caPath' in forwardTls ? forwardTls.caPath : undefined),
+    ca: tls?.ca ?? (forwardTls && 'ca' in forwardTls ? forwardTls.ca : undefined),
     journal,
     faults,
+    forward,
     log: core.log,
     get refusing() {
       return core.refusing
     },
     close() {
       closed ??= (async () => {
-        const waits = [core.close(), ...(admin ? [admin.close()] : [])]
+        const waits = [core.close(), ...(admin ? [admin.close()] : []), ...(forward ? [forward.close()] : [])]
         await Promise.race([Promise.all(waits), new Promise<void>((r) => setTimeout(r, CLOSE_GRACE_MS).unref())])
         if (ownJournal) journal.close()
       })()

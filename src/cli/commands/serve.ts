@@ -12,8 +12,9 @@ import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES } from '../../journal/in
 import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, DEFAULT_REQUEST_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/index.js'
 import type { ValidationMode, Validator } from '../../validation/index.js'
 import { bindArg, hostArg } from '../bind-arg.js'
+import { addForwardFlags, forwardOptionsFrom, type ForwardFlags } from '../forward-flags.js'
 
-interface ServeFlags extends AdminFlags {
+interface ServeFlags extends AdminFlags, ForwardFlags {
   port: number
   bind: string
   tls: boolean
@@ -144,6 +145,8 @@ export function registerServe(program: Command): void {
     .option('--seed <n>', 'seed for probabilistic fault steps (0 to 4294967295)', parseSeed)
     .option('--fault <spec>', 'fault shorthand, e.g. "500x3,200", "delay=16s", "hang" (repeatable)', collect, [])
     .option('--faults <file>', 'fault plan JSON file')
+  addForwardFlags(serve)
+  serve
     .action(async (flags: ServeFlags) => {
       // The implementation is imported here, not at the top, so that other commands and --help start fast.
       const [{ certificateHostsForBind, listenerUrls, loadCertificateFiles }, { startReceiver }, { createValidator }, { mountWebPage }, { attachPrinter }] = await Promise.all([
@@ -196,6 +199,7 @@ export function registerServe(program: Command): void {
         strictParse: flags.strictParse,
         successStatus: flags.use204 ? 204 : 200,
         faults,
+        forward: await forwardOptionsFrom(flags),
         seed: flags.seed,
         onError: (err) => console.error(`fake-fluentd: internal error (contained): ${err instanceof Error ? err.message : String(err)}`),
       })
@@ -203,6 +207,7 @@ export function registerServe(program: Command): void {
       const detachPrinter = attachPrinter(receiver.journal, {
         mode: flags.output,
         log: receiver.log,
+        forwardLog: receiver.forward?.log,
         write: (t) => void process.stdout.write(t),
         warn: (t) => void process.stderr.write(t),
       })
@@ -239,6 +244,7 @@ export function registerServe(program: Command): void {
       if (token !== undefined && flags.adminToken === undefined) say(`admin token (generated, the admin API is not on loopback): ${token}  (send "Authorization: Bearer TOKEN")`)
       if (receiver.caPath) say(`CA certificate (paste into the integration's "CA certificate" field): ${receiver.caPath}`)
       else if (receiver.protocol === 'https') say('CA certificate: none given (your --cert is trusted as it is)')
+      if (receiver.forward) say(`fake Fluentd (in_forward) listening on ${receiver.forward.tls ? 'tls' : 'tcp'}://${receiver.forward.host}:${receiver.forward.port}  (UDP heartbeat on the same port)`)
       if (flags.journal) say(`journal file: ${resolve(flags.journal)}`)
       if (startedByNpx()) {
         // npx runs us under `sh -c`, which keeps a signal sent to npm alone from reaching us.
