@@ -239,7 +239,7 @@ export async function ensureCertificates(options: EnsureCertificatesOptions = {}
     } catch (err) {
       throw new FakeFluentdError(
         'FF_ERR_CERT',
-        `Failed to create certificates in ${dir} (--cert-dir): ${(err as Error).message}. Give a writable --cert-dir, or pass --cert/--key.`,
+        `Failed to create certificates in ${dir} (--cert-dir): ${(err as Error).message}. Give a writable --cert-dir.`,
         { cause: err },
       )
     }
@@ -257,31 +257,39 @@ export async function ensureCertificates(options: EnsureCertificatesOptions = {}
 
 /**
  * Loads a user-supplied certificate and key (PEM files). The certificate file may hold a chain;
- * it is not used as a CA. Throws FF_ERR_CERT when unreadable or when the key does not match.
+ * it is not used as a CA. Throws FF_ERR_CERT naming the file (and its flag) that is unreadable,
+ * not PEM, or when the key does not match.
  */
 export function loadCertificateFiles(certPath: string, keyPath: string, caPath?: string): CertificateSet {
-  try {
-    const cert = readFileSync(certPath, 'utf8')
-    const key = readFileSync(keyPath, 'utf8')
-    const x = new X509Certificate(cert)
-    if (!x.checkPrivateKey(createPrivateKey(key))) {
-      throw new Error('the key does not belong to the certificate')
-    }
-    const ca = caPath ? readFileSync(caPath, 'utf8') : undefined
-    return {
-      cert,
-      key,
-      ca,
-      caPath: caPath ? resolve(caPath) : undefined,
-      certPath: resolve(certPath),
-      keyPath: resolve(keyPath),
-      created: false,
-    }
-  } catch (err) {
-    throw new FakeFluentdError(
-      'FF_ERR_CERT',
-      `Failed to load --cert ${certPath} / --key ${keyPath}: ${(err as Error).message}.`,
-      { cause: err },
-    )
+  const cert = readPem('--cert', certPath, (text) => new X509Certificate(text), 'a PEM certificate')
+  const key = readPem('--key', keyPath, (text) => createPrivateKey(text), 'a PEM private key')
+  if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))) {
+    throw new FakeFluentdError('FF_ERR_CERT', `--key ${keyPath} does not belong to --cert ${certPath}; give the key the certificate was issued for.`)
   }
+  const ca = caPath !== undefined ? readPem('--ca', caPath, (text) => new X509Certificate(text), 'a PEM certificate') : undefined
+  return {
+    cert,
+    key,
+    ca,
+    caPath: caPath ? resolve(caPath) : undefined,
+    certPath: resolve(certPath),
+    keyPath: resolve(keyPath),
+    created: false,
+  }
+}
+
+/** Reads `file` (given as `flag`) and checks it parses; one-line FF_ERR_CERT otherwise. */
+export function readPem(flag: string, file: string, parse: (text: string) => unknown, what: string): string {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new FakeFluentdError('FF_ERR_CERT', `${flag} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: err })
+  }
+  try {
+    parse(text)
+  } catch (err) {
+    throw new FakeFluentdError('FF_ERR_CERT', `${flag} ${file}: not ${what} (${(err as Error).message}).`, { cause: err })
+  }
+  return text
 }

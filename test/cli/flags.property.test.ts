@@ -139,7 +139,8 @@ describe('every flag of every command works or says why (property, fixed seed)',
           expect(o.hung, shown).toBe(false)
           expect(o.stderr + o.stdout, shown).not.toMatch(STACK)
           if (o.ready) {
-            expect(o.code, shown).toBe(0)
+            // demo --exit stopped by Ctrl-C: 130, the story was cut short (0 or 1 when it ended first).
+            expect(spec.name === 'demo' && argv.includes('--exit') ? [0, 1, 130] : [0], shown).toContain(o.code)
             return
           }
           if (o.code === 2) {

@@ -8,7 +8,7 @@ import { durationText, numberText, oneOf, type FlagSpec } from './values.js'
 
 /** A fixture drawn by name (`@name`, resolved when the run starts), or a path that is not one. */
 const fileValue = (...names: string[]): fc.Arbitrary<string> => oneOf(names.map((n) => `@${n}`), fc.constantFrom('/nonexistent/x.json', '.', ''))
-const port = oneOf(['0', '@busy', '-1', '65536', '1.5', 'abc', ' 0', '0x0', '99999999999'])
+const port = oneOf(['0', 'any', '@busy', '-1', '65536', '1.5', 'abc', ' 0', '0x0', '99999999999'])
 
 /** The admin flags serve and demo share (src/cli/admin-flags.ts). */
 const adminFlags: FlagSpec[] = [
@@ -71,7 +71,7 @@ export const commands: CommandSpec[] = [
       { flag: '--ca', value: fileValue('ca') },
       { flag: '--host', value: oneOf(['fluentd.example', '10.0.0.7', 'ü.example', '*.example.com', '999.999.1.1']) },
       { flag: '--tls-version', value: oneOf(['1.2', '1.3', '1.2+', '1.1']) },
-      { flag: '--admin-port', value: oneOf(['0', 'any', '@busy', '-1', '65536', 'x']) },
+      { flag: '--admin-port', value: oneOf(['0', 'any', 'off', '@busy', '-1', '65536', 'x']) },
       { flag: '--admin-bind', value: oneOf(['127.0.0.1', 'localhost', 'a b']) },
       { flag: '--journal', value: oneOf(['journal.ndjson', '/proc/nope/j.ndjson', '.']) },
       { flag: '--journal-max', value: oneOf(['1', '100', '10000'], numberText) },
