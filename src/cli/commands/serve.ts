@@ -125,17 +125,23 @@ export function registerServe(program: Command): void {
       await checkResolves('--bind', flags.bind)
       if (flags.adminPort !== false) await checkResolves('--admin-bind', flags.adminBind)
       // The implementation is imported here, not at the top, so that other commands and --help start fast.
-      const [{ certificateHostsForBind, listenerUrls, loadCertificateFiles }, { startReceiver }, { createValidator }, { mountWebPage }, { attachPrinter }] = await Promise.all([
+      const [{ certificateHostsForBind, ensureCertificates, listenerUrls, loadCertificateFiles }, { startReceiver }, { createValidator }, { mountWebPage }, { attachPrinter }] = await Promise.all([
         import('../../certs/index.js'),
         import('../../server/index.js'),
         import('../../validation/index.js'),
         import('../../web/index.js'),
         import('../receiver-printer.js'),
       ])
+      // Bound beyond loopback: the host's addresses and name go into the generated certificate.
+      const hosts = [...flags.host, ...certificateHostsForBind(flags.bind)]
       let tls: ReceiverOptions['tls'] = flags.tls
-      if (flags.tls && flags.cert && flags.key) {
-        const set = loadCertificateFiles(flags.cert, flags.key, flags.ca)
+      if (flags.tls) {
+        const set = flags.cert && flags.key ? loadCertificateFiles(flags.cert, flags.key, flags.ca) : await ensureCertificates({ certDir: resolve(flags.certDir), hosts })
         tls = { cert: set.cert, key: set.key, ca: set.ca, caPath: set.caPath }
+        if (set.reissued) {
+          const added = set.reissued.addedSans.length > 0 ? ` to add ${set.reissued.addedSans.join(', ')}` : ''
+          process.stderr.write(`fake-fluentd: kept the CA ${set.caPath ?? ''} (clients that trust it keep working); issued a new server certificate${added}\n`)
+        }
       }
       if (flags.journal !== undefined) checkJournalFile(flags.journal)
       let validator: Validator | undefined
@@ -147,8 +153,7 @@ export function registerServe(program: Command): void {
         host: flags.bind,
         tls,
         certDir: resolve(flags.certDir),
-        // Bound beyond loopback: the host's addresses and name go into the generated certificate.
-        hosts: [...flags.host, ...certificateHostsForBind(flags.bind)],
+        hosts,
         tlsVersion: flags.tlsVersion,
         adminPort: flags.adminPort,
         adminHost: flags.adminBind,
