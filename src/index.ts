@@ -51,7 +51,8 @@ export type {
   SampleAttack,
 } from './validation/index.js'
 export type { KnownNotification, KnownNotificationType, NotificationEnvelope, Hit, Vulnerability, SecurityIssue, ScopeChange, ChangedParameter } from './validation/index.js'
-/** Every per-type notification type (NewHitsNotification, VulnNotification, ...), generated from schemas/. */
+/** Every per-type notification type (NewHitsNotification, VulnNotification, ...), generated from schemas/: by name, and as one namespace. */
+export type * from './validation/notification-types.js'
 export type * as Notifications from './validation/notification-types.js'
 
 /* The reference sender and its retry profiles */
@@ -103,5 +104,5 @@ export type {
 export { mountWebPage } from './web/index.js'
 export type { WebPageContext, WebSenderState } from './web/index.js'
 export { createDemo } from './demo/index.js'
-export type { Demo, DemoOptions, DemoScenario, DemoScenarioName, DemoEnding } from './demo/index.js'
+export type { Demo, DemoOptions, DemoScenario, DemoScenarioName, DemoEnding, DemoEventName } from './demo/index.js'
 export type { DemoEvent, DemoReadyEvent, DemoAttemptEvent, DemoWaitEvent, DemoDeliveryEndEvent, DemoDisabledEvent, DemoDoneEvent } from './demo/index.js'
