@@ -28,6 +28,7 @@ interface ConformanceFlags {
   html?: string
   certDir?: string
   quiet?: boolean
+  retryInconclusive: number
 }
 
 function positive(text: string): number {
@@ -146,6 +147,7 @@ export function registerConformance(program: Command): void {
     .option('--json <file>', 'write the JSON report')
     .option('--html <file>', 'write a self-contained HTML report')
     .option('--cert-dir <dir>', 'certificate cache directory (default: fake-fluentd/certs in the user cache directory, $XDG_CACHE_HOME or ~/.cache)', pathArg)
+    .option('--retry-inconclusive <n>', 'measure scenarios that could not be judged up to n more times (0 to 5); failed ones are never run again, and the report says which were re-measured', wholeNumberArg(0, 5), 0)
     .option('--quiet', 'no progress lines')
     .action(async (flags: ConformanceFlags) => {
       if (flags.list) {
@@ -172,16 +174,22 @@ export function registerConformance(program: Command): void {
           console.error(`fake-fluentd: warning: --time-scale ${flags.timeScale} is below the scale ${names} need${squeezed.length === 1 ? 's' : ''} to be judged; expect inconclusive results. Leave --time-scale out to run each scenario at its own scale.`)
         }
       }
-      const report = await runConformance({
-        sender,
-        scenarios,
-        profile,
-        timeScale: flags.timeScale,
-        tolerance: { ...(flags.toleranceMs !== undefined ? { absMs: flags.toleranceMs } : {}), ...(flags.toleranceRel !== undefined ? { rel: flags.toleranceRel } : {}) },
-        concurrency: flags.concurrency,
-        certDir: flags.certDir,
-        onProgress: progressPrinter(flags.quiet === true),
-      })
+      const run = (selected: typeof scenarios): Promise<ConformanceReport> =>
+        runConformance({
+          sender,
+          scenarios: selected,
+          profile,
+          timeScale: flags.timeScale,
+          tolerance: { ...(flags.toleranceMs !== undefined ? { absMs: flags.toleranceMs } : {}), ...(flags.toleranceRel !== undefined ? { rel: flags.toleranceRel } : {}) },
+          concurrency: flags.concurrency,
+          certDir: flags.certDir,
+          onProgress: progressPrinter(flags.quiet === true),
+        })
+      let report = await run(scenarios)
+      if (flags.retryInconclusive > 0) {
+        const { retryInconclusive } = await import('../conformance-retry.js')
+        report = await retryInconclusive(report, flags.retryInconclusive, (ids) => run(scenarios.filter((s) => ids.includes(s.id))), (line) => console.error(line))
+      }
       if (flags.junit) writeReport(flags.junit, renderJunit(report), 'JUnit')
       if (flags.json) writeReport(flags.json, renderJson(report), 'JSON')
       if (flags.html) writeReport(flags.html, renderHtmlReport(report), 'HTML')
