@@ -212,6 +212,8 @@ export function registerServe(program: Command): void {
         process.once('SIGTERM', stop)
       })
       const urls = listenerUrls(receiver.protocol, flags.bind, receiver.port)
+      const { attachHints } = await import('../serve-hints.js')
+      attachHints(receiver.journal, { ingestUrl: urls.local, ...(receiver.caPath ? { caPath: receiver.caPath } : {}) }, (t) => void process.stderr.write(t))
       say(`fake Fluentd (in_http) listening on ${urls.local}  (POST ${urls.local}/<tag>)`)
       const others = urls.reachable.filter((u) => u !== urls.local)
       if (others.length > 0) say(`  reachable from other machines at: ${others.join(', ')}  (bound to ${flags.bind})`)
