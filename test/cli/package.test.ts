@@ -151,8 +151,16 @@ describe('the packed package', () => {
   it('the CI example installs a packed tarball, not a registry name that does not exist', () => {
     const yml = readFileSync(join(root, 'docs/examples/github-workflow.yml'), 'utf8')
     expect(yml).not.toMatch(/npm install[^\n]*\sfake-fluentd\s*$/m)
-    expect(yml).toContain('npm pack --pack-destination')
-    expect(yml).toMatch(/npm install --no-save [^\n]*fake-fluentd-\*\.tgz/)
+    expect(yml).toContain('npm pack --ignore-scripts --pack-destination')
+    expect(yml).toMatch(/npm install --no-save [^\n]*--ignore-scripts [^\n]*fake-fluentd-\*\.tgz/)
+    // Built once: npm ci builds, npm pack must not build again.
+    expect(yml).toContain('npm pack --ignore-scripts')
+    // The default sender exists in a user's repository once the tarball is installed.
+    const senderCmd = /SENDER_CMD: node (\S+)/.exec(yml)?.[1]
+    expect(senderCmd).toBe('node_modules/fake-fluentd/docs/examples/example-sender.mjs')
+    if (installed !== undefined) expect(existsSync(join(installed, senderCmd!))).toBe(true)
+    expect(yml).not.toMatch(/node-version: 20\b/)
+    expect(yml).toContain('annotate_only: ${{ github.event.pull_request.head.repo.fork == true }}')
   })
 })
 
