@@ -107,6 +107,15 @@ describe('README and docs examples, as written', () => {
     await s.stop()
   })
 
+  it('the --config example of "Fake Fluentd (serve)" is a file serve takes (its port 9880 made 0)', async () => {
+    const cwd = work()
+    const json = /\*\*Config file and environment\.\*\*[\s\S]*?```json\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))![1]!
+    writeFileSync(join(cwd, 'serve.json'), json.replace('"port": 9880', '"port": 0'))
+    const s = await spawnServe(['--config', 'serve.json'], { cwd })
+    expect(s.adminUrl).toBeUndefined()
+    await s.stop()
+  })
+
   it('the library example (README "Library") runs as written', () => {
     const cwd = work()
     const snippet = /\*\*Library\.\*\*\n\n```ts\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))![1]!

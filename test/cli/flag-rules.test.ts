@@ -57,9 +57,9 @@ describe('one rule per kind of value', () => {
   it('help shows durations and sizes as they are typed (10s, 32m), not in ms or bytes', async () => {
     const r = await runCli(['serve', '--help'])
     const help = r.stdout.replace(/\s+/g, ' ')
-    expect(help).toContain('0 = never (default: 10s)')
-    expect(help).toMatch(/--body-limit <size> maximum body \(bytes, or k\/m\/g suffix\) \(default: 32m\)/)
-    expect(help).toMatch(/--admin-stream-buffer <size> .* \(default: 1m\)/)
+    expect(help).toContain('0 = never (default: 10s, env: FAKE_FLUENTD_IDLE_TIMEOUT)')
+    expect(help).toMatch(/--body-limit <size> maximum body \(bytes, or k\/m\/g suffix\) \(default: 32m, env: FAKE_FLUENTD_BODY_LIMIT\)/)
+    expect(help).toMatch(/--admin-stream-buffer <size> .* \(default: 1m, env: FAKE_FLUENTD_ADMIN_STREAM_BUFFER\)/)
     expect(help).not.toMatch(/default: (33554432|1048576|65536|20000|300000)\)/)
   })
 

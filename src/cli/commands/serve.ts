@@ -13,6 +13,7 @@ import type { ValidationMode, Validator } from '../../validation/index.js'
 import { bindArg, hostArg } from '../bind-arg.js'
 import { adminPortArg, durationArg, durationText, pathArg, portArg, sizeArg, sizeText, wholeNumberArg } from '../flag-values.js'
 import { checkResolves, checkServeFlags } from '../serve-checks.js'
+import { addEnvVars, applyConfigFile } from '../serve-config.js'
 
 interface ServeFlags extends AdminFlags {
   port: number
@@ -120,6 +121,7 @@ export function registerServe(program: Command): void {
     .option('--seed <n>', 'seed for probabilistic fault steps (0 to 4294967295)', parseSeed)
     .option('--fault <spec>', 'fault shorthand, e.g. "500x3,200", "delay=16s", "hang" (repeatable; with --faults, these rules come after the file\'s)', collect, [])
     .option('--faults <file>', 'fault plan JSON file (its rules first, then any --fault rules)', pathArg)
+    .option('--config <file>', 'JSON file of settings, keys as the flags in camelCase ({"idleTimeout": "10s"}; schemas/serve-config.schema.json); the command line, then FAKE_FLUENTD_* variables, win over it', pathArg)
     .action(async (flags: ServeFlags, command: Command) => {
       checkServeFlags(flags, command)
       await checkResolves('--bind', flags.bind)
@@ -231,6 +233,13 @@ export function registerServe(program: Command): void {
 
       await stopped
     })
+  // Every flag also from FAKE_FLUENTD_<FLAG>; --config fills in what neither the command line nor
+  // the environment set (serve-config.ts). Last, so that every flag registered above has its variable.
+  addEnvVars(serve)
+  serve.hook('preAction', (command) => {
+    const file = command.getOptionValue('config') as string | undefined
+    if (file !== undefined) applyConfigFile(command, file)
+  })
 }
 
 /**
