@@ -20,6 +20,10 @@ export type { AdminMount } from './admin/index.js'
 export type { Journal, JournalChange, JournalListener, JournalQuery } from './journal/index.js'
 export type { JournalEntry, JournalEvent, JournalOutcome, JournalEntryKind } from './journal/index.js'
 
+/* Waiting for and checking requests in tests (WireMock's verify) */
+export { findRequests, matchesRequest, verifyRequests, waitForRequests } from './verify/index.js'
+export type { RequestCount, RequestPattern, WaitForRequestsOptions } from './verify/index.js'
+
 /* Fault plans: build an engine for `startReceiver({ faults })` */
 export { createFaultEngine, parseFaultShorthand, validateFaultPlan } from './faults/index.js'
 export type {

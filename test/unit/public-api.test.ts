@@ -45,6 +45,11 @@ const PUBLIC_RUNTIME_EXPORTS = [
   // web page and demo
   'createDemo',
   'mountWebPage',
+  // waiting for and checking requests
+  'findRequests',
+  'matchesRequest',
+  'verifyRequests',
+  'waitForRequests',
 ]
 
 describe('public API (src/index.ts)', () => {
