@@ -116,9 +116,14 @@ describe('README and docs examples, as written', () => {
     await s.stop()
   })
 
-  it('the library example (README "Library") runs as written', () => {
+  it('the library and verify examples (README "Library") run as written', () => {
     const cwd = work()
-    const snippet = /\*\*Library\.\*\*\n\n```ts\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))![1]!
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const library = /\*\*Library\.\*\*\n\n```ts\n([\s\S]*?)```/.exec(readme)![1]!
+    // The verify example continues the library one, before its receiver closes.
+    const verify = /as WireMock's `verify`:\n\n```ts\n([\s\S]*?)```/.exec(readme)![1]!
+    const [imports, ...rest] = verify.split('\n\n')
+    const snippet = `${imports!}\n${library.replace('await r.close()', `${rest.join('\n\n')}\nawait r.close()`)}`
     mkdirSync(join(cwd, 'node_modules'))
     symlinkSync(root, join(cwd, 'node_modules', 'fake-fluentd'))
     symlinkSync(join(root, 'node_modules', 'undici'), join(cwd, 'node_modules', 'undici'))
