@@ -43,6 +43,15 @@ function nonNegative(text: string): number {
   return n
 }
 
+/** Loads --profile; its errors name the flag. */
+function profileFlag(load: (nameOrFile: string) => RetryProfile, value: string): RetryProfile {
+  try {
+    return load(value)
+  } catch (err) {
+    throw err instanceof FakeFluentdError ? new FakeFluentdError(err.code, `--profile: ${err.message}`, { cause: err }) : err
+  }
+}
+
 function scenariosArg(text: string): string {
   if (text.trim() === '') throw new InvalidArgumentError('selects nothing; leave --scenarios out to run every scenario.')
   return text
@@ -152,7 +161,7 @@ export function registerConformance(program: Command): void {
     .action(async (flags: ConformanceFlags) => {
       if (flags.list) {
         const { loadProfile } = await import('../../profile/index.js')
-        await printList(flags.scenarios, loadProfile(flags.profile), flags.timeScale)
+        await printList(flags.scenarios, profileFlag(loadProfile, flags.profile), flags.timeScale)
         return
       }
       const sender = senderSpec(flags)
@@ -164,7 +173,7 @@ export function registerConformance(program: Command): void {
         import('../../conformance/index.js'),
         import('../../profile/index.js'),
       ])
-      const profile = loadProfile(flags.profile)
+      const profile = profileFlag(loadProfile, flags.profile)
       const scenarios = selectScenarios(flags.scenarios)
       if (flags.timeScale !== undefined) {
         const ids = new Set(scenarios.map((s) => s.id))
