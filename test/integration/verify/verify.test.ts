@@ -45,8 +45,10 @@ describe('verifyRequests and waitForRequests', () => {
     expect(await waiting).toHaveLength(2)
 
     const clock = new ManualClock()
-    const never = waitForRequests(r.journal, { tag: 'never' }, { timeoutMs: 1000, clock })
+    const never = expect(waitForRequests(r.journal, { tag: 'never' }, { timeoutMs: 1000, clock })).rejects.toThrow(
+      'waited 1000 ms for 1 request(s) matching tag never, found 0; 2 request(s) arrived',
+    )
     await clock.advance(1000)
-    await expect(never).rejects.toThrow('waited 1000 ms for 1 request(s) matching tag never, found 0; 2 request(s) arrived')
+    await never
   })
 })
