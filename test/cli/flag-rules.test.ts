@@ -74,6 +74,12 @@ describe('one rule per kind of value', () => {
     await b.stop()
   })
 
+  it('conformance warns when --time-scale is below what a chosen scenario needs to be judged', async () => {
+    const r = await runCli(['conformance', '--sender', 'builtin', '--scenarios', 'retry.cycle-1,retry.on-5xx', '--time-scale', '0.05', '--quiet'], { cwd: dir, env: { XDG_CACHE_HOME: dir }, timeoutMs: 60_000 })
+    expect(r.stderr).toContain('warning: --time-scale 0.05 is below the scale retry.cycle-1 (x0.3) needs to be judged; expect inconclusive results. Leave --time-scale out')
+    expect(r.stderr).not.toContain('retry.on-5xx (x')
+  }, 70_000)
+
   it('--fault with --faults says in which order the rules apply', async () => {
     const plan = join(dir, 'plan.json')
     writeFileSync(plan, JSON.stringify({ rules: [{ steps: [{ status: 500, times: 2 }], then: { status: 200 } }] }))
