@@ -72,7 +72,7 @@ describe('serve --config and FAKE_FLUENTD_* variables', () => {
     expect(r.stderr).toContain("from env 'FAKE_FLUENTD_IDLE_TIMEOUT'")
   })
 
-  it('schemas/serve-config.schema.json has one property per serve flag (npm run build && node scripts/gen-serve-config-schema.mjs)', () => {
+  it('schemas/serve-config.schema.json has one property per serve flag (npm run gen:config-schema)', () => {
     const program = new Command()
     registerServe(program)
     const serve = program.commands[0]!
