@@ -16,7 +16,8 @@ export type { Clock } from './clock/index.js'
 /* The fake Fluentd receiver and what it records */
 export { startReceiver } from './server/index.js'
 export type { Receiver, ReceiverOptions, TlsOptions, TlsVersionOption, OutputMode } from './receiver/index.js'
-export type { AdminMount } from './admin/index.js'
+export { createAdminApp } from './admin/index.js'
+export type { AdminMount, AdminSettings, CreateAdminAppOptions } from './admin/index.js'
 export type { Journal, JournalChange, JournalListener, JournalQuery } from './journal/index.js'
 export type { JournalEntry, JournalEvent, JournalOutcome, JournalEntryKind } from './journal/index.js'
 

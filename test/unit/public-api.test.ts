@@ -16,6 +16,7 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'systemClock',
   // receiver
   'startReceiver',
+  'createAdminApp',
   // fault plans
   'createFaultEngine',
   'parseFaultShorthand',
