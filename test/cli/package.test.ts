@@ -32,7 +32,7 @@ const TYPESCRIPT_INSTALLS = ['typescript@5.9', '@types/node@20', '@types/express
 /** A user's file: the README's library examples and the typed APIs the issue named. */
 const CONSUMER = `
 import express from 'express'
-import { createDemo, createSender, mountWebPage, runConformance, startReceiver, type DemoAttemptEvent, type NewHitsNotification, type Notifications } from 'fake-fluentd'
+import { createAdminApp, createDemo, createSender, mountWebPage, runConformance, startReceiver, verifyRequests, type DemoAttemptEvent, type NewHitsNotification, type Notifications } from 'fake-fluentd'
 import { Agent, request } from 'undici'
 
 const r = await startReceiver({ port: 0, adminPort: false, certDir: 'certs' })
@@ -50,6 +50,8 @@ demo.on((e) => console.log(e.type))
 
 const app = express()
 mountWebPage(app, { journal: r.journal, timeScale: 1 })
+app.use(await createAdminApp({ journal: r.journal, mount: (a) => mountWebPage(a) }))
+verifyRequests(r.journal, { tag: 'wallarm' }, { atLeast: 1 })
 
 const sender = createSender({ url: 'https://127.0.0.1:9880/wallarm' })
 sender.on('attempt-end', ({ record }) => console.log(record.attempt))
