@@ -10,7 +10,16 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 
 const main = new URL('../dist/cli/main.js', import.meta.url).pathname
-const runs = Number(process.argv[2] ?? 9)
+const arg = process.argv[2]
+if (arg === '--help' || arg === '-h') {
+  process.stdout.write('usage: node bench/startup.mjs [N]   median of N runs (default 9) of each start-up; npm run build first\n')
+  process.exit(0)
+}
+if (arg !== undefined && !/^[1-9]\d*$/.test(arg)) {
+  process.stderr.write(`startup.mjs: ${arg}: give the number of runs, a whole number >= 1 (or --help)\n`)
+  process.exit(2)
+}
+const runs = Number(arg ?? 9)
 
 /** CPU time (user + system, ms) the process has used so far, from /proc (Linux; NaN elsewhere). */
 function cpuMs(pid) {

@@ -15,24 +15,54 @@ import { connect as netConnect } from 'node:net'
 import { parseArgs } from 'node:util'
 import { probes } from './fluentd-probes.mjs'
 
-const { values: args } = parseArgs({
-  options: {
-    a: { type: 'string' }, b: { type: 'string' },
-    'a-ca': { type: 'string' }, 'b-ca': { type: 'string' },
-    'a-log': { type: 'string' }, 'b-log': { type: 'string' },
-    only: { type: 'string' }, json: { type: 'boolean', default: false },
-    'wait-ms': { type: 'string', default: '400' },
-  },
-})
-if (!args.a || !args.b) {
-  process.stderr.write('usage: compare-fluentd.mjs --a URL --b URL [--a-ca PEM] [--b-ca PEM] [--a-log FILE] [--b-log FILE] [--only SUBSTR] [--json]\n')
+const USAGE = 'usage: compare-fluentd.mjs --a URL --b URL [--a-ca PEM] [--b-ca PEM] [--a-log FILE] [--b-log FILE] [--only SUBSTR] [--json] [--wait-ms N]\n'
+
+/** A usage error: one line and the usage, exit 2 (never a stack trace). */
+function fail(message) {
+  process.stderr.write(`compare-fluentd: ${message}\n${USAGE}`)
   process.exit(2)
+}
+
+let args
+try {
+  ;({ values: args } = parseArgs({
+    options: {
+      a: { type: 'string' }, b: { type: 'string' },
+      'a-ca': { type: 'string' }, 'b-ca': { type: 'string' },
+      'a-log': { type: 'string' }, 'b-log': { type: 'string' },
+      only: { type: 'string' }, json: { type: 'boolean', default: false },
+      'wait-ms': { type: 'string', default: '400' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }))
+} catch (err) {
+  fail(err.message)
+}
+if (args.help) {
+  process.stdout.write(USAGE + 'Sends the same raw probes to two in_http endpoints (loopback only) and compares the answers; exit 0 all same, 1 any differ, 2 bad arguments.\n')
+  process.exit(0)
+}
+if (!args.a || !args.b) fail('--a and --b are required')
+if (!/^\d+$/.test(args['wait-ms'])) fail(`--wait-ms ${args['wait-ms']}: use a whole number of milliseconds`)
+for (const flag of ['a-ca', 'b-ca', 'a-log', 'b-log']) {
+  const file = args[flag]
+  if (file === undefined) continue
+  try {
+    statSync(file)
+  } catch (err) {
+    fail(`--${flag} ${file}: cannot read it (${err.code ?? 'error'})`)
+  }
 }
 const waitMs = Number(args['wait-ms'])
 const loopback = (h) => h === 'localhost' || h.startsWith('127.') || h === '[::1]' || h === '::1'
 
-function target(url, caFile) {
-  const u = new URL(url)
+function target(url, caFile, flag) {
+  let u
+  try {
+    u = new URL(url)
+  } catch {
+    fail(`--${flag} ${url}: not a URL; give one such as https://127.0.0.1:9880`)
+  }
   if (!loopback(u.hostname)) {
     process.stderr.write(`--a/--b must be loopback addresses, got ${u.hostname}\n`)
     process.exit(2)
@@ -134,8 +164,8 @@ async function run(t, logFile, probe) {
   return { answers: describe(res.bytes), ending: res.ending, log: newLines(logFile, before) }
 }
 
-const A = target(args.a, args['a-ca'])
-const B = target(args.b, args['b-ca'])
+const A = target(args.a, args['a-ca'], 'a')
+const B = target(args.b, args['b-ca'], 'b')
 const rows = []
 for (const probe of probes) {
   if (args.only && !probe.name.includes(args.only)) continue

@@ -19,6 +19,8 @@ export const ErrorCodes = {
   FF_ERR_SENDER_EXITED: 'FF_ERR_SENDER_EXITED',
   /** A conformance scenario name or pattern that matches nothing. */
   FF_ERR_SCENARIO: 'FF_ERR_SCENARIO',
+  /** Requests a test expected (verifyRequests, waitForRequests) that did not arrive as expected. */
+  FF_ERR_VERIFY: 'FF_ERR_VERIFY',
   /** A notification schema that fails to compile (a bug in schemas/). */
   FF_ERR_SCHEMA: 'FF_ERR_SCHEMA',
 } as const

@@ -16,11 +16,16 @@ export type { Clock } from './clock/index.js'
 /* The fake Fluentd receiver and what it records */
 export { startReceiver } from './server/index.js'
 export type { Receiver, ReceiverOptions, TlsOptions, TlsVersionOption, OutputMode } from './receiver/index.js'
-export type { AdminMount } from './admin/index.js'
 /* The forward listener (startReceiver({ forward })): its options, handle and fault rules */
 export type { ForwardOptions, ForwardServer, ForwardFaultRule, ForwardFaultAction, SecuritySettings as ForwardSecurity, ForwardUser } from './forward/index.js'
+export { createAdminApp } from './admin/index.js'
+export type { AdminMount, AdminSettings, CreateAdminAppOptions } from './admin/index.js'
 export type { Journal, JournalChange, JournalListener, JournalQuery } from './journal/index.js'
 export type { JournalEntry, JournalEvent, JournalOutcome, JournalEntryKind } from './journal/index.js'
+
+/* Waiting for and checking requests in tests (WireMock's verify) */
+export { findRequests, matchesRequest, verifyRequests, waitForRequests } from './verify/index.js'
+export type { RequestCount, RequestPattern, WaitForRequestsOptions } from './verify/index.js'
 
 /* Fault plans: build an engine for `startReceiver({ faults })` */
 export { createFaultEngine, parseFaultShorthand, validateFaultPlan } from './faults/index.js'
@@ -53,7 +58,8 @@ export type {
   SampleAttack,
 } from './validation/index.js'
 export type { KnownNotification, KnownNotificationType, NotificationEnvelope, Hit, Vulnerability, SecurityIssue, ScopeChange, ChangedParameter } from './validation/index.js'
-/** Every per-type notification type (NewHitsNotification, VulnNotification, ...), generated from schemas/. */
+/** Every per-type notification type (NewHitsNotification, VulnNotification, ...), generated from schemas/: by name, and as one namespace. */
+export type * from './validation/notification-types.js'
 export type * as Notifications from './validation/notification-types.js'
 
 /* The reference sender and its retry profiles */
@@ -105,5 +111,5 @@ export type {
 export { mountWebPage } from './web/index.js'
 export type { WebPageContext, WebSenderState } from './web/index.js'
 export { createDemo } from './demo/index.js'
-export type { Demo, DemoOptions, DemoScenario, DemoScenarioName, DemoEnding } from './demo/index.js'
+export type { Demo, DemoOptions, DemoScenario, DemoScenarioName, DemoEnding, DemoEventName } from './demo/index.js'
 export type { DemoEvent, DemoReadyEvent, DemoAttemptEvent, DemoWaitEvent, DemoDeliveryEndEvent, DemoDisabledEvent, DemoDoneEvent } from './demo/index.js'

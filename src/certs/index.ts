@@ -10,10 +10,13 @@ import { isIP } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { FakeFluentdError } from '../errors.js'
+import { generateCa, issueServerCertificate, type CaMaterial } from './generate.js'
 import { withDirLock, writeFileAtomic } from './lock.js'
 
 // Where a listener can be reached, and so which names its certificate needs (addresses.ts).
 export { certificateHostsForBind, listenerUrls } from './addresses.js'
+// Certificates the user brings (--cert, --key, --ca): read and checked, each error naming its flag.
+export { loadCertificateFiles, readPem } from './user-files.js'
 
 /** Names every generated server certificate covers. */
 export const DEFAULT_SANS: readonly string[] = ['localhost', '127.0.0.1', '::1']
@@ -70,6 +73,11 @@ export interface CertificateSet {
   keyPath?: string
   /** True when this call generated new files. */
   created: boolean
+  /**
+   * Set when the cached CA was kept and only the server certificate was issued again (a new name
+   * or an expiring certificate): the names it now covers beyond the old certificate's.
+   */
+  reissued?: { addedSans: string[] }
 }
 
 export interface EnsureCertificatesOptions {
@@ -173,50 +181,57 @@ function makeDir(dir: string): void {
   }
 }
 
-/** Generates a CA and a server certificate for `sans` and writes them (each file whole). */
-async function generatePair(paths: Record<keyof typeof CERT_FILES, string>, sans: readonly string[]): Promise<{ ca: string; cert: string; key: string }> {
-  // Loaded only to generate: selfsigned and its x509 stack take ~300 ms to import, which every
-  // start with cached certificates used to pay (bench/results.md, start to ready).
-  const { generate } = await import('selfsigned')
-  const now = new Date(Date.now() - 60_000)
-  const tenYears = new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000)
-  const ca = await generate([{ name: 'commonName', value: 'fake-fluentd local CA' }], {
-    algorithm: 'sha256',
-    keySize: 2048,
-    notBeforeDate: now,
-    notAfterDate: tenYears,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
-  })
-  const oneYear = new Date(now.getTime() + 397 * 24 * 3600 * 1000)
-  const server = await generate([{ name: 'commonName', value: 'localhost' }], {
-    algorithm: 'sha256',
-    keySize: 2048,
-    notBeforeDate: now,
-    notAfterDate: oneYear,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: sans.map((s) => (isIP(s) ? { type: 7 as const, ip: s } : { type: 2 as const, value: s })),
-      },
-    ],
-  })
-  writeFileAtomic(paths.caKey, ca.private, 0o600)
-  writeFileAtomic(paths.ca, ca.cert)
-  writeFileAtomic(paths.key, server.private, 0o600)
+/**
+ * The cached CA when it can sign a new server certificate (CA, its key, valid), else undefined.
+ * Kept when only the server certificate must change, so a CA pasted into a sender keeps working.
+ */
+function cachedCa(paths: Record<keyof typeof CERT_FILES, string>, nowMs: number): CaMaterial | undefined {
+  try {
+    const cert = readFileSync(paths.ca, 'utf8')
+    const key = readFileSync(paths.caKey, 'utf8')
+    const x = new X509Certificate(cert)
+    if (!x.ca || Date.parse(x.validTo) - 24 * 3600 * 1000 < nowMs) return undefined
+    if (!x.checkPrivateKey(createPrivateKey(key))) return undefined
+    return { cert, key }
+  } catch {
+    return undefined
+  }
+}
+
+/** The names the cached server certificate covers (none when unreadable). */
+function cachedSans(path: string): string[] {
+  try {
+    return parseSans(new X509Certificate(readFileSync(path, 'utf8')).subjectAltName)
+  } catch {
+    return []
+  }
+}
+
+/** Generates what is missing under `paths`: the server certificate only when the CA can be kept. */
+async function generatePair(paths: Record<keyof typeof CERT_FILES, string>, sans: readonly string[], keepCa: boolean): Promise<{ pair: { ca: string; cert: string; key: string }; addedSans?: string[] }> {
+  const ca = keepCa ? cachedCa(paths, Date.now()) : undefined
+  if (ca !== undefined) {
+    const before = cachedSans(paths.cert)
+    // The old names stay covered: a sender that reached the server under one keeps reaching it.
+    const merged = [...new Set([...before, ...sans])]
+    const server = await issueServerCertificate(ca, merged)
+    writeFileAtomic(paths.key, server.key, 0o600)
+    writeFileAtomic(paths.cert, server.cert)
+    return { pair: { ca: ca.cert, ...server }, addedSans: sans.filter((s) => !before.includes(s)) }
+  }
+  const fresh = await generateCa()
+  const server = await issueServerCertificate(fresh, sans)
+  writeFileAtomic(paths.caKey, fresh.key, 0o600)
+  writeFileAtomic(paths.ca, fresh.cert)
+  writeFileAtomic(paths.key, server.key, 0o600)
   writeFileAtomic(paths.cert, server.cert)
-  return { ca: ca.cert, cert: server.cert, key: server.private }
+  return { pair: { ca: fresh.cert, ...server } }
 }
 
 /**
  * Returns the cached CA + server certificate under `certDir`, generating them when missing,
- * expired, not matching each other, or lacking one of the wanted SANs.
+ * expired, not matching each other, or lacking one of the wanted SANs. A usable cached CA is kept
+ * (unless `force`): then only the server certificate is issued again, for the old and new names.
  * Throws FakeFluentdError FF_ERR_CERT when the directory cannot be written.
  */
 export async function ensureCertificates(options: EnsureCertificatesOptions = {}): Promise<CertificateSet> {
@@ -226,20 +241,22 @@ export async function ensureCertificates(options: EnsureCertificatesOptions = {}
   // The cached files are read once: the usable pair is what is returned.
   let pair = options.force ? undefined : cachedPair(paths, sans, Date.now())
   let created = false
+  let reissued: CertificateSet['reissued']
   if (pair === undefined) {
     try {
       makeDir(dir)
       const made = await withDirLock(dir, async () => {
         // Another process may have generated them while this one waited for the lock.
         const fresh = options.force ? undefined : cachedPair(paths, sans, Date.now())
-        return fresh ? { pair: fresh, created: false } : { pair: await generatePair(paths, sans), created: true }
+        return fresh ? { pair: fresh, created: false } : { ...(await generatePair(paths, sans, !options.force)), created: true }
       })
       pair = made.pair
       created = made.created
+      if ('addedSans' in made && made.addedSans !== undefined) reissued = { addedSans: made.addedSans }
     } catch (err) {
       throw new FakeFluentdError(
         'FF_ERR_CERT',
-        `Failed to create certificates in ${dir} (--cert-dir): ${(err as Error).message}. Give a writable --cert-dir, or pass --cert/--key.`,
+        `Failed to create certificates in ${dir} (--cert-dir): ${(err as Error).message}. Give a writable --cert-dir.`,
         { cause: err },
       )
     }
@@ -252,36 +269,6 @@ export async function ensureCertificates(options: EnsureCertificatesOptions = {}
     certPath: paths.cert,
     keyPath: paths.key,
     created,
-  }
-}
-
-/**
- * Loads a user-supplied certificate and key (PEM files). The certificate file may hold a chain;
- * it is not used as a CA. Throws FF_ERR_CERT when unreadable or when the key does not match.
- */
-export function loadCertificateFiles(certPath: string, keyPath: string, caPath?: string): CertificateSet {
-  try {
-    const cert = readFileSync(certPath, 'utf8')
-    const key = readFileSync(keyPath, 'utf8')
-    const x = new X509Certificate(cert)
-    if (!x.checkPrivateKey(createPrivateKey(key))) {
-      throw new Error('the key does not belong to the certificate')
-    }
-    const ca = caPath ? readFileSync(caPath, 'utf8') : undefined
-    return {
-      cert,
-      key,
-      ca,
-      caPath: caPath ? resolve(caPath) : undefined,
-      certPath: resolve(certPath),
-      keyPath: resolve(keyPath),
-      created: false,
-    }
-  } catch (err) {
-    throw new FakeFluentdError(
-      'FF_ERR_CERT',
-      `Failed to load --cert ${certPath} / --key ${keyPath}: ${(err as Error).message}.`,
-      { cause: err },
-    )
+    ...(reissued !== undefined ? { reissued } : {}),
   }
 }

@@ -6,6 +6,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { checkAdminToken, DEFAULT_STREAM_LIMITS, type AdminSettings } from '../admin/index.js'
 import { parseByteSize } from '../text/index.js'
+import { sizeText } from './flag-values.js'
 
 /** The parsed admin flags (commander's camelCase names). */
 export interface AdminFlags {
@@ -50,7 +51,11 @@ export function addAdminFlags(command: Command): Command {
         .argParser(token)
         .env('FAKE_FLUENTD_ADMIN_TOKEN'),
     )
-    .option('--admin-stream-buffer <size>', 'unsent bytes one /api/stream subscriber may have before it is dropped (>= 1k)', streamBuffer, DEFAULT_STREAM_LIMITS.bufferBytes)
+    .addOption(
+      new Option('--admin-stream-buffer <size>', 'unsent bytes one /api/stream subscriber may have before it is dropped (>= 1k)')
+        .argParser(streamBuffer)
+        .default(DEFAULT_STREAM_LIMITS.bufferBytes, sizeText(DEFAULT_STREAM_LIMITS.bufferBytes)),
+    )
     .option('--admin-max-streams <n>', 'open /api/stream subscribers at most (one more gets 503)', atLeastOne, DEFAULT_STREAM_LIMITS.maxSubscribers)
     .option('--admin-stream-replay <n>', 'entries replayed at most to a stream that reconnects (Last-Event-ID)', atLeastOne, DEFAULT_STREAM_LIMITS.replayMax)
 }

@@ -89,7 +89,9 @@ export function createDemoPrinter(options: DemoPrinterOptions): { listener: (eve
         break
       }
       case 'attempt': {
-        if (event.cycle !== lastCycle && event.cycle > 0) {
+        // Each cycle's rule once, when the first delivery reaches it: with several deliveries in
+        // flight, a later one entering an earlier cycle would otherwise repeat old rules between new ones.
+        if (event.cycle > 0 && event.cycle > lastCycle) {
           line(cycleRule(event.cycle))
         }
         lastCycle = Math.max(lastCycle, event.cycle)

@@ -6,7 +6,6 @@
  */
 import { readFile } from 'node:fs/promises'
 import { InvalidArgumentError, type Command } from 'commander'
-import { parseDuration } from '../clock/index.js'
 import { FakeFluentdError } from '../errors.js'
 import {
   DEFAULT_FORWARD_HANDSHAKE_TIMEOUT_MS,
@@ -20,7 +19,7 @@ import {
   type ForwardOptions,
   type ForwardUser,
 } from '../forward/index.js'
-import { parseByteSize } from '../text/index.js'
+import { durationArg, portArg, sizeArg, wholeNumberArg } from './flag-values.js'
 
 export interface ForwardFlags {
   forwardPort?: number
@@ -43,27 +42,10 @@ export interface ForwardFlags {
   forwardFault: string[]
 }
 
-function port(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new InvalidArgumentError('use a port number 0-65535 (0 = any free port).')
-  return Number(text)
-}
-
-function size(text: string): number {
-  const n = parseByteSize(text)
-  if (n === undefined || n < 1) throw new InvalidArgumentError('use bytes (at least 1), or a number with a k/m/g suffix (e.g. 8m).')
-  return n
-}
-
-function whole(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('use a whole number >= 1.')
-  return Number(text)
-}
-
-function duration(text: string): number {
-  const ms = parseDuration(text)
-  if (ms === undefined || ms > 2_147_483_647) throw new InvalidArgumentError('use a duration such as 10s, 500ms or 0 (never), at most 24 days.')
-  return ms
-}
+const port = portArg
+const size = sizeArg({ min: 1 })
+const whole = wholeNumberArg(1, 1_000_000)
+const duration = durationArg({ zeroIsNever: true })
 
 function user(text: string, previous: ForwardUser[]): ForwardUser[] {
   const at = text.indexOf(':')
@@ -78,7 +60,7 @@ function collect(value: string, previous: string[]): string[] {
 /** Adds the forward flags to `serve`. */
 export function addForwardFlags(cmd: Command): void {
   cmd
-    .option('--forward-port <port>', `also listen for Fluentd's forward protocol (in_forward) on this TCP port, with the UDP heartbeat on the same port (0 = any free port; Fluentd's is 24224); default off`, port)
+    .option('--forward-port <port>', `also listen for Fluentd's forward protocol (in_forward) on this TCP port, with the UDP heartbeat on the same port (0 or any = a free port; Fluentd's is 24224); default off`, port)
     .option('--forward-bind <address>', 'forward listener address (default: --bind)')
     .option('--forward-tls', "TLS on the forward port with serve's certificate (in_forward's <transport tls>); default plain TCP as in_forward", false)
     .option('--forward-shared-key <key>', 'require the <security> handshake (HELO/PING/PONG) with this shared_key')

@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   conformance: async () => (await import('./commands/conformance.js')).registerConformance,
   demo: async () => (await import('./commands/demo.js')).registerDemo,
   certs: async () => (await import('./commands/certs.js')).registerCerts,
+  replay: async () => (await import('./commands/replay.js')).registerReplay,
 }
 
 /** The commands to register for these arguments: the one named first, or all of them. */

@@ -2,14 +2,15 @@
  * The flags of `fake-fluentd send` as values: option parsers (each error names what it expects;
  * commander adds the flag) and the --file reader.
  */
+import { X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { InvalidArgumentError } from 'commander'
-import { parseDuration } from '../clock/index.js'
+import { readPem } from '../certs/index.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import { parseHeaderLine } from '../text/index.js'
+import { durationArg as sharedDurationArg } from './flag-values.js'
 
-/** Longest duration a timer can hold (2^31 - 1 ms, about 24.8 days); Node fires longer ones at once. */
-export const MAX_DURATION_MS = 2_147_483_647
+export { MAX_DURATION_MS } from './flag-values.js'
 
 /** --time-scale above this would push Wallarm's 30 min interval past what a timer can hold. */
 export const MAX_TIME_SCALE = 1000
@@ -20,12 +21,8 @@ export const MIN_TIME_SCALE = 0.000001
 /** Most concurrent deliveries one `send` starts (--count). */
 export const MAX_COUNT = 10_000
 
-export function durationArg(text: string): number {
-  const ms = parseDuration(text)
-  if (ms === undefined || ms <= 0) throw new InvalidArgumentError('expected a duration such as 15s, 500ms, 2m (a bare number is ms).')
-  if (ms > MAX_DURATION_MS) throw new InvalidArgumentError('at most 2147483647 ms (about 24.8 days), the longest a timer can wait.')
-  return ms
-}
+/** `--request-timeout`, `--connect-timeout`: a duration with a unit, above zero (flag-values.ts). */
+export const durationArg = sharedDurationArg()
 
 export function positiveNumberArg(text: string): number {
   const n = Number(text)
@@ -113,11 +110,11 @@ export function urlArg(text: string): string {
   return text
 }
 
-/** `--ca`: the file must be readable now, so that the error names the flag. */
+/** `--ca`: the file must be a readable PEM certificate now, so that the error names the flag. */
 export function checkCaFile(file: string): void {
   try {
-    readFileSync(file, 'utf8')
+    readPem('--ca', file, (text) => new X509Certificate(text), 'a PEM certificate')
   } catch (err) {
-    throw usage(`--ca ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'}); give the PEM file of the CA.`)
+    throw usage(`${(err as Error).message.replace(/\.$/, '')}; give the PEM file of the CA that signed the server certificate.`)
   }
 }

@@ -12,6 +12,9 @@ import type { AttemptOutcome, DeliveryResult, Sender } from '../sender/index.js'
 import { wallarmProfile, type RetryProfile } from '../profile/index.js'
 import type { WebPageContext } from '../web/index.js'
 import type { DemoDoneEvent, DemoEvent } from './events.js'
+
+/** The `type` of each demo event: what `demo.on(name, listener)` subscribes to. */
+export type DemoEventName = DemoEvent['type']
 import { expectedDuration, profileCycles } from './expectations.js'
 import { DEMO_SCENARIOS, demoScenario, type DemoScenario, type DemoScenarioName } from './scenarios.js'
 
@@ -42,7 +45,12 @@ export interface DemoOptions {
 export interface Demo {
   readonly scenario: DemoScenario
   readonly timeScale: number
-  /** Subscribes to the demo's events; returns the unsubscribe function. Subscribe before start(). */
+  /**
+   * Subscribes to one kind of event (`demo.on('attempt', (e) => ...)`, as the sender's `on(event,
+   * listener)`), or to every event with a listener alone; returns the unsubscribe function.
+   * Subscribe before start().
+   */
+  on<K extends DemoEventName>(event: K, listener: (event: Extract<DemoEvent, { type: K }>) => void): () => void
   on(listener: (event: DemoEvent) => void): () => void
   /** Starts the receiver, the page and the sender; resolves once the first delivery is handed over. */
   start(): Promise<void>
@@ -122,7 +130,9 @@ export function createDemo(options: DemoOptions = {}): Demo {
     get pageUrl() {
       return receiver?.adminUrl ? `${receiver.adminUrl}/${tokenFragment}` : undefined
     },
-    on(listener) {
+    on(first: DemoEventName | ((event: DemoEvent) => void), second?: (event: never) => void): () => void {
+      const listener: (event: DemoEvent) => void =
+        typeof first === 'function' ? first : (event) => void (event.type === first ? (second as (e: DemoEvent) => void)(event) : undefined)
       listeners.add(listener)
       return () => listeners.delete(listener)
     },

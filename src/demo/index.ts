@@ -4,7 +4,7 @@
  * starts, so that the command line can list the stories without loading them.
  */
 export { createDemo } from './demo.js'
-export type { Demo, DemoOptions } from './demo.js'
+export type { Demo, DemoEventName, DemoOptions } from './demo.js'
 export { DEMO_SCENARIOS, demoScenario } from './scenarios.js'
 export type { DemoScenario, DemoScenarioName, DemoEnding } from './scenarios.js'
 export type * from './events.js'

@@ -27,6 +27,11 @@ export interface WebPageContext {
    * `GET /api/sender` so that the page can say when the integration was disabled. Absent: `null`.
    */
   sender?: () => WebSenderState | null
+  /**
+   * The journal `GET /api/deliveries` reads (e.g. `receiver.journal`). Default: the admin app's own
+   * (`app.locals.journal`, set when the page is mounted through `startReceiver({ adminMount })`).
+   */
+  journal?: Journal
 }
 
 /** What the page shows about an in-process sender. */
@@ -49,8 +54,10 @@ function setPageHeaders(res: Response): void {
 
 /**
  * Adds the page to an express app (or router): `GET /`, `GET /web/*` (a fixed list of files),
- * `GET /api/profile`, `GET /api/sender` and `GET /api/deliveries` (of the journal the admin app keeps in
- * `app.locals.journal`). Mount it on the admin server.
+ * `GET /api/profile`, `GET /api/sender` and `GET /api/deliveries` (of `ctx.journal`, else the journal
+ * the admin app keeps in `app.locals.journal`). The page's live list also reads the admin API's
+ * `/api/stream` and `/api/requests`: mount it on the admin server (`startReceiver({ adminMount })`),
+ * or on an app that serves those too.
  * `ctx` is read on every request, so changing its fields later (a demo picking a scale) takes effect.
  */
 export function mountWebPage(app: Mountable, ctx: WebPageContext = {}): void {
@@ -82,8 +89,8 @@ export function mountWebPage(app: Mountable, ctx: WebPageContext = {}): void {
 
   // The journal's deliveries against the profile (src/deliveries): the page draws this as it is.
   app.get('/api/deliveries', (req: Request, res: Response) => {
-    const journal = (req.app.locals as { journal?: Journal }).journal
-    if (!journal) return sendProblem(res, 501, 'No journal', 'This server has no journal to read deliveries from.')
+    const journal = ctx.journal ?? (req.app.locals as { journal?: Journal }).journal
+    if (!journal) return sendProblem(res, 501, 'No journal', 'This server has no journal to read deliveries from: pass mountWebPage(app, { journal: receiver.journal }).')
     const p = queryParams(req, ['limit'])
     if (isQueryProblem(p)) return sendProblem(res, 400, 'Bad query parameter', p.detail, { parameter: p.parameter })
     let limit = DEFAULT_DELIVERIES_LIMIT

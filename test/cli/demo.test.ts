@@ -106,4 +106,20 @@ describe('fake-fluentd demo', () => {
     expect(out).toContain('Stopped: sender, receiver and page closed.')
     await expect(fetch(page!)).rejects.toThrow()
   })
+
+  it('Ctrl-C with --exit exits 130: the story was cut short, so a script does not read it as told', async () => {
+    const child = spawn(process.execPath, [CLI_PATH, 'demo', '--exit'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+    const deadline = Date.now() + 15_000
+    while (attemptRows(out).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    expect(attemptRows(out).length).toBeGreaterThanOrEqual(2)
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(out).toContain('Stopped: sender, receiver and page closed.')
+  })
 })

@@ -55,6 +55,8 @@ beforeAll(async () => {
   files.badProfile = put('bad-profile.json', JSON.stringify({ extends: 'no-such-profile' }))
   files.plan = put('plan.json', JSON.stringify({ rules: [{ steps: [{ status: 500, times: 2 }], then: { status: 200 } }] }))
   files.badPlan = put('bad-plan.json', JSON.stringify({ rules: [{ steps: [{ status: 103 }] }] }))
+  files.serveConfig = put('serve-config.json', JSON.stringify({ idleTimeout: '10s', output: 'none', bodyLimit: '1m' }))
+  files.journal = put('journal.ndjson', `${JSON.stringify({ kind: 'request', id: 1, receivedAt: 1, method: 'POST', url: '/wallarm', contentType: 'application/json', body: '[{}]' })}\n`)
   files.ca = join(certDir, 'ca.pem')
   files.cert = join(certDir, 'server.pem')
   files.key = join(certDir, 'server-key.pem')
@@ -139,7 +141,8 @@ describe('every flag of every command works or says why (property, fixed seed)',
           expect(o.hung, shown).toBe(false)
           expect(o.stderr + o.stdout, shown).not.toMatch(STACK)
           if (o.ready) {
-            expect(o.code, shown).toBe(0)
+            // demo --exit stopped by Ctrl-C: 130, the story was cut short (0 or 1 when it ended first).
+            expect(spec.name === 'demo' && argv.includes('--exit') ? [0, 1, 130] : [0], shown).toContain(o.code)
             return
           }
           if (o.code === 2) {

@@ -26,6 +26,38 @@ function pack(destination: string): PackResult {
   return (JSON.parse(r.stdout) as PackResult[])[0]!
 }
 
+/** What the README tells a TypeScript user to install beside the tarball. */
+const TYPESCRIPT_INSTALLS = ['typescript@5.9', '@types/node@20', '@types/express@5']
+
+/** A user's file: the README's library examples and the typed APIs the issue named. */
+const CONSUMER = `
+import express from 'express'
+import { createAdminApp, createDemo, createSender, mountWebPage, runConformance, startReceiver, verifyRequests, type DemoAttemptEvent, type NewHitsNotification, type Notifications } from 'fake-fluentd'
+import { Agent, request } from 'undici'
+
+const r = await startReceiver({ port: 0, adminPort: false, certDir: 'certs' })
+const agent = new Agent({ connect: { ca: r.ca } })
+await request(\`\${r.url}/wallarm\`, { method: 'POST', body: '[{"a":1}]', headers: { 'content-type': 'application/json' }, dispatcher: agent })
+console.log(r.journal.entries({ tag: 'wallarm' })[0]?.events)
+await r.close()
+
+export const hit: NewHitsNotification | undefined = undefined
+export const vuln: Notifications.VulnNotification | undefined = undefined
+
+const demo = createDemo({ scenario: 'recovery', timeScale: 0.01 })
+demo.on('attempt', (e: DemoAttemptEvent) => console.log(e.attempt))
+demo.on((e) => console.log(e.type))
+
+const app = express()
+mountWebPage(app, { journal: r.journal, timeScale: 1 })
+app.use(await createAdminApp({ journal: r.journal, mount: (a) => mountWebPage(a) }))
+verifyRequests(r.journal, { tag: 'wallarm' }, { atLeast: 1 })
+
+const sender = createSender({ url: 'https://127.0.0.1:9880/wallarm' })
+sender.on('attempt-end', ({ record }) => console.log(record.attempt))
+export const run = runConformance
+`
+
 /** The directory the install test installed the tarball into. */
 let installed: string | undefined
 
@@ -41,13 +73,15 @@ describe('the packed package', () => {
     expect((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string }).license).toBe('MIT')
   })
 
-  it('installs from the tarball into a fresh directory, and `npx fake-fluentd --help` works there', () => {
+  it('installs from the tarball into a fresh directory with the documented command (no install-script warning), and `npx fake-fluentd --help` works there', () => {
     const out = mkdtempSync(join(tmpdir(), 'ff-pack-'))
     const { filename } = pack(out)
     const app = mkdtempSync(join(tmpdir(), 'ff-install-'))
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'ff-install-check', private: true }))
-    const install = spawnSync(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', join(out, filename)], { cwd: app, encoding: 'utf8', timeout: 180_000 })
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'ff-install-check', private: true, type: 'module' }))
+    // README "Quick start": the tarball with --ignore-scripts (dist/ is in it), and for TypeScript the type packages.
+    const install = spawnSync(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', join(out, filename), ...TYPESCRIPT_INSTALLS], { cwd: app, encoding: 'utf8', timeout: 180_000 })
     expect(install.status, install.stderr).toBe(0)
+    expect(install.stderr).not.toContain('prepare')
     const help = spawnSync('npx', ['--no-install', 'fake-fluentd', '--help'], { cwd: app, encoding: 'utf8', timeout: 30_000 })
     expect(help.status, help.stderr).toBe(0)
     expect(help.stdout).toContain('Usage: fake-fluentd')
@@ -55,6 +89,31 @@ describe('the packed package', () => {
     expect(profile.status, profile.stderr).toBe(0)
     installed = app
   }, 240_000)
+
+  it('a fresh strict TypeScript project compiles against the installed package (typed events, per-type notifications, the page on an express app)', () => {
+    expect(installed, 'the install test above ran').toBeDefined()
+    const app = installed!
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, include: ['*.ts'] }))
+    writeFileSync(join(app, 'use.ts'), CONSUMER)
+    const tsc = spawnSync('npx', ['--no-install', 'tsc', '-p', '.'], { cwd: app, encoding: 'utf8', timeout: 120_000 })
+    expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0)
+    // The check can fail: a wrong event name is a type error.
+    writeFileSync(join(app, 'use.ts'), `${CONSUMER}\ndemo.on('no-such-event', () => {})\n`)
+    const bad = spawnSync('npx', ['--no-install', 'tsc', '-p', '.'], { cwd: app, encoding: 'utf8', timeout: 120_000 })
+    expect(bad.status).not.toBe(0)
+    expect(bad.stdout).toContain("'\"no-such-event\"'")
+  }, 180_000)
+
+  it('ships docs/ (the README links there), no source maps pointing at a src/ it does not ship, and schemas/ in exports', () => {
+    expect(installed, 'the install test above ran').toBeDefined()
+    const pkg = join(installed!, 'node_modules', 'fake-fluentd')
+    for (const p of ['docs/sender-contract.md', 'docs/design.md', 'docs/examples/example-sender.mjs', 'docs/examples/github-workflow.yml']) expect(existsSync(join(pkg, p)), p).toBe(true)
+    const maps = spawnSync('find', [join(pkg, 'dist'), '-name', '*.map'], { encoding: 'utf8' })
+    expect(maps.stdout.trim()).toBe('')
+    const resolved = spawnSync(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('fake-fluentd/schemas/profile.schema.json'))"], { cwd: installed, encoding: 'utf8' })
+    expect(resolved.status, resolved.stderr).toBe(0)
+    expect(resolved.stdout).toMatch(/node_modules\/fake-fluentd\/schemas\/profile\.schema\.json/)
+  })
 
   it.skipIf(process.platform === 'win32')('npx fake-fluentd serve says how to run it under a supervisor, and stops on Ctrl-C (the signal to the whole group)', async () => {
     expect(installed, 'the install test above ran').toBeDefined()
@@ -94,8 +153,16 @@ describe('the packed package', () => {
   it('the CI example installs a packed tarball, not a registry name that does not exist', () => {
     const yml = readFileSync(join(root, 'docs/examples/github-workflow.yml'), 'utf8')
     expect(yml).not.toMatch(/npm install[^\n]*\sfake-fluentd\s*$/m)
-    expect(yml).toContain('npm pack --pack-destination')
-    expect(yml).toMatch(/npm install --no-save [^\n]*fake-fluentd-\*\.tgz/)
+    expect(yml).toContain('npm pack --ignore-scripts --pack-destination')
+    expect(yml).toMatch(/npm install --no-save [^\n]*--ignore-scripts [^\n]*fake-fluentd-\*\.tgz/)
+    // Built once: npm ci builds, npm pack must not build again.
+    expect(yml).toContain('npm pack --ignore-scripts')
+    // The default sender exists in a user's repository once the tarball is installed.
+    const senderCmd = /SENDER_CMD: node (\S+)/.exec(yml)?.[1]
+    expect(senderCmd).toBe('node_modules/fake-fluentd/docs/examples/example-sender.mjs')
+    if (installed !== undefined) expect(existsSync(join(installed, senderCmd!))).toBe(true)
+    expect(yml).not.toMatch(/node-version: 20\b/)
+    expect(yml).toContain('annotate_only: ${{ github.event.pull_request.head.repo.fork == true }}')
   })
 })
 

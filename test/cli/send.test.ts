@@ -56,6 +56,8 @@ describe('fake-fluentd send', () => {
     const r = await runCli(['send', '--url', p.url, '--time-scale', '0.0001', ...roomy])
     expect(r.code).toBe(3)
     expect(r.stdout).toMatch(/attempt 1 \(first\) TLS error [A-Z_]+/)
+    // One hint, not one per attempt: what to pass so that the certificate is trusted.
+    expect(r.stderr.match(/hint: [A-Z_]+: the server certificate is not trusted; give its CA with --ca FILE \(serve prints the path\), or --insecure/g)).toHaveLength(1)
     expect(p.requests).toHaveLength(0)
   }, 20_000)
 

@@ -44,7 +44,7 @@ describe('fake-fluentd serve', () => {
     const a = await spawnServe(['--port', '0', '--admin-port', '0', '--cert-dir', dir, '--output', 'none'])
     const ca1 = readFileSync(a.caPath!, 'utf8')
     await a.stop()
-    const b = await spawnServe(['--port', '0', '--admin-port', '0', '--cert-dir', dir, '--output', 'none'])
+    const b = await spawnServe(['--port', '0', '--admin-port', 'off', '--cert-dir', dir, '--output', 'none'])
     expect(readFileSync(b.caPath!, 'utf8')).toBe(ca1)
     expect(b.adminUrl).toBeUndefined()
     await b.stop()

@@ -50,9 +50,9 @@ export interface ServeProcess {
 export const READY_RE = /^fake-fluentd ready ingest=(\S+) admin=(\S+) ca=(\S+)$/m
 
 /** Starts `fake-fluentd serve ...args` and resolves once it is ready (killed when the test ends). */
-export function spawnServe(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<ServeProcess> {
+export function spawnServe(args: string[], opts: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, 'serve', ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI_PATH, 'serve', ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     let ready = false

@@ -16,6 +16,7 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'systemClock',
   // receiver
   'startReceiver',
+  'createAdminApp',
   // fault plans
   'createFaultEngine',
   'parseFaultShorthand',
@@ -45,6 +46,11 @@ const PUBLIC_RUNTIME_EXPORTS = [
   // web page and demo
   'createDemo',
   'mountWebPage',
+  // waiting for and checking requests
+  'findRequests',
+  'matchesRequest',
+  'verifyRequests',
+  'waitForRequests',
 ]
 
 describe('public API (src/index.ts)', () => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { hostArg } from '../bind-arg.js'
+import { pathArg } from '../flag-values.js'
 
 interface CertsFlags {
   certDir: string
@@ -14,9 +15,9 @@ export function registerCerts(program: Command): void {
   program
     .command('certs')
     .description('create or show the CA and server certificate used by serve')
-    .option('--cert-dir <dir>', 'certificate cache directory', 'certs')
+    .option('--cert-dir <dir>', 'certificate cache directory', pathArg, 'certs')
     .option('--host <name>', 'extra name or IP the server certificate must cover (repeatable)', hostArg, [])
-    .option('--force', 'generate new ones even if the cached ones are fine', false)
+    .option('--force', 'generate a new CA and server certificate even if the cached ones are fine (clients must trust the new CA)', false)
     .option('--json', 'print as JSON', false)
     .action(async (flags: CertsFlags) => {
       const { describeCertificate, ensureCertificates, wantedSans } = await import('../../certs/index.js')
@@ -24,10 +25,11 @@ export function registerCerts(program: Command): void {
       const ca = describeCertificate(set.ca!)
       const server = describeCertificate(set.cert)
       if (flags.json) {
-        console.log(JSON.stringify({ created: set.created, caPath: set.caPath, certPath: set.certPath, keyPath: set.keyPath, ca, server }, null, 2))
+        console.log(JSON.stringify({ created: set.created, reissued: set.reissued ?? null, caPath: set.caPath, certPath: set.certPath, keyPath: set.keyPath, ca, server }, null, 2))
         return
       }
-      console.log(set.created ? 'created new certificates' : 'reusing cached certificates')
+      if (set.reissued) console.log(`kept the CA (clients that trust it keep working); issued a new server certificate${set.reissued.addedSans.length > 0 ? ` to add ${set.reissued.addedSans.join(', ')}` : ''}`)
+      else console.log(set.created ? 'created new certificates' : 'reusing cached certificates')
       console.log(`CA certificate:     ${set.caPath}   (paste into the integration's "CA certificate" field)`)
       console.log(`  subject:          ${ca.subject}`)
       console.log(`  expires:          ${ca.validTo.toISOString()}`)

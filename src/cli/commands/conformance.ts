@@ -9,6 +9,8 @@ import { type Command, InvalidArgumentError } from 'commander'
 import { FakeFluentdError } from '../../errors.js'
 import type { ConformanceReport, ProgressEvent, SenderSpec } from '../../conformance/index.js'
 import type { RetryProfile } from '../../profile/index.js'
+import { checkReportPath, checkSenderCommand, checkSenderUrl, tooSqueezed } from '../conformance-preflight.js'
+import { pathArg, wholeNumberArg } from '../flag-values.js'
 
 interface ConformanceFlags {
   sender?: string
@@ -26,6 +28,7 @@ interface ConformanceFlags {
   html?: string
   certDir?: string
   quiet?: boolean
+  retryInconclusive: number
 }
 
 function positive(text: string): number {
@@ -38,6 +41,20 @@ function nonNegative(text: string): number {
   const n = Number(text)
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number >= 0')
   return n
+}
+
+/** Loads --profile; its errors name the flag. */
+function profileFlag(load: (nameOrFile: string) => RetryProfile, value: string): RetryProfile {
+  try {
+    return load(value)
+  } catch (err) {
+    throw err instanceof FakeFluentdError ? new FakeFluentdError(err.code, `--profile: ${err.message}`, { cause: err }) : err
+  }
+}
+
+function scenariosArg(text: string): string {
+  if (text.trim() === '') throw new InvalidArgumentError('selects nothing; leave --scenarios out to run every scenario.')
+  return text
 }
 
 function senderSpec(flags: ConformanceFlags): SenderSpec {
@@ -59,6 +76,7 @@ function senderSpec(flags: ConformanceFlags): SenderSpec {
   } catch {
     throw new FakeFluentdError('FF_ERR_OPTION', `--sender-url must be an http(s) URL, got "${flags.senderUrl}"`)
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FakeFluentdError('FF_ERR_OPTION', `--sender-url must be an http(s) URL, got "${flags.senderUrl}"`)
   return { kind: 'url', url: url.toString() }
 }
 
@@ -127,42 +145,60 @@ export function registerConformance(program: Command): void {
     .option('--sender <builtin>', 'the reference sender, in process')
     .option('--sender-cmd <cmd>', 'a sender-contract command, started per scenario (settings in the env, deliveries as NDJSON on stdin)')
     .option('--sender-url <url>', 'a running sender that takes POST {settings, notifications, batch} per delivery')
-    .option('--scenarios <pattern>', 'ids, globs or families, comma-separated; !x excludes (default: all)')
+    .option('--scenarios <pattern>', 'ids, globs or families, comma-separated; !x excludes (default: all)', scenariosArg)
     .option('--list', 'list the scenarios (with --scenarios: the matching ones) and exit')
     .option('--profile <wallarm|file>', 'retry profile to judge against (the builtin sender runs it too)', 'wallarm')
     .option('--time-scale <k>', 'real-time factor for every scenario (default: each scenario\'s own)', positive)
     .option('--tolerance-ms <ms>', 'late-side base slack of measured times, ms, before the measured runner lag is added (default 6)', nonNegative)
     .option('--tolerance-rel <fraction>', 'extra slack as a fraction of each expected time (default 0.005)', nonNegative)
-    .option('--concurrency <n>', 'scenarios at once (default: 3 x CPUs, 2..8, longest first)', (t) => Math.trunc(positive(t)))
+    .option('--concurrency <n>', 'scenarios at once, 1 to 8, longest first (default: 3 x CPUs, at least 2, at most 8)', wholeNumberArg(1, 8))
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write the JSON report')
     .option('--html <file>', 'write a self-contained HTML report')
-    .option('--cert-dir <dir>', 'certificate cache directory (default: fake-fluentd/certs in the user cache directory, $XDG_CACHE_HOME or ~/.cache)')
+    .option('--cert-dir <dir>', 'certificate cache directory (default: fake-fluentd/certs in the user cache directory, $XDG_CACHE_HOME or ~/.cache)', pathArg)
+    .option('--retry-inconclusive <n>', 'measure scenarios that could not be judged up to n more times (0 to 5); failed ones are never run again, and the report says which were re-measured', wholeNumberArg(0, 5), 0)
     .option('--quiet', 'no progress lines')
     .action(async (flags: ConformanceFlags) => {
       if (flags.list) {
         const { loadProfile } = await import('../../profile/index.js')
-        await printList(flags.scenarios, loadProfile(flags.profile), flags.timeScale)
+        await printList(flags.scenarios, profileFlag(loadProfile, flags.profile), flags.timeScale)
         return
       }
       const sender = senderSpec(flags)
+      for (const [flag, file] of [['--junit', flags.junit], ['--json', flags.json], ['--html', flags.html]] as const) if (file !== undefined) checkReportPath(flag, file)
+      if (sender.kind === 'command') checkSenderCommand(sender.command)
+      if (sender.kind === 'url') await checkSenderUrl(new URL(sender.url))
       // Imported here, after the flags are checked, so that other commands and --help do not load the runner.
-      const [{ runConformance, selectScenarios, renderHtmlReport, renderJson, renderJunit }, { loadProfile }] = await Promise.all([
+      const [{ listScenarios, runConformance, selectScenarios, renderHtmlReport, renderJson, renderJunit }, { loadProfile }] = await Promise.all([
         import('../../conformance/index.js'),
         import('../../profile/index.js'),
       ])
-      const profile = loadProfile(flags.profile)
+      const profile = profileFlag(loadProfile, flags.profile)
       const scenarios = selectScenarios(flags.scenarios)
-      const report = await runConformance({
-        sender,
-        scenarios,
-        profile,
-        timeScale: flags.timeScale,
-        tolerance: { ...(flags.toleranceMs !== undefined ? { absMs: flags.toleranceMs } : {}), ...(flags.toleranceRel !== undefined ? { rel: flags.toleranceRel } : {}) },
-        concurrency: flags.concurrency,
-        certDir: flags.certDir,
-        onProgress: progressPrinter(flags.quiet === true),
-      })
+      if (flags.timeScale !== undefined) {
+        const ids = new Set(scenarios.map((s) => s.id))
+        const squeezed = tooSqueezed(listScenarios(profile).filter((s) => ids.has(s.id)), flags.timeScale)
+        if (squeezed.length > 0) {
+          const names = squeezed.map((s) => `${s.id} (x${s.defaultTimeScale})`).join(', ')
+          console.error(`fake-fluentd: warning: --time-scale ${flags.timeScale} is below the scale ${names} need${squeezed.length === 1 ? 's' : ''} to be judged; expect inconclusive results. Leave --time-scale out to run each scenario at its own scale.`)
+        }
+      }
+      const run = (selected: typeof scenarios): Promise<ConformanceReport> =>
+        runConformance({
+          sender,
+          scenarios: selected,
+          profile,
+          timeScale: flags.timeScale,
+          tolerance: { ...(flags.toleranceMs !== undefined ? { absMs: flags.toleranceMs } : {}), ...(flags.toleranceRel !== undefined ? { rel: flags.toleranceRel } : {}) },
+          concurrency: flags.concurrency,
+          certDir: flags.certDir,
+          onProgress: progressPrinter(flags.quiet === true),
+        })
+      let report = await run(scenarios)
+      if (flags.retryInconclusive > 0) {
+        const { retryInconclusive } = await import('../conformance-retry.js')
+        report = await retryInconclusive(report, flags.retryInconclusive, (ids) => run(scenarios.filter((s) => ids.includes(s.id))), (line) => console.error(line))
+      }
       if (flags.junit) writeReport(flags.junit, renderJunit(report), 'JUnit')
       if (flags.json) writeReport(flags.json, renderJson(report), 'JSON')
       if (flags.html) writeReport(flags.html, renderHtmlReport(report), 'HTML')

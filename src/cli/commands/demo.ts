@@ -2,6 +2,9 @@ import { InvalidArgumentError, Option, type Command } from 'commander'
 import { DEMO_SCENARIOS, type Demo, type DemoScenarioName } from '../../demo/index.js'
 import { addAdminFlags, adminSettingsFrom, type AdminFlags } from '../admin-flags.js'
 import { bindArg } from '../bind-arg.js'
+import { pathArg, portArg } from '../flag-values.js'
+import { checkResolves, given } from '../serve-checks.js'
+import { FakeFluentdError } from '../../errors.js'
 
 interface DemoFlags extends AdminFlags {
   scenario: DemoScenarioName
@@ -23,14 +26,6 @@ function positiveNumber(text: string): number {
   if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('use a positive number, e.g. 0.02')
   if (n > MAX_TIME_SCALE) throw new InvalidArgumentError(`use at most ${MAX_TIME_SCALE}`)
   if (n < 0.000001) throw new InvalidArgumentError('use at least 0.000001')
-  return n
-}
-
-function port(text: string): number {
-  // `any` as in serve --admin-port; 0 means the same here (the demo's page cannot be off).
-  if (text === 'any') return 0
-  const n = Number(text)
-  if (!/^\d+$/.test(text) || n > 65535) throw new InvalidArgumentError('use a port number 0-65535 (0 = any free port)')
   return n
 }
 
@@ -57,16 +52,18 @@ export function registerDemo(program: Command): void {
       'real-time factor (default per scenario: retry 0.02 = the three cycles in about a minute; timeout 0.5; auto-disable 1; recovery 1)',
       positiveNumber,
     )
-    .option('--port <n>', 'ingest port (any or 0 = a free port)', port, 0)
-    .option('--admin-port <n>', 'web page and admin API port (any or 0 = a free port)', port, 0)
+    .option('--port <port>', 'ingest port (0 or any = a free port)', portArg, 0)
+    .option('--admin-port <port>', 'web page and admin API port (0 or any = a free port)', portArg, 0)
     .option('--bind <address>', 'address of both listeners', bindArg, '127.0.0.1')
   addAdminFlags(demo)
   demo
     .option('--tls', 'serve HTTPS with the generated CA (default: plain HTTP)')
-    .option('--cert-dir <dir>', 'certificate cache directory for --tls (default: fake-fluentd/certs in the user cache directory)')
+    .option('--cert-dir <dir>', 'certificate cache directory for --tls (default: fake-fluentd/certs in the user cache directory)', pathArg)
     .option('--exit', 'exit when the story ends (default: keep the page up until Ctrl-C)')
     .option('--no-color', 'no ANSI colours')
-    .action(async (flags: DemoFlags) => {
+    .action(async (flags: DemoFlags, command: Command) => {
+      if (given(command, 'certDir') && !flags.tls) throw new FakeFluentdError('FF_ERR_OPTION', '--cert-dir is for --tls (the demo serves plain HTTP without it): add --tls or drop --cert-dir.')
+      await checkResolves('--bind', flags.bind)
       await runDemo(flags)
     })
 }
@@ -110,6 +107,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const onSignal = (): void => {
     if (interrupted) return
     interrupted = true
+    // With --exit the exit status says how the story went; one cut short did not go as told.
+    if (flags.exit) process.exitCode = 130
     // Whatever hangs, the process is gone within a second of Ctrl-C.
     setTimeout(() => process.exit(process.exitCode ?? 0), SHUTDOWN_GRACE_MS).unref()
     resolveInterrupt()
@@ -135,6 +134,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     await demo.close()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    if (interrupted) process.stdout.write('\nStopped: sender, receiver and page closed.\n')
+    if (interrupted) {
+      process.stdout.write('\nStopped: sender, receiver and page closed.\n')
+    }
   }
 }

@@ -49,6 +49,12 @@ export function describeOutcome(outcome: AttemptOutcome): string {
   }
 }
 
+/** One hint for the first TLS failure: what to pass so that the server certificate is trusted. */
+function tlsHint(code: string, ca: string | undefined): string {
+  if (ca !== undefined) return `hint: ${code}: the server certificate is not signed by --ca ${ca}; give the CA the server prints (serve: "CA certificate: ..."), or --insecure to skip verification.`
+  return `hint: ${code}: the server certificate is not trusted; give its CA with --ca FILE (serve prints the path), or --insecure to skip verification.`
+}
+
 function exitFor(results: readonly DeliveryResult[]): number {
   if (results.some((r) => r.outcome === 'disabled')) return SEND_EXIT.disabled
   if (results.some((r) => r.outcome === 'dropped' || r.outcome === 'cancelled')) return SEND_EXIT.dropped
@@ -84,7 +90,8 @@ async function runSend(flags: SendFlags): Promise<void> {
     import('../../sender/index.js'),
     import('../../validation/index.js'),
   ])
-  if (flags.ca) checkCaFile(flags.ca)
+  if (flags.ca !== undefined && flags.insecure) throw usage('--insecure turns certificate verification off, so --ca would be ignored: give one of them.')
+  if (flags.ca !== undefined) checkCaFile(flags.ca)
   let notifications: Array<Record<string, unknown>>
   if (flags.file) notifications = readNotificationsFile(flags.file)
   else if (flags.testMessage) notifications = [testIntegrationNotification()]
@@ -127,6 +134,7 @@ async function runSend(flags: SendFlags): Promise<void> {
   )
   // The sender announces the disable before the attempt that tripped it; print that attempt first.
   let disabledLines: string[] = []
+  let tlsHinted = false
   sender.on('attempt-end', ({ deliveryId, record, nextRetry }) => {
     const where = record.cycle === 0 ? 'first' : `cycle ${record.cycle}.${record.indexInCycle}`
     const took = formatDuration(record.endedAt - record.startedAt)
@@ -138,6 +146,10 @@ async function runSend(flags: SendFlags): Promise<void> {
           ? 'no retry: integration disabled'
           : 'no retry left'
     console.log(`${tag(deliveryId)}attempt ${record.attempt} (${where}) ${describeOutcome(record.outcome)} at ${since(record.startedAt)}, took ${took}; ${next}`)
+    if (record.outcome.kind === 'tls' && !tlsHinted) {
+      tlsHinted = true
+      console.error(tlsHint(record.outcome.code, flags.ca))
+    }
     for (const line of disabledLines) console.log(line)
     disabledLines = []
   })

@@ -4,15 +4,17 @@ import { InvalidArgumentError, Option, type Command } from 'commander'
 import { adminTokenFor } from '../../admin/index.js'
 import { DEFAULT_CERT_DIR } from '../../certs/index.js'
 import { addAdminFlags, adminSettingsFrom, type AdminFlags } from '../admin-flags.js'
-import { parseDuration } from '../../clock/index.js'
 import { FakeFluentdError } from '../../errors.js'
-import { parseByteSize, parseHeaderLine } from '../../text/index.js'
+import { parseHeaderLine } from '../../text/index.js'
 import { parseSeed, type FaultEngine } from '../../faults/index.js'
 import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES } from '../../journal/index.js'
 import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, DEFAULT_REQUEST_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/index.js'
 import type { ValidationMode, Validator } from '../../validation/index.js'
 import { bindArg, hostArg } from '../bind-arg.js'
 import { addForwardFlags, forwardOptionsFrom, type ForwardFlags } from '../forward-flags.js'
+import { adminPortArg, durationArg, durationText, pathArg, portArg, sizeArg, sizeText, wholeNumberArg } from '../flag-values.js'
+import { checkResolves, checkServeFlags } from '../serve-checks.js'
+import { addEnvVars, applyConfigFile } from '../serve-config.js'
 
 interface ServeFlags extends AdminFlags, ForwardFlags {
   port: number
@@ -48,41 +50,15 @@ interface ServeFlags extends AdminFlags, ForwardFlags {
   faults?: string
 }
 
-function portNumber(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new InvalidArgumentError('use a port number 0-65535.')
-  return Number(text)
-}
+/** Most entries kept in memory: the ring is allocated whole, so a huge count would fail to allocate. */
+const MAX_JOURNAL_ENTRIES = 1_000_000
 
-/** `0` = off; `any` = a free port chosen by the system. */
-function adminPort(text: string): number | false {
-  if (text === 'any') return 0
-  const n = portNumber(text)
-  return n === 0 ? false : n
-}
+const wholeNumber = wholeNumberArg(1, 1_000_000_000)
+const timeout = durationArg({ zeroIsNever: true })
 
-function wholeNumber(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('use a whole number >= 1.')
-  return Number(text)
-}
-
-function byteSize(text: string): number {
-  const n = parseByteSize(text)
-  if (n === undefined) throw new InvalidArgumentError('use bytes, or a number with a k/m/g suffix (e.g. 32m).')
-  return n
-}
-
-function positiveByteSize(text: string): number {
-  const n = byteSize(text)
-  if (n < 1) throw new InvalidArgumentError('use at least 1 byte.')
-  return n
-}
-
-function duration(text: string): number {
-  const ms = parseDuration(text)
-  if (ms === undefined) throw new InvalidArgumentError('use a duration such as 10s, 500ms or 0 (never).')
-  // Node fires a longer timer at once: a huge idle timeout would reset every connection.
-  if (ms > 2_147_483_647) throw new InvalidArgumentError('use at most 2147483647 ms (about 24.8 days), or 0 (never).')
-  return ms
+/** An option whose default is shown as a user types it (10s, 32m), not as milliseconds or bytes. */
+function withDefault<T>(flags: string, description: string, parse: (text: string) => T, value: T, shown: string): Option {
+  return new Option(flags, description).argParser(parse).default(value, shown)
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -98,6 +74,7 @@ function requiredHeader(text: string, previous: string[]): string[] {
 async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
   const { createFaultEngine, faultPlanFromFlags, faultPlanWarnings } = await import('../../faults/index.js')
   const plan = await faultPlanFromFlags({ fault: flags.fault, faults: flags.faults, seed: flags.seed })
+  if (flags.faults !== undefined && flags.fault.length > 0) console.error(`fake-fluentd: note: fault rules: the ${flags.faults} rules first, then the ${flags.fault.length} --fault rule(s); the first rule that matches a request answers it.`)
   if (plan) for (const warning of faultPlanWarnings(plan)) console.error(`fake-fluentd: warning: fault plan: ${warning}`)
   // No plan: an empty engine, without loading the plan schema (start-up time; PUT /api/faults validates later).
   return createFaultEngine(plan ? { plan, seed: plan.seed } : {})
@@ -108,61 +85,68 @@ export function registerServe(program: Command): void {
   const serve = program
     .command('serve')
     .description('run the fake Fluentd in_http endpoint (HTTPS by default) with its admin API')
-    .option('--port <port>', 'ingest port (0 = any free port)', portNumber, 9880)
+    .option('--port <port>', 'ingest port (0 or any = a free port)', portArg, 9880)
     .option('--bind <address>', 'ingest address (0.0.0.0 = every interface; the reachable URLs are printed)', bindArg, '127.0.0.1')
     .option('--no-tls', 'plain HTTP instead of HTTPS')
-    .option('--cert-dir <dir>', 'where generated certificates are cached', DEFAULT_CERT_DIR)
-    .option('--cert <file>', 'your own server certificate (PEM); needs --key')
-    .option('--key <file>', 'your own server key (PEM); needs --cert')
-    .option('--ca <file>', 'with --cert/--key: the CA file to print for clients')
-    .option('--host <name>', 'extra name or IP for the generated certificate (repeatable)', hostArg, [])
+    .option('--cert-dir <dir>', 'where generated certificates are cached', pathArg, DEFAULT_CERT_DIR)
+    .option('--cert <file>', 'your own server certificate (PEM); needs --key', pathArg)
+    .option('--key <file>', 'your own server key (PEM); needs --cert', pathArg)
+    .option('--ca <file>', 'with --cert/--key: the CA file to print for clients', pathArg)
+    .option('--host <name>', 'extra name or IP for the generated certificate (repeatable; the CA is kept)', hostArg, [])
     .addOption(
       new Option('--tls-version <v>', 'TLS versions offered: 1.2 only (as Fluentd), 1.3 only, or 1.2+')
         .choices(TLS_VERSION_OPTIONS as string[])
         .default('1.2'),
     )
-    .option('--admin-port <port>', 'admin API port (0 = off, any = a free port)', adminPort, 9881)
-    .option('--admin-bind <address>', 'admin API address (loopback unless you expose it on purpose)', '127.0.0.1')
+    .option('--admin-port <port>', 'admin API and web page port (0 or any = a free port, off = no admin API)', adminPortArg, 9881)
+    .option('--admin-bind <address>', 'admin API address (loopback unless you expose it on purpose)', bindArg, '127.0.0.1')
   addAdminFlags(serve)
   serve
-    .option('--journal <file>', 'append every settled journal entry to this NDJSON file')
-    .option('--journal-max <n>', 'entries kept in memory', wholeNumber, DEFAULT_JOURNAL_MAX)
-    .option('--journal-max-bytes <size>', 'estimated memory the in-memory entries may hold; the oldest leave memory first (the --journal file keeps everything)', positiveByteSize, DEFAULT_JOURNAL_MAX_BYTES)
-    .option('--journal-body-max <size>', 'body text kept per journal entry (memory and file); longer bodies are cut', byteSize, DEFAULT_JOURNAL_BODY_MAX)
+    .option('--journal <file>', 'append every settled journal entry to this NDJSON file', pathArg)
+    .option('--journal-max <n>', `entries kept in memory (1 to ${MAX_JOURNAL_ENTRIES})`, wholeNumberArg(1, MAX_JOURNAL_ENTRIES), DEFAULT_JOURNAL_MAX)
+    .addOption(withDefault('--journal-max-bytes <size>', 'estimated memory the in-memory entries may hold; the oldest leave memory first (the --journal file keeps everything)', sizeArg({ min: 1 }), DEFAULT_JOURNAL_MAX_BYTES, sizeText(DEFAULT_JOURNAL_MAX_BYTES)))
+    .addOption(withDefault('--journal-body-max <size>', 'body text kept per journal entry (memory and file); longer bodies are cut', sizeArg(), DEFAULT_JOURNAL_BODY_MAX, sizeText(DEFAULT_JOURNAL_BODY_MAX)))
     .option('--require-header <header>', 'answer 401 unless the request carries "Name: value" (repeatable: all are required)', requiredHeader, [])
     .addOption(new Option('--validate <mode>', 'check notifications against the schemas').choices(['off', 'warn', 'strict']).default('warn'))
     .addOption(new Option('--output <mode>', 'what is printed for each request').choices(OUTPUT_MODES as string[]).default('fluentd'))
-    .option('--body-limit <size>', 'maximum body (bytes, or k/m/g suffix)', byteSize, DEFAULT_BODY_LIMIT)
-    .option('--inflate-limit <size>', 'most bytes a gzip/deflate body may inflate to; 413 beyond (default: the body limit)', byteSize)
+    .addOption(withDefault('--body-limit <size>', 'maximum body (bytes, or k/m/g suffix)', sizeArg(), DEFAULT_BODY_LIMIT, sizeText(DEFAULT_BODY_LIMIT)))
+    .option('--inflate-limit <size>', 'most bytes a gzip/deflate body may inflate to; 413 beyond (default: the body limit)', sizeArg())
     .option('--max-records <n>', 'most records (array elements, NDJSON lines, msgpack values) in one request; 413 beyond', wholeNumber, DEFAULT_MAX_RECORDS)
-    .option('--max-record-size <size>', 'largest single record; 413 beyond', positiveByteSize, DEFAULT_MAX_RECORD_SIZE)
-    .option('--idle-timeout <duration>', 'reset a connection that sends nothing for this long mid-handshake or mid-request (slowloris); 0 = never', duration, DEFAULT_IDLE_TIMEOUT_MS)
-    .option('--header-timeout <duration>', 'reset a connection whose TLS handshake and request headers are not complete this long after their first byte (byte dribblers); 0 = never', duration, DEFAULT_HEADER_TIMEOUT_MS)
-    .option('--request-timeout <duration>', 'reset a connection whose request body is not complete this long after its headers; 0 = never', duration, DEFAULT_REQUEST_TIMEOUT_MS)
+    .addOption(withDefault('--max-record-size <size>', 'largest single record; 413 beyond', sizeArg({ min: 1 }), DEFAULT_MAX_RECORD_SIZE, sizeText(DEFAULT_MAX_RECORD_SIZE)))
+    .addOption(withDefault('--idle-timeout <duration>', 'reset a connection that sends nothing for this long mid-handshake or mid-request (slowloris); 0 = never', timeout, DEFAULT_IDLE_TIMEOUT_MS, durationText(DEFAULT_IDLE_TIMEOUT_MS)))
+    .addOption(withDefault('--header-timeout <duration>', 'reset a connection whose TLS handshake and request headers are not complete this long after their first byte (byte dribblers); 0 = never', timeout, DEFAULT_HEADER_TIMEOUT_MS, durationText(DEFAULT_HEADER_TIMEOUT_MS)))
+    .addOption(withDefault('--request-timeout <duration>', 'reset a connection whose request body is not complete this long after its headers; 0 = never', timeout, DEFAULT_REQUEST_TIMEOUT_MS, durationText(DEFAULT_REQUEST_TIMEOUT_MS)))
     .option('--max-connections <n>', 'client connections open at once on the ingest port; new ones beyond it are reset', wholeNumber, DEFAULT_MAX_CONNECTIONS)
     .option('--strict-parse', 'answer 400 where Fluentd silently drops input (invalid JSON, non-objects)', false)
     .option('--use-204', 'answer 204 instead of 200 on success (use_204_response)', false)
     .option('--seed <n>', 'seed for probabilistic fault steps (0 to 4294967295)', parseSeed)
-    .option('--fault <spec>', 'fault shorthand, e.g. "500x3,200", "delay=16s", "hang" (repeatable)', collect, [])
-    .option('--faults <file>', 'fault plan JSON file')
+    .option('--fault <spec>', 'fault shorthand, e.g. "500x3,200", "delay=16s", "hang" (repeatable; with --faults, these rules come after the file\'s)', collect, [])
+    .option('--faults <file>', 'fault plan JSON file (its rules first, then any --fault rules)', pathArg)
+    .option('--config <file>', 'JSON file of settings, keys as the flags in camelCase ({"idleTimeout": "10s"}; schemas/serve-config.schema.json); the command line, then FAKE_FLUENTD_* variables, win over it', pathArg)
   addForwardFlags(serve)
   serve
-    .action(async (flags: ServeFlags) => {
+    .action(async (flags: ServeFlags, command: Command) => {
+      checkServeFlags(flags, command)
+      await checkResolves('--bind', flags.bind)
+      if (flags.adminPort !== false) await checkResolves('--admin-bind', flags.adminBind)
       // The implementation is imported here, not at the top, so that other commands and --help start fast.
-      const [{ certificateHostsForBind, listenerUrls, loadCertificateFiles }, { startReceiver }, { createValidator }, { mountWebPage }, { attachPrinter }] = await Promise.all([
+      const [{ certificateHostsForBind, ensureCertificates, listenerUrls, loadCertificateFiles }, { startReceiver }, { createValidator }, { mountWebPage }, { attachPrinter }] = await Promise.all([
         import('../../certs/index.js'),
         import('../../server/index.js'),
         import('../../validation/index.js'),
         import('../../web/index.js'),
         import('../receiver-printer.js'),
       ])
-      if ((flags.cert === undefined) !== (flags.key === undefined)) {
-        throw new FakeFluentdError('FF_ERR_OPTION', '--cert and --key go together: give both, or neither to use generated certificates.')
-      }
+      // Bound beyond loopback: the host's addresses and name go into the generated certificate.
+      const hosts = [...flags.host, ...certificateHostsForBind(flags.bind)]
       let tls: ReceiverOptions['tls'] = flags.tls
-      if (flags.tls && flags.cert && flags.key) {
-        const set = loadCertificateFiles(flags.cert, flags.key, flags.ca)
+      if (flags.tls) {
+        const set = flags.cert && flags.key ? loadCertificateFiles(flags.cert, flags.key, flags.ca) : await ensureCertificates({ certDir: resolve(flags.certDir), hosts })
         tls = { cert: set.cert, key: set.key, ca: set.ca, caPath: set.caPath }
+        if (set.reissued) {
+          const added = set.reissued.addedSans.length > 0 ? ` to add ${set.reissued.addedSans.join(', ')}` : ''
+          process.stderr.write(`fake-fluentd: kept the CA ${set.caPath ?? ''} (clients that trust it keep working); issued a new server certificate${added}\n`)
+        }
       }
       if (flags.journal !== undefined) checkJournalFile(flags.journal)
       let validator: Validator | undefined
@@ -174,8 +158,7 @@ export function registerServe(program: Command): void {
         host: flags.bind,
         tls,
         certDir: resolve(flags.certDir),
-        // Bound beyond loopback: the host's addresses and name go into the generated certificate.
-        hosts: [...flags.host, ...certificateHostsForBind(flags.bind)],
+        hosts,
         tlsVersion: flags.tlsVersion,
         adminPort: flags.adminPort,
         adminHost: flags.adminBind,
@@ -236,6 +219,8 @@ export function registerServe(program: Command): void {
         process.once('SIGTERM', stop)
       })
       const urls = listenerUrls(receiver.protocol, flags.bind, receiver.port)
+      const { attachHints } = await import('../serve-hints.js')
+      attachHints(receiver.journal, { ingestUrl: urls.local, ...(receiver.caPath ? { caPath: receiver.caPath } : {}) }, (t) => void process.stderr.write(t))
       say(`fake Fluentd (in_http) listening on ${urls.local}  (POST ${urls.local}/<tag>)`)
       const others = urls.reachable.filter((u) => u !== urls.local)
       if (others.length > 0) say(`  reachable from other machines at: ${others.join(', ')}  (bound to ${flags.bind})`)
@@ -254,6 +239,13 @@ export function registerServe(program: Command): void {
 
       await stopped
     })
+  // Every flag also from FAKE_FLUENTD_<FLAG>; --config fills in what neither the command line nor
+  // the environment set (serve-config.ts). Last, so that every flag registered above has its variable.
+  addEnvVars(serve)
+  serve.hook('preAction', (command) => {
+    const file = command.getOptionValue('config') as string | undefined
+    if (file !== undefined) applyConfigFile(command, file)
+  })
 }
 
 /**

@@ -48,7 +48,7 @@ export function renderJunit(report: ConformanceReport): string {
   const props = suite.ele('properties')
   props.ele('property', { name: 'sender', value: clean(report.sender) })
   props.ele('property', { name: 'profile', value: clean(report.profile) })
-  props.ele('property', { name: 'tolerance', value: `${report.tolerance.absMs} ms + ${Math.round(report.tolerance.rel * 100)} % + measured runner lag` })
+  props.ele('property', { name: 'tolerance', value: `${report.tolerance.absMs} ms + ${Number((report.tolerance.rel * 100).toFixed(3))} % + measured runner lag` })
   props.ele('property', { name: 'precision', value: clean(report.precision) })
   for (const r of report.results) {
     const tc = suite.ele('testcase', { classname: `conformance.${r.family}`, name: `${r.id}: ${clean(r.title)}`, time: seconds(r.durationMs) })

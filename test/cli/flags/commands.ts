@@ -8,7 +8,7 @@ import { durationText, numberText, oneOf, type FlagSpec } from './values.js'
 
 /** A fixture drawn by name (`@name`, resolved when the run starts), or a path that is not one. */
 const fileValue = (...names: string[]): fc.Arbitrary<string> => oneOf(names.map((n) => `@${n}`), fc.constantFrom('/nonexistent/x.json', '.', ''))
-const port = oneOf(['0', '@busy', '-1', '65536', '1.5', 'abc', ' 0', '0x0', '99999999999'])
+const port = oneOf(['0', 'any', '@busy', '-1', '65536', '1.5', 'abc', ' 0', '0x0', '99999999999'])
 
 /** The admin flags serve and demo share (src/cli/admin-flags.ts). */
 const adminFlags: FlagSpec[] = [
@@ -71,7 +71,7 @@ export const commands: CommandSpec[] = [
       { flag: '--ca', value: fileValue('ca') },
       { flag: '--host', value: oneOf(['fluentd.example', '10.0.0.7', 'ü.example', '*.example.com', '999.999.1.1']) },
       { flag: '--tls-version', value: oneOf(['1.2', '1.3', '1.2+', '1.1']) },
-      { flag: '--admin-port', value: oneOf(['0', 'any', '@busy', '-1', '65536', 'x']) },
+      { flag: '--admin-port', value: oneOf(['0', 'any', 'off', '@busy', '-1', '65536', 'x']) },
       { flag: '--admin-bind', value: oneOf(['127.0.0.1', 'localhost', 'a b']) },
       { flag: '--journal', value: oneOf(['journal.ndjson', '/proc/nope/j.ndjson', '.']) },
       { flag: '--journal-max', value: oneOf(['1', '100', '10000'], numberText) },
@@ -93,6 +93,7 @@ export const commands: CommandSpec[] = [
       { flag: '--seed', value: oneOf(['0', '7', '4294967295'], numberText) },
       { flag: '--fault', value: oneOf(['500x3,200', '103', 'hang', 'dealy=5s', '200', 'PUT 500', 'slow=1s:101', 'delay=99999999999h']) },
       { flag: '--faults', value: fileValue('plan', 'badPlan', 'notJson', 'empty') },
+      { flag: '--config', value: fileValue('serveConfig', 'notJson', 'empty', 'plan') },
       ...adminFlags,
     ],
     ready: { pattern: /^fake-fluentd ready /m, signal: 'SIGTERM' },
@@ -143,6 +144,21 @@ export const commands: CommandSpec[] = [
     examples: [[['--host=127.0.0.1', '--cert-dir=/proc/nope'], []]],
   },
   {
+    name: 'replay',
+    base: ['replay', '@journal', '--url', 'http://127.0.0.1:9/', '--no-wait'],
+    flags: [
+      { flag: '--url', value: oneOf(['http://127.0.0.1:9/', 'https://[::1]:1/', 'ftp://x', 'not a url']) },
+      { flag: '--speed', value: oneOf(['1', '10', '0.5'], numberText) },
+      { flag: '--no-wait' },
+      { flag: '--header', value: oneOf(['X-A: b', 'no-colon']) },
+      { flag: '--ca', value: fileValue('ca', 'notJson') },
+      { flag: '--insecure' },
+    ],
+    // Nothing listens on port 9: every request goes unanswered (exit 1).
+    ok: [0, 1],
+    runs: 8,
+  },
+  {
     name: 'conformance --list',
     base: ['conformance', '--list'],
     flags: [
@@ -160,6 +176,7 @@ export const commands: CommandSpec[] = [
       { flag: '--html', value: oneOf(['r.html']) },
       { flag: '--cert-dir', value: oneOf(['@certs']) },
       { flag: '--quiet' },
+      { flag: '--retry-inconclusive', value: oneOf(['0', '2', '5', '6'], numberText) },
     ],
     ok: [0],
     runs: 10,

@@ -26,4 +26,26 @@ describe('demo printer', () => {
     expect(out).toContain('Story over in 530 ms: delivered after 2 attempts, as expected.')
     expect(out).not.toContain('\u001b[')
   })
+
+  it('prints each cycle rule once, when the first of several deliveries reaches it (auto-disable)', () => {
+    let out = ''
+    const printer = createDemoPrinter({ write: (t) => (out += t), color: false, live: false })
+    printer.listener({
+      type: 'ready', scenario: 'auto-disable', story: 's', timeScale: 1, ingestUrl: 'http://127.0.0.1:1/w', pageUrl: 'http://127.0.0.1:2/',
+      profileName: 'wallarm', cycles: [[1000, 3000], [0, 1000]], requestTimeoutMs: 15000, deliveries: 2, expectedDurationMs: 5000, ending: 'disabled',
+    })
+    const attempt = (delivery: number, n: number, cycle: number, position: number): void =>
+      printer.listener({ type: 'attempt', delivery, attempt: n, cycle, position, durationMs: 1, ok: false, status: 503, atMs: 0 })
+    attempt(1, 1, 0, 0)
+    attempt(2, 1, 0, 0)
+    attempt(1, 2, 1, 1)
+    attempt(1, 3, 1, 2)
+    attempt(1, 4, 2, 1)
+    // Delivery 2 is still in cycle 1: no second "cycle 1" rule below the "cycle 2" one.
+    attempt(2, 2, 1, 1)
+    printer.stop()
+    expect(out.match(/── cycle 1:/g)).toHaveLength(1)
+    expect(out.match(/── cycle 2:/g)).toHaveLength(1)
+    expect(out.indexOf('── cycle 1:')).toBeLessThan(out.indexOf('── cycle 2:'))
+  })
 })
