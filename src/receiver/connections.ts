@@ -41,6 +41,14 @@ export interface ConnState {
   handedOver?: boolean
   /** The HTTP layer's socket (the TLS socket over `raw`), once a request arrived on it. */
   httpSocket?: Socket
+  /** Request heads whose first byte the HTTP parser has seen (one more than `requests` while a head is incomplete). */
+  headsBegun: number
+  /**
+   * When the bytes of the latest request head began, on the receiver's clock: the parser's
+   * message-begin callback, as the bytes are parsed (the first head: when the connection was accepted,
+   * so the TLS handshake counts). The header deadline is measured from it.
+   */
+  headStartedMono: number
 }
 
 export interface ConnectionsContext {
@@ -61,8 +69,10 @@ export interface Connections {
   noRequest(conn: ConnState, fields: Pick<ConnectionEntry, 'outcome' | 'error' | 'noBytes'>): void
   /** Raw sockets still open. */
   readonly sockets: ReadonlySet<Socket>
-  /** Records the TLS facts once the handshake completed. */
+  /** Records the TLS facts once the handshake completed (and watches its request heads). */
   onSecure(sock: TLSSocket): void
+  /** Watches the request heads the HTTP layer parses on this socket (its first byte of each). */
+  watchHeads(sock: Socket): void
   /** A failed handshake: one 'tls-error' entry for the connection, then a reset (as Fluentd). */
   onTlsError(err: Error & { code?: string }, sock: Socket): void
   /** Connections handed to the HTTP layer, for the deadlines. */
@@ -151,10 +161,28 @@ export function createConnections(ctx: ConnectionsContext): Connections {
     }
   }
 
+  /**
+   * node's HTTP parser calls its message-begin slot (`kOnMessageBegin`, an index on the parser's
+   * class) when it parses the first byte of a request: the time of the bytes, not of a sweep.
+   * node clears the slot when it frees the parser.
+   */
+  const watchHeads = (sock: Socket): void => {
+    const conn = connOf(sock)
+    const parser = (sock as Socket & { parser?: (Record<number, unknown> & { constructor: { kOnMessageBegin?: number } }) | null }).parser
+    const slot = parser?.constructor.kOnMessageBegin
+    if (!conn || !parser || typeof slot !== 'number') return
+    parser[slot] = () => {
+      conn.headsBegun++
+      // The first head's clock started at the accept (handshake included).
+      if (conn.headsBegun > 1) conn.headStartedMono = clock.now()
+    }
+  }
+
   return {
     sockets,
     connOf,
     noRequest,
+    watchHeads,
     register(raw, id) {
       sockets.add(raw)
       const conn: ConnState = {
@@ -166,6 +194,8 @@ export function createConnections(ctx: ConnectionsContext): Connections {
         receivedMono: clock.now(),
         open: new Map(),
         requests: 0,
+        headsBegun: 0,
+        headStartedMono: clock.now(),
       }
       stateByRaw.set(raw, conn)
       raw.on('error', () => {
@@ -188,6 +218,7 @@ export function createConnections(ctx: ConnectionsContext): Connections {
         servername: typeof servername === 'string' ? servername : undefined,
         alpn: sock.alpnProtocol ?? undefined,
       }
+      watchHeads(sock)
     },
     onTlsError(err, sock) {
       const conn = connOf(sock)
