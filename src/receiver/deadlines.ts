@@ -57,8 +57,8 @@ export function startDeadlines(o: DeadlineOptions): void {
       w.bytes = bytes
       w.quietSince = now
     }
-    // A request the receiver holds (handling, a fault): the next head may wait on its answer.
-    const open = conn.open.size > 0
+    // A request the receiver holds (handling, a fault, an answer not written yet): the next head may wait on it.
+    const open = conn.open.size > 0 || o.connections.owesAnswer(conn)
     const head = headOpen(conn)
     // Measured from the first byte of this request's head (the parser's timestamp, not the sweep's).
     if (o.headerTimeoutMs > 0 && !open && head && now - conn.headStartedMono >= o.headerTimeoutMs) {
