@@ -6,6 +6,7 @@
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import type { ResponseAction } from './types.js'
 import type { FaultMatch, FaultPlan, FaultRule, FaultStep, HeaderMatcher } from './plan-types.js'
+import { compileHeaderRegex } from './header-regex.js'
 import { compileTagGlob } from './tag-glob.js'
 
 /** A wait before acting. */
@@ -131,13 +132,13 @@ function compileHeader(name: string, matcher: HeaderMatcher, where: string): Hea
     return { name: lower, explain: `${name}: ${expected}`, test: (v) => v === expected }
   }
   if ('regex' in matcher) {
-    let re: RegExp
+    let matches: (value: string) => boolean
     try {
-      re = new RegExp(matcher.regex)
+      matches = compileHeaderRegex(matcher.regex)
     } catch (err) {
-      fail(where, `bad regular expression: ${(err as Error).message}`)
+      fail(where, (err as Error).message)
     }
-    return { name: lower, explain: `${name} ~ /${matcher.regex}/`, test: (v) => v !== undefined && re.test(v) }
+    return { name: lower, explain: `${name} ~ /${matcher.regex}/`, test: (v) => v !== undefined && matches(v) }
   }
   const present = matcher.present
   return { name: lower, explain: present ? `${name} present` : `no ${name}`, test: (v) => (v !== undefined) === present }
