@@ -193,6 +193,8 @@ function compileOutcome(step: FaultStep, where: string): StepOutcome {
   }
   const headers = { ...step.headers }
   if (step.retryAfter !== undefined) headers['Retry-After'] = String(step.retryAfter)
+  checkHeaders(step.headers ?? {}, `${where}.headers`)
+  if (step.retryAfter !== undefined) checkHeaders({ 'Retry-After': String(step.retryAfter) }, `${where}.retryAfter`, true)
   const extras = {
     ...(step.body !== undefined && { body: step.body }),
     ...(Object.keys(headers).length > 0 && { headers }),
@@ -224,6 +226,25 @@ function compileOutcome(step: FaultStep, where: string): StepOutcome {
     }
   }
   return { ...(delay && { delay }), action: out }
+}
+
+/** An HTTP header name: one or more token characters (RFC 9110). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/** What node refuses in a header value (and what would split the answer): CR, LF, NUL and other controls but tab. */
+const BAD_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/
+
+/**
+ * Headers a fault answers with are checked when the plan loads: a CR or LF would either split the
+ * answer (header injection) or make node refuse it at answer time, resetting a client the journal
+ * called answered.
+ */
+function checkHeaders(headers: Record<string, string>, where: string, whole = false): void {
+  for (const [name, value] of Object.entries(headers)) {
+    const at = whole ? where : `${where}.${JSON.stringify(name)}`
+    if (!HEADER_NAME.test(name)) fail(at, `the header name ${JSON.stringify(name)} is not an HTTP token (no spaces, CR, LF, colons or other separators)`)
+    const bad = BAD_VALUE_CHAR.exec(value)
+    if (bad) fail(at, `the header value holds ${JSON.stringify(bad[0])} at position ${bad.index}; CR, LF and other control characters are not allowed in a header value`)
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Every pattern a user can give is matched in linear time, or refused with a message naming the rule
- * (issue 19 item 4): header regexes run on RE2 semantics, tag patterns and plans are bounded.
+ * (issue 19 item 4): header regexes run on RE2 semantics, tag patterns and plans are bounded. And
+ * the headers a fault answers with hold no CR, LF or other control character (item 8).
  */
 import { describe, expect, it } from 'vitest'
 import { ErrorCodes, FakeFluentdError } from '../../../src/errors.js'
@@ -88,5 +89,23 @@ describe('plan size and depth', () => {
 
   it('a plan of more than 20,000 values is refused', () => {
     expect(refusal({ rules: Array.from({ length: 5000 }, () => ({ steps: [{ status: 503 }] })) })).toMatch(/more than 20000 values/)
+  })
+})
+
+describe('headers a fault answers with (issue 19 item 8)', () => {
+  it.each([
+    ['a CRLF in a value', { 'X-A': 'a\r\nSet-Cookie: x=1' }, /headers\."X-A": the header value holds "\\r" at position 1; CR, LF and other control characters are not allowed/],
+    ['an LF in a value', { 'X-A': 'a\nb' }, /headers\."X-A": the header value holds "\\n"/],
+    ['a NUL in a value', { 'X-A': 'a\u0000' }, /headers\."X-A": the header value holds "\\u0000"/],
+    ['a CRLF in a name', { 'X-A\r\nX-B': 'v' }, /is not an HTTP token/],
+    ['a space in a name', { 'X A': 'v' }, /is not an HTTP token/],
+  ])('%s is refused when the plan loads, naming the step', (_what, headers, why) => {
+    const message = refusal({ rules: [{ steps: [{ status: 500, headers }] }] })
+    expect(message).toMatch(/rules\[0\]\.steps\[0\]\.headers/)
+    expect(message).toMatch(why)
+  })
+
+  it('a tab and non-ASCII bytes in a value are fine (node sends them)', () => {
+    expect(() => validateFaultPlan({ rules: [{ steps: [{ status: 500, headers: { 'X-A': 'a\tb é' } }] }] })).not.toThrow()
   })
 })
