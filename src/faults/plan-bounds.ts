@@ -13,6 +13,9 @@ export const MAX_PLAN_DEPTH = 32
 /** Values (objects, arrays, strings, numbers...) in a plan at most. */
 export const MAX_PLAN_VALUES = 20_000
 
+/** `rules[0].match` style: a plain key after a dot, any other in brackets as JSON (`[""]`). */
+const keyPath = (path: string, key: string): string => (/^[A-Za-z_$][\w$-]*$/.test(key) ? (path === '' ? key : `${path}.${key}`) : `${path}[${JSON.stringify(key)}]`)
+
 /**
  * Throws FF_ERR_FAULT_SPEC when the plan is nested deeper than MAX_PLAN_DEPTH or holds more than
  * MAX_PLAN_VALUES values; stops at the first level or value beyond the bound.
@@ -32,7 +35,7 @@ export function checkPlanBounds(json: unknown): void {
     if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], depth: depth + 1, path: `${path === '(plan)' ? '' : path}[${i}]` })
     } else {
-      for (const [k, v] of Object.entries(value)) stack.push({ value: v, depth: depth + 1, path: path === '(plan)' ? k : `${path}.${k}` })
+      for (const [k, v] of Object.entries(value)) stack.push({ value: v, depth: depth + 1, path: keyPath(path === '(plan)' ? '' : path, k) })
     }
   }
 }

@@ -85,6 +85,8 @@ describe('plan size and depth', () => {
     const message = refusal(deep)
     expect(performance.now() - t0).toBeLessThan(1000)
     expect(message).toMatch(new RegExp(`nested more than ${MAX_PLAN_DEPTH} levels deep`))
+    expect(message).toContain('invalid fault plan: [""][""]')
+    expect(refusal({ rules: [{ steps: [{ status: 500, headers: { a: { b: deep } } }] }] })).toContain('rules[0].steps[0].headers.a.b[""]')
   })
 
   it('a plan of more than 20,000 values is refused', () => {
