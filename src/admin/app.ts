@@ -7,6 +7,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { isFakeFluentdError } from '../errors.js'
 import type { FaultEngine } from '../faults/index.js'
 import type { Journal } from '../journal/index.js'
+import { sendJsonArray } from './json-stream.js'
 import { sendProblem } from './problem.js'
 import { isQueryProblem, journalQueryOf, queryParams, type QueryProblem } from './query.js'
 import { adminGuard, type AdminSecurityOptions } from './security.js'
@@ -77,8 +78,8 @@ export function createAdminApp(options: AdminAppOptions): Express {
     if (view !== undefined && view !== 'summary' && view !== 'full') {
       return badQuery(res, { problem: true, parameter: 'view', detail: `view must be summary or full, got "${String(view)}"` })
     }
-    const entries = journal.entries(q)
-    res.json(view === 'summary' ? entries.map(summarize) : entries)
+    // Streamed in slices: a large page never holds up ingest (json-stream.ts).
+    void sendJsonArray(res, journal.entries(q), view === 'summary' ? summarize : (e) => e).catch(() => res.destroy())
   })
 
   app.get('/api/requests/:id', (req, res) => {

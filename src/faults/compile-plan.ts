@@ -6,6 +6,7 @@
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import type { ResponseAction } from './types.js'
 import type { FaultMatch, FaultPlan, FaultRule, FaultStep, HeaderMatcher } from './plan-types.js'
+import { compileHeaderRegex } from './header-regex.js'
 import { compileTagGlob } from './tag-glob.js'
 
 /** A wait before acting. */
@@ -131,13 +132,13 @@ function compileHeader(name: string, matcher: HeaderMatcher, where: string): Hea
     return { name: lower, explain: `${name}: ${expected}`, test: (v) => v === expected }
   }
   if ('regex' in matcher) {
-    let re: RegExp
+    let matches: (value: string) => boolean
     try {
-      re = new RegExp(matcher.regex)
+      matches = compileHeaderRegex(matcher.regex)
     } catch (err) {
-      fail(where, `bad regular expression: ${(err as Error).message}`)
+      fail(where, (err as Error).message)
     }
-    return { name: lower, explain: `${name} ~ /${matcher.regex}/`, test: (v) => v !== undefined && re.test(v) }
+    return { name: lower, explain: `${name} ~ /${matcher.regex}/`, test: (v) => v !== undefined && matches(v) }
   }
   const present = matcher.present
   return { name: lower, explain: present ? `${name} present` : `no ${name}`, test: (v) => (v !== undefined) === present }
@@ -192,6 +193,8 @@ function compileOutcome(step: FaultStep, where: string): StepOutcome {
   }
   const headers = { ...step.headers }
   if (step.retryAfter !== undefined) headers['Retry-After'] = String(step.retryAfter)
+  checkHeaders(step.headers ?? {}, `${where}.headers`)
+  if (step.retryAfter !== undefined) checkHeaders({ 'Retry-After': String(step.retryAfter) }, `${where}.retryAfter`, true)
   const extras = {
     ...(step.body !== undefined && { body: step.body }),
     ...(Object.keys(headers).length > 0 && { headers }),
@@ -223,6 +226,25 @@ function compileOutcome(step: FaultStep, where: string): StepOutcome {
     }
   }
   return { ...(delay && { delay }), action: out }
+}
+
+/** An HTTP header name: one or more token characters (RFC 9110). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/** What node refuses in a header value (and what would split the answer): CR, LF, NUL and other controls but tab. */
+const BAD_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/
+
+/**
+ * Headers a fault answers with are checked when the plan loads: a CR or LF would either split the
+ * answer (header injection) or make node refuse it at answer time, resetting a client the journal
+ * called answered.
+ */
+function checkHeaders(headers: Record<string, string>, where: string, whole = false): void {
+  for (const [name, value] of Object.entries(headers)) {
+    const at = whole ? where : `${where}.${JSON.stringify(name)}`
+    if (!HEADER_NAME.test(name)) fail(at, `the header name ${JSON.stringify(name)} is not an HTTP token (no spaces, CR, LF, colons or other separators)`)
+    const bad = BAD_VALUE_CHAR.exec(value)
+    if (bad) fail(at, `the header value holds ${JSON.stringify(bad[0])} at position ${bad.index}; CR, LF and other control characters are not allowed in a header value`)
+  }
 }
 
 /**

@@ -18,6 +18,7 @@
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import type { FaultMatch, FaultPlan, FaultRule, FaultStep } from './plan-types.js'
 import { interimStatusMessage } from './compile-plan.js'
+import { compileHeaderRegex } from './header-regex.js'
 import { at, duration, ShorthandError, splitOnce, tokens, type Token } from './shorthand-tokens.js'
 import { validateFaultPlan } from './validate-plan.js'
 
@@ -119,9 +120,10 @@ function parseMatcher(tok: Token, match: FaultMatch): void {
       const [, name, op, arg] = m as unknown as [string, string, string | undefined, string | undefined]
       if (op === '~') {
         try {
-          new RegExp(arg ?? '')
+          compileHeaderRegex(arg ?? '')
         } catch (err) {
-          throw new ShorthandError(`bad regular expression at position ${at(tok, eq + 2 + name.length)}: ${(err as Error).message}`, at(tok, eq + 2 + name.length))
+          const why = (err as Error).message.replace(/^bad regular expression /, '')
+          throw new ShorthandError(`bad regular expression at position ${at(tok, eq + 2 + name.length)}: ${why}`, at(tok, eq + 2 + name.length))
         }
       }
       match.header = { ...match.header, [name]: op === undefined ? { present: true } : op === '~' ? { regex: arg ?? '' } : (arg ?? '') }

@@ -8,6 +8,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js'
 import { newAjv2020 } from '../ajv.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import { compilePlan, type CompiledPlan } from './compile-plan.js'
+import { checkPlanBounds } from './plan-bounds.js'
 import type { FaultPlan } from './plan-types.js'
 
 /** Where the schema lives, relative to this file in src/ and in dist/. */
@@ -63,6 +64,7 @@ function formatErrors(errors: ErrorObject[]): string[] {
 
 /** Validates and compiles; returns both the frozen plan and its compiled form. */
 export function validateAndCompile(json: unknown): { plan: FaultPlan; compiled: CompiledPlan } {
+  checkPlanBounds(json)
   const validate = getValidator()
   if (!validate(json)) {
     const lines = formatErrors(validate.errors ?? [])

@@ -41,6 +41,14 @@ export interface ConnState {
   handedOver?: boolean
   /** The HTTP layer's socket (the TLS socket over `raw`), once a request arrived on it. */
   httpSocket?: Socket
+  /** Request heads whose first byte the HTTP parser has seen (one more than `requests` while a head is incomplete). */
+  headsBegun: number
+  /**
+   * When the bytes of the latest request head began, on the receiver's clock: the parser's
+   * message-begin callback, as the bytes are parsed (the first head: when the connection was accepted,
+   * so the TLS handshake counts). The header deadline is measured from it.
+   */
+  headStartedMono: number
 }
 
 export interface ConnectionsContext {
@@ -61,8 +69,16 @@ export interface Connections {
   noRequest(conn: ConnState, fields: Pick<ConnectionEntry, 'outcome' | 'error' | 'noBytes'>): void
   /** Raw sockets still open. */
   readonly sockets: ReadonlySet<Socket>
-  /** Records the TLS facts once the handshake completed. */
+  /** Records the TLS facts once the handshake completed (and watches its request heads). */
   onSecure(sock: TLSSocket): void
+  /** Watches the request heads the HTTP layer parses on this socket (its first byte of each). */
+  watchHeads(sock: Socket): void
+  /**
+   * True while the receiver owes this connection bytes: an answer decided, or being written (node's
+   * current response not finished), and no request body being read from the client. Deadlines never
+   * cut such a connection: its wait is ours, not the client's.
+   */
+  owesAnswer(conn: ConnState): boolean
   /** A failed handshake: one 'tls-error' entry for the connection, then a reset (as Fluentd). */
   onTlsError(err: Error & { code?: string }, sock: Socket): void
   /** Connections handed to the HTTP layer, for the deadlines. */
@@ -79,6 +95,9 @@ export interface Connections {
   /** Settles open entries as the connection ends (client-aborted, hung, stalled). */
   closeAll(): void
 }
+
+/** The 'data' listener that keeps a TLS socket read through its stream (see watchHeads). */
+const keepStreamed = (): void => {}
 
 /** Outcome of an entry that was still open when its connection ended. */
 function settleOutcome(state: OpenState): JournalOutcome {
@@ -151,10 +170,44 @@ export function createConnections(ctx: ConnectionsContext): Connections {
     }
   }
 
+  /**
+   * node's HTTP parser calls its message-begin slot (`kOnMessageBegin`, an index on the parser's
+   * class) when it parses the first byte of a request: the time of the bytes, not of a sweep.
+   * node clears the slot when it frees the parser.
+   */
+  const watchHeads = (sock: Socket): void => {
+    const conn = connOf(sock)
+    const parser = (sock as Socket & { parser?: (Record<number, unknown> & { constructor: { kOnMessageBegin?: number } }) | null }).parser
+    const slot = parser?.constructor.kOnMessageBegin
+    if (!conn || !parser || typeof slot !== 'number') return
+    if (conn.raw !== sock) {
+      // TLS: node's parser reads the TLS stream's handle directly, and a TLS read can carry several
+      // records; when pipelined answers back up, node pauses the parser after the first and the
+      // next record of the same read reaches the paused parser ("HPE_PAUSED": 1,500 pipelined
+      // requests were cut after ~600 answers). A 'data' listener makes node read through the
+      // stream instead, whose pause() holds the rest until the answers drain.
+      sock.on('data', keepStreamed)
+    }
+    parser[slot] = () => {
+      conn.headsBegun++
+      // The first head's clock started at the accept (handshake included).
+      if (conn.headsBegun > 1) conn.headStartedMono = clock.now()
+    }
+  }
+
+  const owesAnswer = (conn: ConnState): boolean => {
+    const res = (conn.httpSocket as (Socket & { _httpMessage?: { writableFinished: boolean } | null }) | undefined)?._httpMessage
+    if (!res || res.writableFinished) return false
+    for (const state of conn.open.values()) if (state === 'reading') return false
+    return true
+  }
+
   return {
     sockets,
     connOf,
     noRequest,
+    watchHeads,
+    owesAnswer,
     register(raw, id) {
       sockets.add(raw)
       const conn: ConnState = {
@@ -166,6 +219,8 @@ export function createConnections(ctx: ConnectionsContext): Connections {
         receivedMono: clock.now(),
         open: new Map(),
         requests: 0,
+        headsBegun: 0,
+        headStartedMono: clock.now(),
       }
       stateByRaw.set(raw, conn)
       raw.on('error', () => {
@@ -188,6 +243,7 @@ export function createConnections(ctx: ConnectionsContext): Connections {
         servername: typeof servername === 'string' ? servername : undefined,
         alpn: sock.alpnProtocol ?? undefined,
       }
+      watchHeads(sock)
     },
     onTlsError(err, sock) {
       const conn = connOf(sock)
@@ -228,8 +284,8 @@ export function createConnections(ctx: ConnectionsContext): Connections {
       // A fault holds an exchange (hang, delay): the client decides when to give up, as with a
       // stalled real server. Only a connection that waits on the client is reset.
       for (const state of conn.open.values()) if (state !== 'reading') return
-      const res = (conn.httpSocket as (Socket & { _httpMessage?: { headersSent: boolean; writableFinished: boolean } | null }) | undefined)?._httpMessage
-      if (res && res.headersSent && !res.writableFinished) return
+      // An answer decided (its journal line may still be being written) or being written: never cut it.
+      if (owesAnswer(conn)) return
       conn.idleReset = true
       const limitMs = between ? ctx.keepAliveTimeoutMs : ctx.idleTimeoutMs
       for (const entry of conn.open.keys()) {

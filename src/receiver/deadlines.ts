@@ -26,14 +26,17 @@ export interface DeadlineOptions {
 /** What the sweep keeps per connection. */
 interface Watch {
   bytes: number
+  /** When the sweep last saw the byte count move (at or after the bytes moved: never early). */
   quietSince: number
-  /** bytesRead when the connection last had no request open (new bytes after it = a new request). */
-  idleReadMark: number
-  /** When the bytes of the current request's head started (undefined: none started). */
-  headStartedAt?: number
 }
 
 const bytesOf = (conn: ConnState): number => conn.raw.bytesRead + conn.raw.bytesWritten
+
+/**
+ * True while a request head is incomplete: before the first request (the handshake and first head,
+ * from the accept), or once the parser saw the first byte of a head that did not complete yet.
+ */
+const headOpen = (conn: ConnState): boolean => conn.requests === 0 || conn.headsBegun > conn.requests
 
 /** Starts the sweep; it stops by itself when the receiver's timers are cancelled. */
 export function startDeadlines(o: DeadlineOptions): void {
@@ -47,22 +50,18 @@ export function startDeadlines(o: DeadlineOptions): void {
     const bytes = bytesOf(conn)
     let w = watches.get(conn)
     if (!w) {
-      // A new connection: its handshake and first request head started when it was accepted.
-      w = { bytes: 0, quietSince: conn.receivedMono, idleReadMark: 0, headStartedAt: conn.receivedMono }
+      w = { bytes: 0, quietSince: conn.receivedMono }
       watches.set(conn, w)
     }
     if (bytes !== w.bytes) {
       w.bytes = bytes
       w.quietSince = now
     }
-    const open = conn.open.size > 0
-    if (open) {
-      w.headStartedAt = undefined
-      w.idleReadMark = conn.raw.bytesRead
-    } else if (w.headStartedAt === undefined && conn.raw.bytesRead > w.idleReadMark) {
-      w.headStartedAt = now
-    }
-    if (o.headerTimeoutMs > 0 && !open && w.headStartedAt !== undefined && now - w.headStartedAt >= o.headerTimeoutMs) {
+    // A request the receiver holds (handling, a fault, an answer not written yet): the next head may wait on it.
+    const open = conn.open.size > 0 || o.connections.owesAnswer(conn)
+    const head = headOpen(conn)
+    // Measured from the first byte of this request's head (the parser's timestamp, not the sweep's).
+    if (o.headerTimeoutMs > 0 && !open && head && now - conn.headStartedMono >= o.headerTimeoutMs) {
       o.connections.cutSlowHead(conn, o.headerTimeoutMs)
       return
     }
@@ -74,7 +73,7 @@ export function startDeadlines(o: DeadlineOptions): void {
         }
       }
     }
-    const between = !open && w.headStartedAt === undefined && conn.requests > 0
+    const between = !open && !head
     const idleLimit = between ? o.keepAliveTimeoutMs : o.idleTimeoutMs
     if (idleLimit > 0 && now - w.quietSince >= idleLimit) o.connections.onIdle(conn, between)
   }

@@ -46,6 +46,12 @@ export function createListener(ctx: ListenerContext): Listener {
   let closing = false
   let refusedUntil = 0
 
+  /** Hands over to the HTTP(S) layer; a plain HTTP socket has its parser now (a TLS one after the handshake). */
+  const handOver = (conn: ConnState): void => {
+    ctx.handOver(conn.raw)
+    connections.watchHeads(conn.raw)
+  }
+
   const runConnectionAction = (conn: ConnState, d: ConnectionDecision): void => {
     if (conn.raw.destroyed) return
     const base = {
@@ -62,7 +68,7 @@ export function createListener(ctx: ListenerContext): Listener {
     switch (action.type) {
       case 'accept':
         conn.raw.resume()
-        ctx.handOver(conn.raw)
+        handOver(conn)
         return
       case 'stall-tls': {
         // Answer nothing: the ClientHello is read and dropped, so the client's connect timeout fires
@@ -84,7 +90,7 @@ export function createListener(ctx: ListenerContext): Listener {
       default: {
         const never: never = action
         ctx.onError(new Error(`unknown connection action ${JSON.stringify(never)}`))
-        ctx.handOver(conn.raw)
+        handOver(conn)
       }
     }
   }
@@ -114,7 +120,7 @@ export function createListener(ctx: ListenerContext): Listener {
       }
     }
     if (!decision || (decision.action.type === 'accept' && !(decision.delayMs > 0))) {
-      ctx.handOver(raw)
+      handOver(conn)
       return
     }
     const d = decision

@@ -9,7 +9,7 @@
  * about 1.1 GiB of buffered changes and stalled the server 1-1.5 s after each 10,000-hit batch.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { falseEntries, journalProblems, runHostileMix, type MixResult } from '../integration/robustness/hostile-mix.js'
+import { falseEntries, journalProblems, runHostileMix, steadyCuts, type MixResult } from '../integration/robustness/hostile-mix.js'
 
 /** Bound on the server's RSS under the full mix. */
 const RSS_BOUND_MIB = 1024
@@ -61,6 +61,18 @@ describe('soak: hostile mix at full scale', () => {
 
   it('every 2xx is in the journal file with its events, once', () => {
     expect(journalProblems(r)).toEqual({ lost: [], duplicated: [], non2xxWithEvents: 0, badLines: [] })
+  })
+
+  it('issue 19: pipelined TLS requests all answered, linear-time matchers, bad plans refused, the big page served', () => {
+    expect(r.attacks['pipelined']).toEqual([1500])
+    expect(r.attacks['regex-miss']).toEqual([200])
+    expect(r.attacks['regex-match']).toEqual([503])
+    expect(r.attacks['bad-plans']).toEqual([400, 400, 400, 400])
+    expect(r.attacks['requests-page']).toEqual([200, 200, 200])
+  })
+
+  it('the steady keep-alive client and the pipelining one are never cut, and no false parser entry', () => {
+    expect(steadyCuts(r)).toEqual([])
   })
 
   it('no false or duplicate connection entries', () => {

@@ -1,11 +1,13 @@
 /**
  * The hostile mix, small scale (issue 15): gzip bomb, arrays over the record cap, `[1,1,...]`, deep
  * nesting, an in-limit batch, SSE subscribers that never read, slowloris connections, junk
- * connections and the ReDoS glob, all against one `serve` while a steady client posts 10/s. The p99
+ * connections, the ReDoS glob and header regex, plans that are too big or deep, a pipelined TLS
+ * burst and full `GET /api/requests` pages (issue 19), all against one `serve` while a steady client
+ * posts 10/s. The p99
  * is reported in test-results/hostile-mix-small.json, never asserted. Full scale: test/soak/.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { falseEntries, journalProblems, runHostileMix, type MixResult } from './hostile-mix.js'
+import { falseEntries, journalProblems, runHostileMix, steadyCuts, type MixResult } from './hostile-mix.js'
 
 /** Bound on the server's RSS during the small mix (it stays near 150-250 MiB; without the limits it took GBs). */
 const RSS_BOUND_MIB = 600
@@ -58,6 +60,18 @@ describe('hostile mix (small): one server, every attack, a steady client', () =>
   it('the journal file holds every 2xx with its events, once, and no events of a non-2xx', () => {
     expect(journalProblems(r)).toEqual({ lost: [], duplicated: [], non2xxWithEvents: 0, badLines: [] })
     expect(r.answered2xx.length).toBeGreaterThanOrEqual(90 + 2 * 2000)
+  })
+
+  it('issue 19: pipelined TLS requests all answered, linear-time matchers, bad plans refused, the big page served', () => {
+    expect(r.attacks['pipelined']).toEqual([1500])
+    expect(r.attacks['regex-miss']).toEqual([200])
+    expect(r.attacks['regex-match']).toEqual([503])
+    expect(r.attacks['bad-plans']).toEqual([400, 400, 400, 400])
+    expect(r.attacks['requests-page']).toEqual([200, 200, 200])
+  })
+
+  it('the steady keep-alive client and the pipelining one are never cut, and no false parser entry', () => {
+    expect(steadyCuts(r)).toEqual([])
   })
 
   it('no false or duplicate connection entries', () => {

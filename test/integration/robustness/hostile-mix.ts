@@ -189,14 +189,75 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
     }
   }
 
-  // ReDoS: a fault rule with the issue's glob, then tags that make a backtracking regex explode.
+  // ReDoS: a fault rule with the issue's glob and one with a backtracking header regex (issue 19:
+  // RE2 semantics), then tags and header values that make a backtracking engine explode.
   const redos = async (): Promise<void> => {
-    const plan = { rules: [{ match: { tag: 'a.*x*x*x*x*x*x*x*x*y' }, steps: [{ status: 503 }] }] }
+    const plan = {
+      rules: [
+        { match: { tag: 'a.*x*x*x*x*x*x*x*x*y' }, steps: [{ status: 503 }] },
+        { match: { header: { 'X-Id': { regex: '^(a+)+$' } } }, steps: [{ status: 503 }] },
+      ],
+    }
     const put = await request(`${admin}/api/faults`, { method: 'PUT', body: JSON.stringify(plan), headers: { 'content-type': 'application/json' } })
     await put.body.dump()
     note('redos-plan', put.statusCode)
     await post('redos-62', `/a.${'x'.repeat(60)}`, Buffer.from('[{"a":1}]'))
     await post('redos-match', '/a.xxxxxxxxy', Buffer.from('[{"a":1}]'))
+    await post('regex-miss', '/regex', Buffer.from('[{"a":1}]'), { 'x-id': 'a'.repeat(40) + '!' })
+    await post('regex-match', '/regex', Buffer.from('[{"a":1}]'), { 'x-id': 'aaaa' })
+    // Plans that cost the server in proportion to their size are refused with a 400 (issue 19 item 4, 8).
+    const badPlans: [string, string][] = [
+      ['nested', '{"":'.repeat(200_000) + '1' + '}'.repeat(200_000)],
+      ['long-glob', JSON.stringify({ rules: [{ match: { tag: 'a*'.repeat(200_000) }, steps: [{ status: 503 }] }] })],
+      ['lookaround', JSON.stringify({ rules: [{ match: { header: { 'X-Id': { regex: '(?=a)a' } } }, steps: [{ status: 503 }] }] })],
+      ['crlf-header', JSON.stringify({ rules: [{ steps: [{ status: 500, headers: { 'X-A': 'a\r\nb' } }] }] })],
+    ]
+    for (const [name, body] of badPlans) {
+      mark(`bad plan: ${name}`)
+      const res = await request(`${admin}/api/faults`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } })
+      await res.body.dump()
+      note('bad-plans', res.statusCode)
+    }
+  }
+
+  // Pipelining over TLS (issue 19 item 1): 1,500 POSTs written 100 at a time on one connection by
+  // a client that reads nothing until all are written. Every one must be answered.
+  const pipelined = async (): Promise<void> => {
+    mark('pipelined')
+    const s = tlsConnect({ port: ingestPort, host: '127.0.0.1', ca, servername: 'localhost' })
+    sockets.push(s)
+    let text = ''
+    let ended = false
+    s.on('error', () => (ended = true))
+    s.on('close', () => (ended = true))
+    await new Promise((resolve) => s.once('secureConnect', resolve))
+    s.on('data', (d: Buffer) => (text += d.toString('latin1')))
+    s.pause()
+    let written: Promise<unknown> = Promise.resolve()
+    for (let i = 0; i < 1500; i += 100) {
+      let chunk = ''
+      for (let j = i; j < i + 100; j++) chunk += `POST /pipe HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${String(j).length + 6}\r\n\r\n{"p":${j}}`
+      written = new Promise((resolve) => s.write(chunk, resolve))
+    }
+    await written
+    await sleep(300)
+    s.resume()
+    const count = (): number => text.split('HTTP/1.1 200 OK').length - 1
+    const until = performance.now() + 30_000
+    while (count() < 1500 && !ended && performance.now() < until) await sleep(50)
+    note('pipelined', count())
+    s.destroy()
+  }
+
+  // The admin API's largest page, read while everything else runs (issue 19 item 8: streamed).
+  const bigPages = async (): Promise<void> => {
+    for (let i = 0; i < 3; i++) {
+      mark('GET /api/requests')
+      const res = await request(`${admin}/api/requests`)
+      await res.body.dump()
+      note('requests-page', res.statusCode)
+      await sleep(scale.steadyMs / 4)
+    }
   }
 
   // The body attacks of the issue, `rounds` times spread over the run.
@@ -221,7 +282,7 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
 
   const attacking = (async () => {
     await sleep(500)
-    await Promise.all([junk(), redos()])
+    await Promise.all([junk(), redos(), pipelined(), bigPages()])
     for (let round = 0; round < scale.rounds; round++) {
       await bodyAttacks(round)
       await sleep(Math.max(0, scale.steadyMs / scale.rounds - 2000))
@@ -276,6 +337,17 @@ export function journalProblems(r: MixResult): { lost: string[]; duplicated: str
   }
   const non2xxWithEvents = r.audit.entries.filter((e) => !is2xx(e.status) && (e.events?.length ?? 0) > 0).length
   return { lost, duplicated, non2xxWithEvents, badLines: r.audit.badLines }
+}
+
+/**
+ * Entries on the steady client's connections that are not answered requests (issue 19 item 3: a
+ * healthy keep-alive client was cut as "a client sending too slowly"), and false parser entries.
+ */
+export function steadyCuts(r: MixResult): string[] {
+  const steadyConns = new Set(r.audit.entries.filter((e) => e.path === '/steady' || e.path === '/pipe').map((e) => e.connectionId))
+  return r.audit.entries
+    .filter((e) => (steadyConns.has(e.connectionId) && !(e.kind === 'request' && e.outcome === 'answered')) || /: HPE_PAUSED$/.test(e.error ?? ''))
+    .map((e) => `connection ${e.connectionId}: ${e.kind} ${e.outcome} ${e.error ?? ''}`)
 }
 
 /** Entries that do not tell the truth once (issue 15 item 8): false "no request" entries, duplicates per connection. */
