@@ -4,6 +4,9 @@
  * timing, compressing it (`--speed 10`), or one after the other (`--no-wait`). Each request goes
  * with its method, path and query, Content-Type and body as journaled; answers are printed, not
  * judged. Bodies the journal cut (`bodyTruncated`) cannot be replayed and are skipped with a count.
+ * A JSON body the journal file keeps only as its records (`bodyInEvents`) is sent as one JSON array
+ * of those records (the events of `eventsContinued` lines included): the same records, not the same
+ * bytes, and a record `time` Fluentd took out of a record is not put back.
  * Exit 0 when every replayed request got an answer, 1 when any failed to, 2 on bad arguments.
  */
 import { readFileSync } from 'node:fs'
@@ -40,6 +43,8 @@ export function readJournalFile(file: string): { items: ReplayItem[]; truncated:
     throw new FakeFluentdError('FF_ERR_INPUT', `cannot read the journal file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`)
   }
   const items: ReplayItem[] = []
+  /** Entries whose body is their events, by id, while their `events` continuation lines arrive. */
+  const fromEvents = new Map<number, { item: ReplayItem; records: unknown[] }>()
   let truncated = 0
   let other = 0
   for (const [i, line] of text.split('\n').entries()) {
@@ -50,7 +55,12 @@ export function readJournalFile(file: string): { items: ReplayItem[]; truncated:
     } catch {
       throw new FakeFluentdError('FF_ERR_INPUT', `${file} line ${i + 1} is not JSON; give a file written by serve --journal.`)
     }
-    if (e.kind !== 'request' || typeof e.method !== 'string' || typeof e.url !== 'string' || typeof e.body !== 'string') {
+    if (e.kind === 'events') {
+      fromEvents.get(Number(e.continues))?.records.push(...recordsOf(e.events))
+      continue
+    }
+    const inEvents = e.bodyInEvents === true && Array.isArray(e.events)
+    if (e.kind !== 'request' || typeof e.method !== 'string' || typeof e.url !== 'string' || (typeof e.body !== 'string' && !inEvents)) {
       other++
       continue
     }
@@ -58,10 +68,17 @@ export function readJournalFile(file: string): { items: ReplayItem[]; truncated:
       truncated++
       continue
     }
-    items.push({ id: Number(e.id), receivedAt: Number(e.receivedAt), method: e.method, url: e.url, ...(typeof e.contentType === 'string' ? { contentType: e.contentType } : {}), body: e.body })
+    const item: ReplayItem = { id: Number(e.id), receivedAt: Number(e.receivedAt), method: e.method, url: e.url, ...(typeof e.contentType === 'string' ? { contentType: e.contentType } : {}), body: typeof e.body === 'string' ? e.body : '' }
+    if (typeof e.body !== 'string') fromEvents.set(item.id, { item, records: recordsOf(e.events) })
+    items.push(item)
   }
+  for (const { item, records } of fromEvents.values()) item.body = JSON.stringify(records)
   items.sort((a, b) => a.receivedAt - b.receivedAt)
   return { items, truncated, other }
+}
+
+function recordsOf(events: unknown): unknown[] {
+  return Array.isArray(events) ? events.map((ev) => (ev as { record?: unknown } | null)?.record) : []
 }
 
 async function runReplay(file: string, flags: ReplayFlags): Promise<void> {
