@@ -7,6 +7,7 @@
 import { hash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { createDeliveryTracker, type AttemptTicket } from '../deliveries/index.js'
 import type { FaultEngine, RequestDecision } from '../faults/index.js'
 import type { Journal, JournalEntry } from '../journal/index.js'
 import { executeAction, type ActionContext } from './actions.js'
@@ -25,10 +26,11 @@ export interface IngestContext extends ActionContext {
   log: FluentdLog
   bodyLimit: number
   journalBodyMax: number
+  /** What ends a delivery (default any 2xx). */
+  isDeliverySuccess?: (status: number) => boolean
+  /** Budget of the delivery tracker's state, bytes (default src/deliveries' DEFAULT_DELIVERY_STATE_BYTES). */
+  deliveryStateBytes?: number
 }
-
-/** Attempt counters kept at most; beyond this they start afresh (a long soak must not grow memory). */
-const MAX_ATTEMPT_KEYS = 100_000
 
 function truncate(body: Buffer, max: number): { body: string; bodyTruncated?: boolean } {
   if (body.length <= max) return { body: body.toString('utf8') }
@@ -39,11 +41,25 @@ export interface Ingest {
   onRequest(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void
   onExpectationFailed(req: IncomingMessage, res: ServerResponse): void
   onClientError(err: Error & { code?: string; bytesParsed?: number; rawPacket?: Buffer }, sock: Socket): void
+  /** Stops following the journal (the receiver closed). */
+  close(): void
 }
 
 export function createIngest(ctx: IngestContext): Ingest {
   const { journal, connections, exchanges, fluentd } = ctx
-  const attempts = new Map<string, number>()
+  // Which delivery and attempt each request is (src/deliveries); an attempt's end, as the journal
+  // settles it, ends its delivery when it succeeded.
+  const tracker = createDeliveryTracker({ maxBytes: ctx.deliveryStateBytes })
+  const tickets = new WeakMap<JournalEntry, AttemptTicket>()
+  const isSuccess = ctx.isDeliverySuccess ?? ((status: number) => status >= 200 && status <= 299)
+  const unsubscribe = journal.subscribe((change) => {
+    if (change.type !== 'completed' || !change.entry) return
+    const ticket = tickets.get(change.entry)
+    if (!ticket) return
+    tickets.delete(change.entry)
+    const e = change.entry
+    tracker.end(ticket, e.outcome === 'answered' && e.status !== undefined && isSuccess(e.status))
+  })
   /** The request of each entry (a parser error after a complete request must not cut that request). */
   const requests = new WeakMap<JournalEntry, IncomingMessage>()
   /** Entries whose request was read in full (node marks it complete before its 'end' event). */
@@ -109,11 +125,10 @@ export function createIngest(ctx: IngestContext): Ingest {
   }
 
   async function onBody(ex: Exchange, body: Buffer): Promise<void> {
-    // Attempt n of a delivery: same tag + same body bytes.
-    const deliveryKey = `${ex.tag}#${hash('sha1', body, 'base64url')}`
-    const attempt = (attempts.get(deliveryKey) ?? 0) + 1
-    if (attempts.size >= MAX_ATTEMPT_KEYS && attempt === 1) attempts.clear()
-    attempts.set(deliveryKey, attempt)
+    // Which delivery (same tag + same body bytes, src/deliveries) and which attempt of it.
+    const ticket = tracker.begin(`${ex.tag}#${hash('sha1', body, 'base64url')}`)
+    tickets.set(ex.entry, ticket)
+    const { deliveryKey, attempt } = ticket
     journal.update(ex.entry, { bodySize: body.length, ...truncate(body, ctx.journalBodyMax), deliveryKey, attempt })
 
     let decision: RequestDecision | undefined
@@ -148,6 +163,7 @@ export function createIngest(ctx: IngestContext): Ingest {
 
   return {
     onRequest,
+    close: unsubscribe,
     onExpectationFailed(req, res) {
       const ex = begin(req, res)
       if (ex) exchanges.answer(ex, 417, '', { close: true, error: `unsupported Expect: ${String(req.headers.expect)}` })

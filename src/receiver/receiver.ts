@@ -166,6 +166,8 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
     log,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     journalBodyMax: options.journalBodyMax ?? DEFAULT_JOURNAL_BODY_MAX,
+    isDeliverySuccess: options.isDeliverySuccess,
+    deliveryStateBytes: options.deliveryStateBytes,
     setTimer,
     refuse: (ms) => listener.refuseFor(ms),
     onError,
@@ -218,6 +220,7 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
         for (const s of connections.sockets) s.destroy()
         server.closeAllConnections?.()
         await listening
+        ingest.close()
       })()
       return closed
     },
