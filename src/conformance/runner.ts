@@ -15,6 +15,7 @@ import { urlAdapter } from './adapters/url.js'
 import { describePrecision, mergePrecision } from './judges/precision.js'
 import { startLagProbe, startProcessProbe, untilQuiet } from './lag-probe.js'
 import { createReceiverFactory, type ReceiverFactory } from './receivers.js'
+import { attributeVerdicts } from './attribution.js'
 import { runScenario } from './scenario-run.js'
 import { scenarios as catalogue, selectScenarios } from './scenarios/index.js'
 import type {
@@ -54,6 +55,8 @@ export interface RunConformanceOptions {
   receiverFactory?: ReceiverFactory
   certDir?: string
   signal?: AbortSignal
+  /** Longest a sender may take to start (its ready event or first attempt), ms; not counted against deadlines. Default 60 s. */
+  startupTimeoutMs?: number
 }
 
 /** Makes an adapter from a spec. */
@@ -100,7 +103,8 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
       const i = order[next++]!
       const def = selected[i]!
       await untilQuiet([probe, machine], options.signal)
-      results[i] = await runScenario(def, { profile, timeScale: options.timeScale ?? def.defaultTimeScale, tolerance }, adapter, factory, emit, options.signal, probe, machine)
+      const ctx = { profile, timeScale: options.timeScale ?? def.defaultTimeScale, tolerance }
+      results[i] = await runScenario(def, { ctx, adapter, factory, emit, signal: options.signal, probe, machine, startupTimeoutMs: options.startupTimeoutMs })
     }
   }
   try {
@@ -110,7 +114,12 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
     machine?.stop()
   }
 
-  const done = results.filter((r): r is ScenarioResult => r !== undefined)
+  const done = attributeVerdicts(
+    results.filter((r): r is ScenarioResult => r !== undefined),
+    selected,
+    catalogue,
+  )
+  for (const r of done) if (r.status === 'blocked') emit({ type: 'scenario-blocked', id: r.id, blockedBy: r.blockedBy ?? [], rule: r.premise!.rule })
   const precision = mergePrecision(done.map((r) => r.precision))
   return {
     sender: adapter.label,
@@ -123,6 +132,7 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
       total: done.length,
       passed: done.filter((r) => r.status === 'passed').length,
       failed: done.filter((r) => r.status === 'failed').length,
+      blocked: done.filter((r) => r.status === 'blocked').length,
       inconclusive: done.filter((r) => r.status === 'inconclusive').length,
       errors: done.filter((r) => r.status === 'error').length,
       skipped: done.filter((r) => r.status === 'skipped').length,

@@ -11,6 +11,7 @@ import { createDeliveryTracker, type AttemptTicket } from '../deliveries/index.j
 import type { FaultEngine, RequestDecision } from '../faults/index.js'
 import type { Journal, JournalEntry } from '../journal/index.js'
 import { executeAction, type ActionContext } from './actions.js'
+import { observing, publishObservation } from './observations.js'
 import type { Connections, OpenState } from './connections.js'
 import type { Exchange, Exchanges } from './exchange.js'
 import type { FluentdAnswer } from './fluentd-answer.js'
@@ -30,6 +31,8 @@ export interface IngestContext extends ActionContext {
   isDeliverySuccess?: (status: number) => boolean
   /** Budget of the delivery tracker's state, bytes (default src/deliveries' DEFAULT_DELIVERY_STATE_BYTES). */
   deliveryStateBytes?: number
+  /** The receiver's port, for its observations (observations.ts). */
+  localPort?: () => number
 }
 
 function truncate(body: Buffer, max: number): { body: string; bodyTruncated?: boolean } {
@@ -52,12 +55,14 @@ export function createIngest(ctx: IngestContext): Ingest {
   const tracker = createDeliveryTracker({ maxBytes: ctx.deliveryStateBytes })
   const tickets = new WeakMap<JournalEntry, AttemptTicket>()
   const isSuccess = ctx.isDeliverySuccess ?? ((status: number) => status >= 200 && status <= 299)
+  const port = (): number => ctx.localPort?.() ?? 0
   const unsubscribe = journal.subscribe((change) => {
     if (change.type !== 'completed' || !change.entry) return
-    const ticket = tickets.get(change.entry)
-    if (!ticket) return
-    tickets.delete(change.entry)
     const e = change.entry
+    if (observing()) publishObservation({ type: 'answer', port: port(), mono: e.endedMono ?? ctx.clock.now(), entryId: e.id, kind: e.kind, outcome: e.outcome, status: e.status })
+    const ticket = tickets.get(e)
+    if (!ticket) return
+    tickets.delete(e)
     tracker.end(ticket, e.outcome === 'answered' && e.status !== undefined && isSuccess(e.status))
   })
   /** The request of each entry (a parser error after a complete request must not cut that request). */
@@ -130,6 +135,7 @@ export function createIngest(ctx: IngestContext): Ingest {
     tickets.set(ex.entry, ticket)
     const { deliveryKey, attempt } = ticket
     journal.update(ex.entry, { bodySize: body.length, ...truncate(body, ctx.journalBodyMax), deliveryKey, attempt })
+    if (observing()) publishObservation({ type: 'request', port: port(), mono: ctx.clock.now(), connectionId: ex.conn.id, entryId: ex.entry.id, deliveryKey, attempt })
 
     let decision: RequestDecision | undefined
     if (ctx.faults) {

@@ -1,7 +1,7 @@
 /**
  * `fake-fluentd conformance`: drive a sender through the scenarios and report. Thin: parse flags,
  * call runConformance, render progress and the summary, write --junit/--json/--html, set the exit
- * status (0 all passed, 1 any failed, errored or inconclusive, 2 usage or setup error).
+ * status (0 all passed, 1 any failed, blocked, errored or inconclusive, 2 usage or setup error).
  * @see README.md "Commands"
  */
 import { writeFileSync } from 'node:fs'
@@ -92,21 +92,24 @@ function progressPrinter(quiet: boolean): (e: ProgressEvent) => void {
         return
       case 'scenario-end': {
         const mark = e.status === 'passed' ? 'PASS' : e.status === 'skipped' ? 'SKIP' : e.status === 'error' ? 'ERR ' : e.status === 'inconclusive' ? 'INCO' : 'FAIL'
-        write(`${mark} ${e.id} (${(e.durationMs / 1000).toFixed(1)} s)${e.status === 'skipped' && e.message ? ` ${e.message}` : ''}`)
+        write(`${mark} ${e.id} (${(e.durationMs / 1000).toFixed(1)} s${e.startupMs !== undefined ? `, sender start-up ${(e.startupMs / 1000).toFixed(1)} s` : ''})${e.status === 'skipped' && e.message ? ` ${e.message}` : ''}`)
         return
       }
+      case 'scenario-blocked':
+        write(`BLKD ${e.id}: blocked by ${e.blockedBy.join(', ')} (rule ${e.rule}; that scenario carries the failure)`)
+        return
     }
   }
 }
 
 function printSummary(report: ConformanceReport): void {
-  for (const r of report.results.filter((x) => x.status === 'failed' || x.status === 'error' || x.status === 'inconclusive')) {
+  for (const r of report.results.filter((x) => x.status === 'failed' || x.status === 'blocked' || x.status === 'error' || x.status === 'inconclusive')) {
     console.log(`\n${r.status.toUpperCase()} ${r.id}: ${r.title}`)
     console.log((r.message ?? '').replace(/^/gm, '  '))
   }
   const t = report.totals
   console.log(
-    `\n${t.passed} passed, ${t.failed} failed, ${t.inconclusive} inconclusive, ${t.errors} error(s), ${t.skipped} skipped of ${t.total} in ${(report.durationMs / 1000).toFixed(1)} s (sender ${report.sender}, profile ${report.profile})`,
+    `\n${t.passed} passed, ${t.failed} failed, ${t.blocked} blocked, ${t.inconclusive} inconclusive, ${t.errors} error(s), ${t.skipped} skipped of ${t.total} in ${(report.durationMs / 1000).toFixed(1)} s (sender ${report.sender}, profile ${report.profile})`,
   )
   console.log(`precision: ${report.precision}`)
 }
@@ -168,6 +171,6 @@ export function registerConformance(program: Command): void {
       if (flags.html) writeReport(flags.html, renderHtmlReport(report), 'HTML')
       printSummary(report)
       // Inconclusive is never a pass.
-      process.exitCode = report.totals.failed + report.totals.errors + report.totals.inconclusive > 0 ? 1 : 0
+      process.exitCode = report.totals.failed + report.totals.blocked + report.totals.errors + report.totals.inconclusive > 0 ? 1 : 0
     })
 }

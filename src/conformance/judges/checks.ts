@@ -3,7 +3,8 @@
  * observed, and the journal entry ids as evidence.
  */
 import type { Check, Observation, SenderEvent } from '../types.js'
-import { canonicalJson, parseBody, type Attempt, type DeliveryAttempts } from './attempts.js'
+import { canonicalJson, parseBody } from './body.js'
+import type { Attempt, DeliveryAttempts } from './handed.js'
 import { describeOutcome } from './timeline.js'
 
 const ids = (attempts: readonly Attempt[]): number[] => attempts.map((a) => a.entryId)

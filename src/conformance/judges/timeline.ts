@@ -8,7 +8,7 @@
 import type { LagSample } from '../lag-probe.js'
 import type { ExpectedInterval } from '../schedule.js'
 import type { Check, Precision, Tolerance } from '../types.js'
-import type { Attempt } from './attempts.js'
+import type { Attempt } from './handed.js'
 import { discriminationMs, fitSchedule, precisionOf, SCALE_TOLERANCE, slackBetween, type Slack } from './precision.js'
 
 /** What the judge needs besides the attempts. */

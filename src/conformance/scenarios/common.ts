@@ -4,7 +4,7 @@
  */
 import type { FaultPlan, FaultStep } from '../../faults/index.js'
 import { expectedSchedule, type RetryProfile } from '../../profile/index.js'
-import { groupAttempts, type DeliveryAttempts, type GroupedAttempts } from '../judges/attempts.js'
+import { groupAttempts, type DeliveryAttempts, type GroupedAttempts } from '../judges/handed.js'
 import { noStrayAttempts } from '../judges/checks.js'
 import { compareTimeline, intervalsCheck, renderTimeline, rowsPrecision, scheduleFitCheck, type TimelineContext } from '../judges/timeline.js'
 import { sampleNotification, sampleTypes } from '../samples.js'

@@ -12,7 +12,7 @@
  */
 import { expectedSchedule, maxAttempts, type AutoDisableRule, type RetryProfile } from '../../profile/index.js'
 import { deliveredOnce, disabledCheck } from '../judges/checks.js'
-import type { Attempt } from '../judges/attempts.js'
+import type { Attempt } from '../judges/handed.js'
 import type { Check, ScenarioDefinition } from '../types.js'
 import { grouped, relaxedTimeouts, single, stepsPlan } from './common.js'
 

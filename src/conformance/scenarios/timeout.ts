@@ -6,7 +6,7 @@
  * @see docs/design.md "Delivery rules", "Conformance scenarios"
  */
 import { attemptCount, deliveredOnce } from '../judges/checks.js'
-import type { Attempt } from '../judges/attempts.js'
+import type { Attempt } from '../judges/handed.js'
 import { discriminationMs, MACHINE_WINDOW_MS, precisionOf, slackBetween } from '../judges/precision.js'
 import { maxLag } from '../lag-probe.js'
 import type { BuildContext, Check, Judgement, Observation, Precision, ScenarioDefinition } from '../types.js'
