@@ -14,7 +14,10 @@ import type { RuleId, ScenarioDefinition, ScenarioResult } from './types.js'
 export function attributeVerdicts(results: readonly ScenarioResult[], defs: readonly ScenarioDefinition[], catalogue: readonly ScenarioDefinition[]): ScenarioResult[] {
   const defOf = new Map([...catalogue, ...defs].map((d) => [d.id, d]))
   // Failures that are the sender's own (a failed scenario with no broken premise of its own).
-  const failedPins = results.filter((r) => r.status === 'failed' && r.premise === undefined).map((r) => ({ id: r.id, pins: defOf.get(r.id)?.pins ?? [] }))
+  const failedPins = results
+    .map((r) => ({ r, pins: defOf.get(r.id)?.pins ?? [] }))
+    .filter(({ r, pins }) => r.status === 'failed' && (r.premise === undefined || pins.includes(r.premise.rule)))
+    .map(({ r, pins }) => ({ id: r.id, pins }))
   const pinnedBy = (rule: RuleId): string[] => {
     const failed = failedPins.filter((f) => f.pins.includes(rule)).map((f) => f.id)
     return failed.length > 0 ? failed : catalogue.filter((d) => d.pins.includes(rule)).map((d) => d.id)

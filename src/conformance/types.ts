@@ -204,6 +204,12 @@ export interface ScenarioDefinition {
   build(ctx: BuildContext): BuiltScenario
 }
 
+/**
+ * The rules in the order premises may point: a scenario's premises come before every rule it pins,
+ * so that no two scenarios can block each other (the one whose rule comes first carries a failure).
+ */
+export const RULE_ORDER: readonly RuleId[] = ['success-status', 'interval', 'max-attempts', 'interval-from', 'request-timeout', 'connect-timeout', 'failure-ratio', 'min-attempts', 'window']
+
 /** A rule of the profile a scenario pins (see conformance/mutants.ts). */
 export type RuleId =
   | 'interval'

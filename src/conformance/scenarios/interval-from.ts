@@ -20,6 +20,7 @@ export function intervalFromScenario(): ScenarioDefinition {
     description: `After a warm-up delivery, the first ${LATE_FAILURES} attempts of the judged delivery are answered 500 only after a delay of half the first interval, then 200. With intervalFrom attempt-end the gap after each late answer is the whole interval; with attempt-start it is the interval less the attempt's duration. Each gap is judged against the profile's choice.`,
     defaultTimeScale: 0.3,
     pins: ['interval-from'],
+    premises: ['success-status', 'interval', 'max-attempts'],
     notApplicable: (p) => (maxAttempts(p) < LATE_FAILURES + 1 ? `the profile allows only ${maxAttempts(p)} attempts` : null),
     build: (ctx) => {
       const intervals = scaledIntervals(ctx.profile, ctx.timeScale).slice(0, LATE_FAILURES)

@@ -37,6 +37,9 @@ function cycleScenario(n: number): ScenarioDefinition {
     description: `After a warm-up delivery (one failure, one retry) and a ${JUDGED_LEAD_MS / 1000} s pause, the receiver fails every attempt of the judged delivery until the last one of cycle ${n}, which it answers 200. Each interval of cycle ${n} (end of one answer to the accept of the next connection) must lie within its measured slack, and the schedule as a whole must fit observed = k x expected + c with k within 3 % of 1; the earlier cycles' intervals are shown and judged in their own scenarios.`,
     defaultTimeScale: cycleScales[n - 1] ?? 0.001,
     pins: ['interval'],
+    // Whether intervals count from the end or the start of an attempt is retry.interval-from's rule:
+    // the judge sees it (timelineJudgement) and reports the premise instead of a wrong interval.
+    premises: ['success-status'],
     notApplicable: (p) => (cycleCount(p) < n ? `the profile has ${cycleCount(p)} cycle(s)` : null),
     build: (ctx) => {
       // Every attempt through cycle n fails except the very last one, which is answered 200.
@@ -69,6 +72,7 @@ function statusScenario(id: string, title: string, description: string, steps: F
     description,
     defaultTimeScale: 0.05,
     pins,
+    premises: pins.includes('success-status') ? [] : ['success-status', 'interval'],
     notApplicable: (p) => (maxAttempts(p) < failures(steps) + 1 ? `the profile allows only ${maxAttempts(p)} attempts` : null),
     build: (ctx) => {
       const expected = failures(steps) + 1
@@ -146,6 +150,7 @@ export const retryScenarios: ScenarioDefinition[] = [
     description: 'The receiver answers 500 to everything: exactly the profile\'s maximum number of attempts, then the notification is dropped (no further attempt).',
     defaultTimeScale: 0.001,
     pins: ['max-attempts'],
+    premises: ['success-status', 'interval'],
     build: (ctx) => {
       const expected = maxAttempts(ctx.profile)
       const lastInterval = scaledFirstMax(ctx)

@@ -62,6 +62,7 @@ export const timeoutScenarios: ScenarioDefinition[] = [
     description: `The first answer comes at ${LATE} x the request timeout; the sender must give up at the timeout and retry (answered 200).`,
     defaultTimeScale: 0.1,
     pins: ['request-timeout'],
+    premises: ['success-status', 'interval', 'max-attempts', 'interval-from'],
     build: (ctx) => {
       const timeoutMs = ctx.profile.requestTimeoutMs * ctx.timeScale
       return {
@@ -87,6 +88,7 @@ export const timeoutScenarios: ScenarioDefinition[] = [
     description: `The answer (200) comes at ${EARLY} x the request timeout; the sender must wait for it: one attempt.`,
     defaultTimeScale: 0.1,
     pins: [],
+    premises: ['success-status'],
     build: (ctx) => {
       const timeoutMs = ctx.profile.requestTimeoutMs * ctx.timeScale
       return {
@@ -111,6 +113,7 @@ export const timeoutScenarios: ScenarioDefinition[] = [
     description: 'The first connection never gets a TLS answer; the sender must give up at its connection timeout and retry on a new connection (answered 200).',
     defaultTimeScale: 0.1,
     pins: ['connect-timeout'],
+    premises: ['success-status', 'interval', 'max-attempts', 'interval-from'],
     build: (ctx) => {
       const connectMs = ctx.profile.connectTimeoutMs * ctx.timeScale
       const firstInterval = scaledIntervals(ctx.profile, ctx.timeScale)[0]?.nominalMs ?? 0
