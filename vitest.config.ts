@@ -30,6 +30,7 @@ const JUDGED = [
   'test/integration/conformance/mutation.test.ts',
   'test/integration/conformance/broken-senders.test.ts',
   'test/integration/conformance/url-adapter.test.ts',
+  'test/integration/conformance/slow-start.test.ts',
 ]
 
 /**

@@ -103,7 +103,7 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
       const i = order[next++]!
       const def = selected[i]!
       await untilQuiet([probe, machine], options.signal)
-      const ctx = { profile, timeScale: options.timeScale ?? def.defaultTimeScale, tolerance }
+      const ctx = { profile, timeScale: scaleOf(def, profile, options.timeScale), tolerance }
       results[i] = await runScenario(def, { ctx, adapter, factory, emit, signal: options.signal, probe, machine, startupTimeoutMs: options.startupTimeoutMs })
     }
   }
@@ -141,24 +141,30 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
   }
 }
 
+/** The scale a scenario runs at: the user's, else its default for the profile. */
+export function scaleOf(def: ScenarioDefinition, profile: RetryProfile, override: number | undefined): number {
+  return override ?? def.timeScaleFor?.(profile) ?? def.defaultTimeScale
+}
+
 /** How long a scenario should take, ms (0 when it does not apply or cannot be built). */
 function estimate(def: ScenarioDefinition, profile: RetryProfile, timeScale: number | undefined): number {
   try {
-    return def.notApplicable?.(profile) ? 0 : def.build({ profile, timeScale: timeScale ?? def.defaultTimeScale, tolerance: DEFAULT_TOLERANCE }).estimateMs
+    return def.notApplicable?.(profile) ? 0 : def.build({ profile, timeScale: scaleOf(def, profile, timeScale), tolerance: DEFAULT_TOLERANCE }).estimateMs
   } catch {
     return 0 // runScenario reports the build error
   }
 }
 
 /** A scenario as `--list` shows it: with the time it takes against a correct sender (ms, estimated from its schedule). */
-export type ListedScenario = Pick<ScenarioDefinition, 'id' | 'family' | 'title' | 'defaultTimeScale' | 'description' | 'pins'> & { estimateMs: number | null }
+export type ListedScenario = Pick<ScenarioDefinition, 'id' | 'family' | 'title' | 'defaultTimeScale' | 'description' | 'pins' | 'premises'> & { estimateMs: number | null }
 
 /** The scenario list for `--list`, for a profile (default wallarm) and an optional time scale override. */
 export function listScenarios(profile: RetryProfile = wallarmProfile, timeScale?: number): ListedScenario[] {
-  return catalogue.map(({ id, family, title, defaultTimeScale, description, pins, notApplicable, build }) => {
-    const scale = timeScale ?? defaultTimeScale
+  return catalogue.map((def) => {
+    const { id, family, title, description, pins, notApplicable, build } = def
+    const scale = scaleOf(def, profile, timeScale)
     const estimateMs = notApplicable?.(profile) ? null : build({ profile, timeScale: scale, tolerance: DEFAULT_TOLERANCE }).estimateMs
-    return { id, family, title, defaultTimeScale: scale, description, pins, estimateMs }
+    return { id, family, title, defaultTimeScale: scale, description, pins, premises: def.premises ?? [], estimateMs }
   })
 }
 

@@ -192,6 +192,8 @@ export interface ScenarioDefinition {
   description: string
   /** Default real-time factor (1 = real durations). */
   defaultTimeScale: number
+  /** The default factor for a profile, when it depends on it (the timeout scenarios: whole seconds); else defaultTimeScale. */
+  timeScaleFor?(profile: RetryProfile): number
   /** Why the scenario does not apply to a profile, or null when it does. */
   notApplicable?(profile: RetryProfile): string | null
   /** The profile rules a sender must get right to pass it (the mutation matrix checks each one). */

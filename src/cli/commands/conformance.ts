@@ -68,7 +68,7 @@ async function printList(pattern: string | undefined, profile: RetryProfile | un
   const rows = listScenarios(profile, timeScale).filter((s) => ids.has(s.id))
   const w = Math.max(...rows.map((r) => r.id.length))
   const secs = (ms: number | null): string => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`)
-  for (const r of rows) console.log(`${r.id.padEnd(w)}  x${String(r.defaultTimeScale).padEnd(6)}  ${secs(r.estimateMs).padStart(7)}  ${r.title}${r.pins.length ? ` [pins: ${r.pins.join(', ')}]` : ''}`)
+  for (const r of rows) console.log(`${r.id.padEnd(w)}  x${String(Number(r.defaultTimeScale.toPrecision(4))).padEnd(6)}  ${secs(r.estimateMs).padStart(7)}  ${r.title}${r.pins.length ? ` [pins: ${r.pins.join(', ')}]` : ''}`)
   console.log(`\n${rows.length} scenario(s): time scale, time each takes against a correct sender (scenarios run in parallel), title and the profile rules it pins.`)
 }
 
