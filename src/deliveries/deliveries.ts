@@ -104,7 +104,7 @@ function judge(attempts: DeliveryAttempt[], schedule: ExpectedAttempt[], options
   const [next, ...rest] = project(last.endedAt ?? last.startedAt)
   if (!next) return { state: 'dropped', next: null, projected: [] }
   if (options.senderDisabled) return { state: 'cancelled', next: null, projected: [] }
-  if (options.now - next.at > overdueGraceMs(next.plannedIntervalMs, options)) return { state: 'stopped', next: null, projected: [] }
+  if (options.now - next.at > overdueGraceMs(next.plannedIntervalMs, options)) return { state: attempts.length === 1 ? 'one-off' : 'stopped', next: null, projected: [] }
   return { state: 'retrying', next, projected: rest }
 }
 

@@ -121,8 +121,8 @@ export function timelineJudgement(
     note = `\njudged here: the intervals of cycle ${onlyCycle} (the others in their own retry.cycle-N scenario)`
   }
   const fit = scheduleFitCheck(rows)
-  const intervals = intervalsCheck(rows)
-  const judgement: Judgement = { checks: [intervals, ...(fit ? [fit] : []), stray], timeline: renderTimeline(rows) + note, precision: rowsPrecision(rows) }
+  const intervals = intervalsCheck(rows, undefined, ctx.timeScale)
+  const judgement: Judgement = { checks: [intervals, ...(fit ? [fit] : []), stray], timeline: renderTimeline(rows, ctx.timeScale) + note, precision: rowsPrecision(rows) }
   const other = intervals.passed && intervals.inconclusive === undefined ? undefined : otherIntervalFrom(ctx, obs, rows, d.attempts, expectedAttempts, onlyCycle)
   if (other) judgement.premise = other
   return { g, judgement }

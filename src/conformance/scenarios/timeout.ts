@@ -6,6 +6,7 @@
  * @see docs/design.md "Delivery rules", "Conformance scenarios"
  */
 import { attemptCount, deliveredOnce } from '../judges/checks.js'
+import { atScaleOne } from '../judges/pattern.js'
 import type { Attempt } from '../judges/handed.js'
 import { discriminationMs, MACHINE_WINDOW_MS, precisionOf, slackBetween } from '../judges/precision.js'
 import { maxLag } from '../lag-probe.js'
@@ -31,8 +32,8 @@ function timeCheck(name: string, ctx: BuildContext, obs: Observation, expectedMs
     check: {
       name,
       passed,
-      expected: `${Math.round(expectedMs)} ms (-${Math.round(slack.earlyMs)}/+${Math.round(slack.lateMs)} ms)`,
-      observed: `${Math.round(took)} ms (delta ${took >= expectedMs ? '+' : ''}${Math.round(took - expectedMs)} ms)${what ? `, ${what}` : ''}${!passed && timeoutMs !== undefined ? granularityHint(expectedMs, took, slack.lateMs, timeoutMs, ctx.timeScale) : ''}`,
+      expected: `${Math.round(expectedMs)} ms, ${atScaleOne(expectedMs, ctx.timeScale)} at scale 1 (-${Math.round(slack.earlyMs)}/+${Math.round(slack.lateMs)} ms)`,
+      observed: `${Math.round(took)} ms, ${atScaleOne(took, ctx.timeScale)} at scale 1 (delta ${took >= expectedMs ? '+' : ''}${Math.round(took - expectedMs)} ms)${what ? `, ${what}` : ''}${!passed && timeoutMs !== undefined ? granularityHint(expectedMs, took, slack.lateMs, timeoutMs, ctx.timeScale) : ''}`,
       evidence,
       ...(passed && blind ? { inconclusive: `runner event-loop lag of ${Math.round(slack.lagMs)} ms widened the slack so far that a timeout 10 % off from ${Math.round(expectedMs)} ms would pass too` } : {}),
     },
