@@ -68,7 +68,6 @@ class ScenarioRun {
   private lastWaiting = -Infinity
   private lastActivity = 0
   private longestGap = 0
-  private lastAccept: number | undefined
   private finish: ((why: Why, end?: SenderEnd) => void) | undefined
 
   constructor(
@@ -208,12 +207,10 @@ class ScenarioRun {
 
   private onObservation(o: ReceiverObservation): void {
     if (!this.finish) return
-    if (o.type === 'accepted') {
-      this.startClock(o.mono)
-      if (this.lastAccept !== undefined) this.longestGap = Math.max(this.longestGap, o.mono - this.lastAccept)
-      this.lastAccept = o.mono
-    }
-    this.lastActivity = o.mono
+    if (o.type === 'accepted') this.startClock(o.mono)
+    // The sender's own pace: the longest quiet time between two things it did.
+    if (this.startedMono !== undefined) this.longestGap = Math.max(this.longestGap, o.mono - this.lastActivity)
+    this.lastActivity = Math.max(this.lastActivity, o.mono)
     if (o.type === 'answer') {
       this.answers++
       this.deps.emit({ type: 'attempt', id: this.def.id, entryId: o.entryId, kind: o.kind, status: o.status, outcome: o.outcome, attemptsSeen: this.answers })
