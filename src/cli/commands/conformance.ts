@@ -21,6 +21,7 @@ interface ConformanceFlags {
   toleranceMs?: number
   toleranceRel?: number
   concurrency?: number
+  startupTimeout?: number
   junit?: string
   json?: string
   html?: string
@@ -126,7 +127,7 @@ function writeReport(file: string, text: string, what: string): void {
 export function registerConformance(program: Command): void {
   program
     .command('conformance')
-    .description('drive a sender through the conformance scenarios and report (exit 0 all passed, 1 any failed/inconclusive, 2 usage/setup error)')
+    .description('drive a sender through the conformance scenarios and report (exit 0 all passed, 1 any failed/blocked/inconclusive, 2 usage/setup error)')
     .option('--sender <builtin>', 'the reference sender, in process')
     .option('--sender-cmd <cmd>', 'a sender-contract command, started per scenario (settings in the env, deliveries as NDJSON on stdin)')
     .option('--sender-url <url>', 'a running sender that takes POST {settings, notifications, batch} per delivery')
@@ -137,6 +138,7 @@ export function registerConformance(program: Command): void {
     .option('--tolerance-ms <ms>', 'late-side base slack of measured times, ms, before the measured runner lag is added (default 6)', nonNegative)
     .option('--tolerance-rel <fraction>', 'extra slack as a fraction of each expected time (default 0.005)', nonNegative)
     .option('--concurrency <n>', 'scenarios at once (default: 3 x CPUs, 2..8, longest first)', (t) => Math.trunc(positive(t)))
+    .option('--startup-timeout <s>', 'longest a sender may take to start (its ready event or first attempt), seconds; start-up is not judged (default 60)', positive)
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write the JSON report')
     .option('--html <file>', 'write a self-contained HTML report')
@@ -163,6 +165,7 @@ export function registerConformance(program: Command): void {
         timeScale: flags.timeScale,
         tolerance: { ...(flags.toleranceMs !== undefined ? { absMs: flags.toleranceMs } : {}), ...(flags.toleranceRel !== undefined ? { rel: flags.toleranceRel } : {}) },
         concurrency: flags.concurrency,
+        ...(flags.startupTimeout !== undefined ? { startupTimeoutMs: flags.startupTimeout * 1000 } : {}),
         certDir: flags.certDir,
         onProgress: progressPrinter(flags.quiet === true),
       })
