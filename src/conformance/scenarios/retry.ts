@@ -9,7 +9,8 @@ import type { FaultStep } from '../../faults/index.js'
 import { maxAttempts } from '../../profile/index.js'
 import { attemptCount, deliveredOnce, neverDelivered } from '../judges/checks.js'
 import { attemptsThroughCycle, cycleCount } from '../schedule.js'
-import type { BuildContext, Check, Observation, RuleId, ScenarioDefinition } from '../types.js'
+import { atScaleOne } from '../judges/pattern.js'
+import type { BuildContext, Check, Judgement, Observation, RuleId, ScenarioDefinition } from '../types.js'
 import { always, budgetMs, expectedOffsets, grouped, judgedDelivery, relaxedTimeouts, single, spanMs, stepsPlan, timelineJudgement, WARM_UP_STEPS, warmedUp } from './common.js'
 import { intervalFromScenario } from './interval-from.js'
 
@@ -165,7 +166,16 @@ export const retryScenarios: ScenarioDefinition[] = [
         judge(obs) {
           const { g, stray } = grouped(obs, ctx.profile)
           const d = g.deliveries[0]!
-          return { checks: [attemptCount(d, expected), neverDelivered(d), stray] }
+          const judgement: Judgement = { checks: [attemptCount(d, expected), neverDelivered(d), stray] }
+          // Cut off while still retrying, more slowly than the profile plans: the schedule is
+          // retry.cycle-N's rule; this one cannot count the attempts.
+          const [first, last] = [d.attempts[0], d.attempts[d.attempts.length - 1]]
+          if (first && last && d.attempts.length < expected && obs.senderEnd?.how === 'killed') {
+            const planned = spanMs(ctx, d.attempts.length)
+            const seen = last.startMono - first.startMono
+            if (seen > planned * 1.1 + 100) judgement.premise = { rule: 'interval', observed: `the sender was still retrying when the run ended; its ${d.attempts.length} attempts took ${atScaleOne(seen, ctx.timeScale)} at scale 1 where the profile plans ${atScaleOne(planned, ctx.timeScale)}` }
+          }
+          return judgement
         },
       }
     },
