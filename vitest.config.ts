@@ -31,6 +31,7 @@ const JUDGED = [
   'test/integration/conformance/broken-senders.test.ts',
   'test/integration/conformance/url-adapter.test.ts',
   'test/integration/conformance/slow-start.test.ts',
+  'test/integration/conformance/attribution.test.ts',
 ]
 
 /**
