@@ -12,6 +12,7 @@
  * @see docs/design.md "Conformance"
  */
 import { systemClock, type Clock, type TimerHandle } from '../clock/index.js'
+import { isAttempt } from '../deliveries/index.js'
 import type { ReceiverObservation } from '../receiver/index.js'
 import type { SenderAdapter, SenderSession } from './adapters/types.js'
 import type { LagProbe } from './lag-probe.js'
@@ -222,7 +223,7 @@ class ScenarioRun {
   /** Deliveries placed after the n-th attempt ended: handed `atMs` after that end, once it is seen. */
   private handOverAfterAttempts(): void {
     if (this.waiting.size === 0) return
-    const ended = this.receiver.entries().filter((e) => e.endedMono !== undefined && (e.kind === 'request' || e.outcome !== 'closed'))
+    const ended = this.receiver.entries().filter((e) => e.endedMono !== undefined && isAttempt(e))
     for (const d of [...this.waiting]) {
       const nth = ended[d.afterAttempts! - 1]
       if (nth?.endedMono === undefined) continue
