@@ -38,6 +38,11 @@ export function intervalFromScenario(): ScenarioDefinition {
         expectedOffsetsMs: expectedOffsets(ctx.profile, ctx.timeScale, expected),
         judge(obs) {
           const { judgement, g } = timelineJudgement(ctx, obs, expected)
+          // Intervals that fit the profile neither counted from the end nor from the start of the
+          // failed attempt: the schedule itself differs (retry.cycle-N's rule), not where it counts from.
+          if (judgement.premise === undefined && judgement.checks.some((c) => !c.passed && c.name.startsWith('retry intervals'))) {
+            judgement.premise = { rule: 'interval', observed: 'the intervals fit the profile neither counted from the end nor from the start of the failed attempt' }
+          }
           const d = judgedDelivery(g)
           judgement.checks.unshift(attemptCount(d, expected), deliveredOnce(d))
           judgement.timeline = `${judgement.timeline ?? ''}\nfailed answers delayed ${delayMs} ms; intervals counted from the ${ctx.profile.intervalFrom === 'attempt-start' ? 'start' : 'end'} of the failed attempt (intervalFrom ${ctx.profile.intervalFrom})`
