@@ -30,6 +30,8 @@ const JUDGED = [
   'test/integration/conformance/mutation.test.ts',
   'test/integration/conformance/broken-senders.test.ts',
   'test/integration/conformance/url-adapter.test.ts',
+  'test/integration/conformance/slow-start.test.ts',
+  'test/integration/conformance/attribution.test.ts',
   // Real senders from npm, judged on time like the reference suites.
   'test/integration/conformance/real-senders-got.test.ts',
   'test/integration/conformance/real-senders-undici.test.ts',

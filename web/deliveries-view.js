@@ -103,6 +103,7 @@ const STATUS_TEXT = {
   'in-flight': 'attempt in flight',
   dropped: 'dropped after the last cycle',
   stopped: 'stopped retrying',
+  'one-off': 'one attempt, not retried',
   cancelled: 'cancelled: integration disabled',
   failed: 'failed',
 }

@@ -11,7 +11,7 @@ export type Rerun = (ids: readonly string[]) => Promise<ConformanceReport>
 
 function totalsOf(results: readonly ScenarioResult[]): ConformanceReport['totals'] {
   const count = (status: ScenarioResult['status']): number => results.filter((r) => r.status === status).length
-  return { total: results.length, passed: count('passed'), failed: count('failed'), inconclusive: count('inconclusive'), errors: count('error'), skipped: count('skipped') }
+  return { total: results.length, passed: count('passed'), failed: count('failed'), blocked: count('blocked'), inconclusive: count('inconclusive'), errors: count('error'), skipped: count('skipped') }
 }
 
 /** The report after up to `rounds` re-measurements of its inconclusive scenarios. */

@@ -15,6 +15,7 @@ import { urlAdapter } from './adapters/url.js'
 import { describePrecision, mergePrecision } from './judges/precision.js'
 import { startLagProbe, startProcessProbe, untilQuiet } from './lag-probe.js'
 import { createReceiverFactory, type ReceiverFactory } from './receivers.js'
+import { attributeVerdicts } from './attribution.js'
 import { runScenario } from './scenario-run.js'
 import { scenarios as catalogue, selectScenarios } from './scenarios/index.js'
 import type {
@@ -54,6 +55,8 @@ export interface RunConformanceOptions {
   receiverFactory?: ReceiverFactory
   certDir?: string
   signal?: AbortSignal
+  /** Longest a sender may take to start (its ready event or first attempt), ms; not counted against deadlines. Default 60 s. */
+  startupTimeoutMs?: number
 }
 
 /** Makes an adapter from a spec. */
@@ -100,7 +103,8 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
       const i = order[next++]!
       const def = selected[i]!
       await untilQuiet([probe, machine], options.signal)
-      results[i] = await runScenario(def, { profile, timeScale: options.timeScale ?? def.defaultTimeScale, tolerance }, adapter, factory, emit, options.signal, probe, machine)
+      const ctx = { profile, timeScale: scaleOf(def, profile, options.timeScale), tolerance }
+      results[i] = await runScenario(def, { ctx, adapter, factory, emit, signal: options.signal, probe, machine, startupTimeoutMs: options.startupTimeoutMs })
     }
   }
   try {
@@ -110,7 +114,12 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
     machine?.stop()
   }
 
-  const done = results.filter((r): r is ScenarioResult => r !== undefined)
+  const done = attributeVerdicts(
+    results.filter((r): r is ScenarioResult => r !== undefined),
+    selected,
+    catalogue,
+  )
+  for (const r of done) if (r.status === 'blocked') emit({ type: 'scenario-blocked', id: r.id, blockedBy: r.blockedBy ?? [], rule: r.premise!.rule })
   const precision = mergePrecision(done.map((r) => r.precision))
   return {
     sender: adapter.label,
@@ -123,6 +132,7 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
       total: done.length,
       passed: done.filter((r) => r.status === 'passed').length,
       failed: done.filter((r) => r.status === 'failed').length,
+      blocked: done.filter((r) => r.status === 'blocked').length,
       inconclusive: done.filter((r) => r.status === 'inconclusive').length,
       errors: done.filter((r) => r.status === 'error').length,
       skipped: done.filter((r) => r.status === 'skipped').length,
@@ -131,24 +141,30 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
   }
 }
 
+/** The scale a scenario runs at: the user's, else its default for the profile. */
+export function scaleOf(def: ScenarioDefinition, profile: RetryProfile, override: number | undefined): number {
+  return override ?? def.timeScaleFor?.(profile) ?? def.defaultTimeScale
+}
+
 /** How long a scenario should take, ms (0 when it does not apply or cannot be built). */
 function estimate(def: ScenarioDefinition, profile: RetryProfile, timeScale: number | undefined): number {
   try {
-    return def.notApplicable?.(profile) ? 0 : def.build({ profile, timeScale: timeScale ?? def.defaultTimeScale, tolerance: DEFAULT_TOLERANCE }).estimateMs
+    return def.notApplicable?.(profile) ? 0 : def.build({ profile, timeScale: scaleOf(def, profile, timeScale), tolerance: DEFAULT_TOLERANCE }).estimateMs
   } catch {
     return 0 // runScenario reports the build error
   }
 }
 
 /** A scenario as `--list` shows it: with the time it takes against a correct sender (ms, estimated from its schedule). */
-export type ListedScenario = Pick<ScenarioDefinition, 'id' | 'family' | 'title' | 'defaultTimeScale' | 'description' | 'pins'> & { estimateMs: number | null }
+export type ListedScenario = Pick<ScenarioDefinition, 'id' | 'family' | 'title' | 'defaultTimeScale' | 'description' | 'pins' | 'premises'> & { estimateMs: number | null }
 
 /** The scenario list for `--list`, for a profile (default wallarm) and an optional time scale override. */
 export function listScenarios(profile: RetryProfile = wallarmProfile, timeScale?: number): ListedScenario[] {
-  return catalogue.map(({ id, family, title, defaultTimeScale, description, pins, notApplicable, build }) => {
-    const scale = timeScale ?? defaultTimeScale
+  return catalogue.map((def) => {
+    const { id, family, title, description, pins, notApplicable, build } = def
+    const scale = scaleOf(def, profile, timeScale)
     const estimateMs = notApplicable?.(profile) ? null : build({ profile, timeScale: scale, tolerance: DEFAULT_TOLERANCE }).estimateMs
-    return { id, family, title, defaultTimeScale: scale, description, pins, estimateMs }
+    return { id, family, title, defaultTimeScale: scale, description, pins, premises: def.premises ?? [], estimateMs }
   })
 }
 

@@ -1,235 +1,281 @@
 /**
  * One scenario, run: its own receiver (port 0, its fault plan), the sender driven through the
- * adapter, deliveries handed over time, the journal and events observed until the sender ends, the
- * deadline passes or the observation is conclusive, then judged. Never throws.
+ * adapter, deliveries handed over time, what the receiver observes (its observation channel) and the
+ * sender's events, until the sender ends, the deadline passes or the observation is conclusive;
+ * then judged. Every wait is a timer on the injected Clock; nothing polls. Never throws.
+ * - Start-up is not the sender's: the scenario's clock starts at the sender's `ready` event, or at
+ *   its first attempt (the first connection the receiver accepts), whichever comes first. The
+ *   deliveries due at 0 are handed at once (a sender reads them once it is up); the others, and the
+ *   deadline, count from the scenario's clock.
+ * - The deadline follows the sender: while it keeps making attempts at its own pace, the run goes
+ *   on, up to MAX_DEADLINE_FACTOR times the scenario's deadline.
  * @see docs/design.md "Conformance"
  */
-import { FakeFluentdError } from '../errors.js'
-import type { SenderAdapter } from './adapters/types.js'
-import { describePrecision } from './judges/precision.js'
+import { systemClock, type Clock, type TimerHandle } from '../clock/index.js'
+import { isAttempt } from '../deliveries/index.js'
+import type { ReceiverObservation } from '../receiver/index.js'
+import type { SenderAdapter, SenderSession } from './adapters/types.js'
 import type { LagProbe } from './lag-probe.js'
-import type { ReceiverFactory } from './receivers.js'
-import type { BuildContext, Check, ConformanceSettings, Observation, Precision, ProgressEvent, ScenarioDefinition, ScenarioResult, SenderEnd, SenderEvent } from './types.js'
+import type { ReceiverFactory, ScenarioReceiver } from './receivers.js'
+import { errorResult, resultOf, waitingFor } from './scenario-result.js'
+import type { BuildContext, BuiltScenario, ConformanceSettings, DeliverySpec, Observation, ProgressEvent, ScenarioDefinition, ScenarioResult, SenderEnd, SenderEvent } from './types.js'
 
-/** Polls of the journal while waiting, ms. */
-const POLL_MS = 50
 /** Settle time after a sender that cannot make further attempts has ended, ms. */
 const SHORT_SETTLE_MS = 150
+/** Progress ("waiting for ...") at most this often, ms. */
+const WAITING_EVERY_MS = 500
+/** Default longest start-up (to the `ready` event or the first attempt), ms. */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 60_000
+/** The deadline may follow a sender that is still at work up to this many times its planned value. */
+const MAX_DEADLINE_FACTOR = 4
 
-export async function runScenario(
-  def: ScenarioDefinition,
-  ctx: BuildContext,
-  adapter: SenderAdapter,
-  factory: ReceiverFactory,
-  emit: (e: ProgressEvent) => void,
-  signal: AbortSignal | undefined,
-  probe: LagProbe,
-  machine?: LagProbe,
-): Promise<ScenarioResult> {
-  const t0 = performance.now()
-  const base = { id: def.id, title: def.title, family: def.family, timeScale: ctx.timeScale }
-  const na = def.notApplicable?.(ctx.profile) ?? null
-  if (na !== null) {
-    const r: ScenarioResult = { ...base, status: 'skipped', durationMs: 0, checks: [], message: `not applicable: ${na}`, journal: [], events: [] }
-    emit({ type: 'scenario-end', id: def.id, status: 'skipped', durationMs: 0, message: r.message })
-    return r
-  }
-  let built
-  try {
-    built = def.build(ctx)
-  } catch (err) {
-    return errorResult(base, t0, err, emit)
-  }
-  emit({ type: 'scenario-start', id: def.id, title: def.title, timeScale: ctx.timeScale, deadlineMs: built.deadlineMs })
+/** What a scenario run needs besides its definition. */
+export interface ScenarioRunDeps {
+  ctx: BuildContext
+  adapter: SenderAdapter
+  factory: ReceiverFactory
+  emit: (e: ProgressEvent) => void
+  signal?: AbortSignal
+  probe: LagProbe
+  machine?: LagProbe
+  clock?: Clock
+  /** Longest start-up, ms (default DEFAULT_STARTUP_TIMEOUT_MS). */
+  startupTimeoutMs?: number
+}
 
-  let receiver
-  try {
-    receiver = await factory({ plan: built.plan })
-  } catch (err) {
-    return errorResult(base, t0, err, emit)
+type Why = 'ended' | 'deadline' | 'done' | 'aborted' | 'startup'
+
+/** Runs one scenario (never throws: a failure to run is an `error` result). */
+export function runScenario(def: ScenarioDefinition, deps: ScenarioRunDeps): Promise<ScenarioResult> {
+  return new ScenarioRun(def, deps).run()
+}
+
+class ScenarioRun {
+  private readonly clock: Clock
+  private readonly timers = new Set<TimerHandle>()
+  private readonly events: SenderEvent[] = []
+  private readonly handed: Observation['handed'] = []
+  private readonly t0: number
+  private built!: BuiltScenario
+  private receiver!: ScenarioReceiver
+  private session: SenderSession | undefined
+  private sessionMono = 0
+  /** Monotonic ms the scenario's clock started (ready or first attempt); undefined before. */
+  private startedMono: number | undefined
+  private handedCount = 0
+  private ordered: DeliverySpec[] = []
+  private waiting = new Set<DeliverySpec>()
+  private answers = 0
+  private lastWaiting = -Infinity
+  private lastActivity = 0
+  private longestGap = 0
+  private finish: ((why: Why, end?: SenderEnd) => void) | undefined
+
+  constructor(
+    private readonly def: ScenarioDefinition,
+    private readonly deps: ScenarioRunDeps,
+  ) {
+    this.clock = deps.clock ?? systemClock
+    this.t0 = this.clock.now()
   }
-  const events: SenderEvent[] = []
-  const timers = new Set<NodeJS.Timeout>()
-  let session
-  try {
-    const tag = `conformance.${def.id}`
-    const s = built.settings
-    const settings: ConformanceSettings = {
-      url: `${receiver.url}/${tag}`,
+
+  async run(): Promise<ScenarioResult> {
+    const { def, deps } = this
+    const base = { id: def.id, title: def.title, family: def.family, timeScale: deps.ctx.timeScale }
+    const na = def.notApplicable?.(deps.ctx.profile) ?? null
+    if (na !== null) {
+      const r: ScenarioResult = { ...base, status: 'skipped', durationMs: 0, checks: [], message: `not applicable: ${na}`, journal: [], events: [] }
+      deps.emit({ type: 'scenario-end', id: def.id, status: 'skipped', durationMs: 0, message: r.message })
+      return r
+    }
+    const took = (): number => Math.round(this.clock.now() - this.t0)
+    try {
+      this.built = def.build(deps.ctx)
+    } catch (err) {
+      return errorResult(base, took(), err, deps.emit)
+    }
+    deps.emit({ type: 'scenario-start', id: def.id, title: def.title, timeScale: deps.ctx.timeScale, deadlineMs: this.built.deadlineMs })
+    try {
+      this.receiver = await deps.factory({ plan: this.built.plan, profile: deps.ctx.profile })
+    } catch (err) {
+      return errorResult(base, took(), err, deps.emit)
+    }
+    const unobserve = this.receiver.observe((o) => this.onObservation(o))
+    try {
+      this.session = await deps.adapter.start({ settings: this.settings(), scenarioId: def.id, onEvent: (e) => this.onEvent(e) })
+      this.sessionMono = this.clock.now()
+      const { why, end } = await this.watch(this.session)
+      const senderEnd = await this.wind(this.session, why, end)
+      const obs = this.observe(senderEnd)
+      return resultOf(base, { def, built: this.built, obs, senderEnd, why, durationMs: took(), deadlineMs: this.built.deadlineMs, startupMs: this.startupMs() }, deps.emit)
+    } catch (err) {
+      return errorResult(base, took(), err, deps.emit)
+    } finally {
+      unobserve()
+      this.clearTimers()
+      if (this.session) await this.session.kill().catch(() => undefined) // already ended in the normal path; idempotent
+      await this.receiver.close().catch(() => undefined) // closing is best effort once the verdict is in
+    }
+  }
+
+  private settings(): ConformanceSettings {
+    const { ctx } = this.deps
+    const s = this.built.settings
+    return {
+      url: `${this.receiver.url}/conformance.${this.def.id}`,
       method: s.method ?? 'POST',
       headers: s.headers ?? {},
-      caFile: s.caFile ?? ((s.ca ?? 'receiver') === 'receiver' ? receiver.caFile : ''),
+      caFile: s.caFile ?? ((s.ca ?? 'receiver') === 'receiver' ? this.receiver.caFile : ''),
       verifyTls: s.verifyTls ?? true,
       format: s.format ?? 'json',
       requestTimeoutMs: s.requestTimeoutMs ?? ctx.profile.requestTimeoutMs,
       connectTimeoutMs: s.connectTimeoutMs ?? ctx.profile.connectTimeoutMs,
       timeScale: ctx.timeScale,
     }
-    session = await adapter.start({ settings, scenarioId: def.id, onEvent: (e) => events.push(e) })
-    const startedMono = performance.now()
-    const handed: Observation['handed'] = []
-    const sess = session
+  }
 
-    // Deliveries over time; stdin (or the session) closes once the last one is handed.
-    const ordered = [...built.deliveries].sort((a, b) => (a.afterAttempts ?? 0) - (b.afterAttempts ?? 0) || a.atMs - b.atMs)
-    let handedCount = 0
-    const handOver = (d: (typeof ordered)[number], delayMs: number): void => {
-      const t = setTimeout(() => {
-        timers.delete(t)
-        handed.push({ ...d, handedMono: performance.now() })
-        sess.deliver(d.notifications, d.batch)
-        if (++handedCount === ordered.length) void sess.end()
-      }, Math.max(0, delayMs))
-      timers.add(t)
-    }
-    for (const d of ordered) if (d.afterAttempts === undefined) handOver(d, d.atMs)
-    // Deliveries placed after the n-th attempt ended: handed `atMs` after that end, once it is seen.
-    const waiting = new Set(ordered.filter((d) => d.afterAttempts !== undefined))
-    const handOverAfterAttempts = (): void => {
-      if (waiting.size === 0) return
-      const ended = receiver!.entries().filter((e) => e.endedMono !== undefined && (e.kind === 'request' || e.outcome !== 'closed'))
-      for (const d of [...waiting]) {
-        const nth = ended[d.afterAttempts! - 1]
-        if (nth?.endedMono === undefined) continue
-        waiting.delete(d)
-        handOver(d, nth.endedMono + d.atMs - performance.now())
+  private timer(fn: () => void, ms: number): TimerHandle {
+    const handle = this.clock.setTimer(() => {
+      this.timers.delete(handle)
+      fn()
+    }, Math.max(0, ms))
+    this.timers.add(handle)
+    return handle
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) this.clock.clearTimer(t)
+    this.timers.clear()
+  }
+
+  /** Waits for the sender's end, the deadline, a conclusive observation, or an abort. */
+  private watch(session: SenderSession): Promise<{ why: Why; end?: SenderEnd }> {
+    const { signal } = this.deps
+    return new Promise((resolve) => {
+      const onAbort = (): void => this.finish?.('aborted')
+      this.finish = (why, end) => {
+        this.finish = undefined
+        signal?.removeEventListener('abort', onAbort)
+        this.clearTimers()
+        resolve({ why, end })
       }
-    }
+      if (signal?.aborted) return this.finish('aborted')
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.ordered = [...this.built.deliveries].sort((a, b) => (a.afterAttempts ?? 0) - (b.afterAttempts ?? 0) || a.atMs - b.atMs)
+      this.waiting = new Set(this.ordered.filter((d) => d.afterAttempts !== undefined))
+      // Due at once: handed now, so that a sender that reads them once it is up can make its first attempt.
+      for (const d of this.ordered) if (d.afterAttempts === undefined && d.atMs <= 0) this.handOver(d, 0)
+      if (this.startedMono === undefined) this.timer(() => this.startClock(), this.deps.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS)
+      this.tick()
+      void session.ended.then((end) => this.finish?.('ended', end))
+    })
+  }
 
-    const observe = (): Observation => ({
-      journal: receiver!.entries(),
-      connections: receiver!.connections(),
-      events: [...events],
-      handed: [...handed].sort((a, b) => a.atMs - b.atMs),
+  /** The scenario's clock starts: the other deliveries and the deadline count from now. */
+  private startClock(at = this.clock.now()): void {
+    if (this.startedMono !== undefined || !this.finish) return
+    this.startedMono = at
+    this.lastActivity = at
+    for (const d of this.ordered) if (d.afterAttempts === undefined && d.atMs > 0) this.handOver(d, d.atMs - (this.clock.now() - at))
+    this.timer(() => this.onDeadline(), this.built.deadlineMs - (this.clock.now() - at))
+  }
+
+  /** At the deadline: a sender still at work at its own pace gets the time its next attempt needs, within a bound. */
+  private onDeadline(): void {
+    const now = this.clock.now()
+    const bound = this.startedMono! + this.built.deadlineMs * MAX_DEADLINE_FACTOR
+    const patience = this.longestGap * 2 + 500
+    const quietFor = now - this.lastActivity
+    if (quietFor < patience && now < bound) {
+      this.timer(() => this.onDeadline(), Math.min(patience - quietFor, bound - now))
+      return
+    }
+    this.finish?.('deadline')
+  }
+
+  private handOver(d: DeliverySpec, delayMs: number): void {
+    this.timer(() => {
+      this.handed.push({ ...d, handedMono: this.clock.now() })
+      this.session!.deliver(d.notifications, d.batch)
+      if (++this.handedCount === this.ordered.length) void this.session!.end()
+    }, delayMs)
+  }
+
+  private onEvent(e: SenderEvent): void {
+    this.events.push(e)
+    if (e.event === 'ready') this.startClock(e.mono)
+  }
+
+  private onObservation(o: ReceiverObservation): void {
+    if (!this.finish) return
+    if (o.type === 'accepted') this.startClock(o.mono)
+    // The sender's own pace: the longest quiet time between two things it did.
+    if (this.startedMono !== undefined) this.longestGap = Math.max(this.longestGap, o.mono - this.lastActivity)
+    this.lastActivity = Math.max(this.lastActivity, o.mono)
+    if (o.type === 'answer') {
+      this.answers++
+      this.deps.emit({ type: 'attempt', id: this.def.id, entryId: o.entryId, kind: o.kind, status: o.status, outcome: o.outcome, attemptsSeen: this.answers })
+      this.handOverAfterAttempts()
+    }
+    if (this.built.doneWhen?.(this.observe())) this.finish?.('done')
+  }
+
+  /** Deliveries placed after the n-th attempt ended: handed `atMs` after that end, once it is seen. */
+  private handOverAfterAttempts(): void {
+    if (this.waiting.size === 0) return
+    const ended = this.receiver.entries().filter((e) => e.endedMono !== undefined && isAttempt(e))
+    for (const d of [...this.waiting]) {
+      const nth = ended[d.afterAttempts! - 1]
+      if (nth?.endedMono === undefined) continue
+      this.waiting.delete(d)
+      this.handOver(d, nth.endedMono + d.atMs - this.clock.now())
+    }
+  }
+
+  /** Progress every WAITING_EVERY_MS while the run lasts. */
+  private tick(): void {
+    if (!this.finish) return
+    const now = this.clock.now()
+    if (now - this.lastWaiting >= WAITING_EVERY_MS) {
+      this.lastWaiting = now
+      const w = this.startedMono === undefined ? { waitingFor: 'the sender to start (its ready event or first attempt)', attemptsSeen: 0 } : waitingFor(this.built.expectedOffsetsMs, this.receiver.entries(), this.handedCount, this.ordered.length, now)
+      this.deps.emit({ type: 'waiting', id: this.def.id, ...w })
+    }
+    this.timer(() => this.tick(), WAITING_EVERY_MS)
+  }
+
+  /** After the watch: late entries settle, or the sender is stopped. */
+  private async wind(session: SenderSession, why: Why, end: SenderEnd | undefined): Promise<SenderEnd> {
+    if (why === 'ended' && end) {
+      // The sender ended by itself: wait for late journal entries (and, for a URL sender that stays
+      // up, for attempts it might still make).
+      await this.clock.sleep(this.deps.adapter.label.startsWith('url:') ? this.built.settleMs : Math.min(this.built.settleMs, SHORT_SETTLE_MS))
+      return end
+    }
+    await this.clock.sleep(SHORT_SETTLE_MS)
+    const killed = await session.kill()
+    return why === 'deadline' ? { ...killed, how: 'killed' } : killed
+  }
+
+  private startupMs(): number | undefined {
+    return this.startedMono === undefined ? undefined : Math.max(0, Math.round(this.startedMono - this.sessionMono))
+  }
+
+  private observe(senderEnd?: SenderEnd): Observation {
+    const { adapter, probe, machine } = this.deps
+    const startedMono = this.startedMono ?? this.sessionMono
+    return {
+      journal: this.receiver.entries(),
+      connections: this.receiver.connections(),
+      events: [...this.events],
+      handed: [...this.handed].sort((a, b) => a.atMs - b.atMs),
       startedMono,
-      endedMono: performance.now(),
-      eventsReported: adapter.reportsEvents || events.length > 0,
+      endedMono: this.clock.now(),
+      eventsReported: adapter.reportsEvents || this.events.length > 0,
       lag: probe.samples().filter((x) => x.mono >= startedMono - 50),
       machineLag: machine?.samples().filter((x) => x.mono >= startedMono - 50),
       senderInProcess: adapter.inProcess === true,
-    })
-
-    // Wait for: the sender's end, the deadline, a conclusive observation, or an abort.
-    const state: { why: 'ended' | 'deadline' | 'done' | 'aborted' } = { why: 'ended' }
-    let seen = 0
-    let lastWaiting = 0
-    const finished = await new Promise<SenderEnd | undefined>((resolve) => {
-      let stopped = false
-      const stop = (reason: typeof state.why, end?: SenderEnd): void => {
-        if (stopped) return
-        stopped = true
-        state.why = reason
-        clearInterval(poll)
-        clearTimeout(deadline)
-        signal?.removeEventListener('abort', onAbort)
-        resolve(end)
-      }
-      const onAbort = (): void => stop('aborted')
-      signal?.addEventListener('abort', onAbort, { once: true })
-      const deadline = setTimeout(() => stop('deadline'), built.deadlineMs)
-      const poll = setInterval(() => {
-        handOverAfterAttempts()
-        const entries = receiver!.entries()
-        for (const e of entries.slice(seen)) {
-          emit({ type: 'attempt', id: def.id, entryId: e.id, kind: e.kind, status: e.status, outcome: e.outcome, attemptsSeen: entries.length })
-        }
-        seen = entries.length
-        const now = performance.now()
-        if (now - lastWaiting >= 500) {
-          lastWaiting = now
-          emit({ type: 'waiting', id: def.id, ...waitingFor(built.expectedOffsetsMs, entries, handedCount, ordered.length, now) })
-        }
-        if (built.doneWhen?.(observe())) stop('done')
-      }, POLL_MS)
-      void sess.ended.then((end) => stop('ended', end))
-    })
-
-    let senderEnd: SenderEnd
-    if (state.why === 'ended' && finished) {
-      // The sender ended by itself: wait for late journal entries (and, for a URL sender that stays
-      // up, for attempts it might still make).
-      await sleep(adapter.label.startsWith('url:') ? built.settleMs : Math.min(built.settleMs, SHORT_SETTLE_MS))
-      senderEnd = finished
-    } else {
-      await sleep(SHORT_SETTLE_MS)
-      senderEnd = await sess.kill()
-      if (state.why === 'deadline') senderEnd = { ...senderEnd, how: 'killed' }
+      ...(senderEnd ? { senderEnd } : {}),
     }
-    for (const t of timers) clearTimeout(t)
-    const obs = observe()
-    const judgement = built.judge(obs)
-    const failedChecks = judgement.checks.filter((c) => !c.passed)
-    const unsure = judgement.checks.filter((c) => c.passed && c.inconclusive !== undefined)
-    const early = senderEnd.how === 'exited-early'
-    const status = early ? 'error' : failedChecks.length > 0 ? 'failed' : unsure.length > 0 ? 'inconclusive' : 'passed'
-    const notes: string[] = []
-    if (status === 'inconclusive') notes.push(...unsure.map((c) => `INCONCLUSIVE ${c.name}: ${c.inconclusive!}`))
-    if (state.why === 'deadline') notes.push(`stopped at the deadline (${built.deadlineMs} ms): the sender had not finished`)
-    if (early) notes.push(`FF_ERR_SENDER_EXITED: the sender exited early or failed (exit code ${senderEnd.exitCode ?? '-'}, signal ${senderEnd.signal ?? '-'})${senderEnd.stderrTail ? `; stderr: ${senderEnd.stderrTail.split('\n').slice(-5).join(' | ')}` : ''}`)
-    const result: ScenarioResult = {
-      ...base,
-      status,
-      durationMs: Math.round(performance.now() - t0),
-      checks: judgement.checks,
-      timeline: judgement.timeline,
-      ...(judgement.precision ? { precision: judgement.precision } : {}),
-      message: status === 'passed' ? (notes.length ? notes.join('; ') : undefined) : composeMessage(failedChecks, judgement.timeline, notes, judgement.precision),
-      errorCode: early ? 'FF_ERR_SENDER_EXITED' : undefined,
-      senderEnd,
-      journal: obs.journal.map((e) => ({
-        id: e.id,
-        kind: e.kind,
-        receivedMono: e.receivedMono,
-        endedMono: e.endedMono,
-        connectedMono: e.connectedMono,
-        requestOnConnection: e.requestOnConnection,
-        deliveryKey: e.deliveryKey,
-        method: e.method,
-        tag: e.tag,
-        status: e.status,
-        outcome: e.outcome,
-        attempt: e.attempt,
-      })),
-      events: obs.events,
-    }
-    emit({ type: 'scenario-end', id: def.id, status, durationMs: result.durationMs, message: result.message })
-    return result
-  } catch (err) {
-    return errorResult(base, t0, err, emit)
-  } finally {
-    for (const t of timers) clearTimeout(t)
-    if (session) await session.kill().catch(() => undefined) // already ended in the normal path; idempotent
-    await receiver.close().catch(() => undefined) // closing is best effort once the verdict is in
   }
 }
-
-function waitingFor(offsets: number[] | undefined, entries: ReturnType<import('./receivers.js').ScenarioReceiver['entries']>, handed: number, total: number, now: number): { waitingFor: string; attemptsSeen: number; nextExpectedInMs?: number } {
-  const n = entries.length
-  if (handed < total) return { waitingFor: `handing deliveries (${handed}/${total})`, attemptsSeen: n }
-  if (offsets && n > 0 && n < offsets.length) {
-    const last = entries[n - 1]!
-    const interval = offsets[n]! - offsets[n - 1]!
-    const due = (last.endedMono ?? now) + interval - now
-    return { waitingFor: `attempt ${n + 1} of ${offsets.length}`, attemptsSeen: n, nextExpectedInMs: Math.max(0, Math.round(due)) }
-  }
-  return { waitingFor: n === 0 ? 'the first attempt' : 'the sender to finish', attemptsSeen: n }
-}
-
-/** A failure message: every failed check (expected vs observed), then the timeline. */
-function composeMessage(failed: readonly Check[], timeline: string | undefined, notes: readonly string[] = [], precision?: Precision): string {
-  const lines = failed.map((c) => `${c.name}: expected ${c.expected}; observed ${c.observed}${c.evidence.length ? ` [entries ${c.evidence.map((id) => `#${id}`).join(', ')}]` : ''}`)
-  return [...notes, ...lines, ...(precision ? [`precision: ${describePrecision(precision)}`] : []), ...(timeline ? ['', timeline] : [])].join('\n')
-}
-
-function errorResult(base: Pick<ScenarioResult, 'id' | 'title' | 'family' | 'timeScale'>, t0: number, err: unknown, emit: (e: ProgressEvent) => void): ScenarioResult {
-  const message = err instanceof Error ? err.message : String(err)
-  const code = err instanceof FakeFluentdError ? err.code : 'FF_ERR_INTERNAL'
-  const r: ScenarioResult = { ...base, status: 'error', durationMs: Math.round(performance.now() - t0), checks: [], message, errorCode: code, journal: [], events: [] }
-  emit({ type: 'scenario-end', id: base.id, status: 'error', durationMs: r.durationMs, message })
-  return r
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-

@@ -141,6 +141,18 @@ export interface Judgement {
   timeline?: string
   /** The precision of its time judgements. */
   precision?: Precision
+  /**
+   * A premise of the scenario, pinned by other scenarios, that the observation shows broken (e.g.
+   * the sender's schedule is not the profile's): the scenario is then `blocked`, not failed.
+   */
+  premise?: BrokenPremise
+}
+
+/** A rule another scenario pins, seen broken here: what this scenario cannot judge without it. */
+export interface BrokenPremise {
+  rule: RuleId
+  /** What was seen, in words. */
+  observed: string
 }
 
 /** Context a scenario is built in. */
@@ -180,12 +192,25 @@ export interface ScenarioDefinition {
   description: string
   /** Default real-time factor (1 = real durations). */
   defaultTimeScale: number
+  /** The default factor for a profile, when it depends on it (the timeout scenarios: whole seconds); else defaultTimeScale. */
+  timeScaleFor?(profile: RetryProfile): number
   /** Why the scenario does not apply to a profile, or null when it does. */
   notApplicable?(profile: RetryProfile): string | null
   /** The profile rules a sender must get right to pass it (the mutation matrix checks each one). */
   pins: readonly RuleId[]
+  /**
+   * Rules this scenario relies on but does not judge (other scenarios pin them). When one of those
+   * scenarios fails in the same run, or the judge sees the premise broken, this one is `blocked`.
+   */
+  premises?: readonly RuleId[]
   build(ctx: BuildContext): BuiltScenario
 }
+
+/**
+ * The rules in the order premises may point: a scenario's premises come before every rule it pins,
+ * so that no two scenarios can block each other (the one whose rule comes first carries a failure).
+ */
+export const RULE_ORDER: readonly RuleId[] = ['success-status', 'interval', 'max-attempts', 'interval-from', 'request-timeout', 'connect-timeout', 'failure-ratio', 'min-attempts', 'window']
 
 /** A rule of the profile a scenario pins (see conformance/mutants.ts). */
 export type RuleId =
@@ -199,8 +224,11 @@ export type RuleId =
   | 'interval-from'
   | 'success-status'
 
-/** inconclusive: the runner's own measurement was too disturbed to judge (never a pass). */
-export type ScenarioStatus = 'passed' | 'failed' | 'inconclusive' | 'error' | 'skipped'
+/**
+ * inconclusive: the runner's own measurement was too disturbed to judge (never a pass); blocked: a
+ * premise pinned by another scenario is broken (that scenario names the rule; never a pass either).
+ */
+export type ScenarioStatus = 'passed' | 'failed' | 'blocked' | 'inconclusive' | 'error' | 'skipped'
 
 export interface ScenarioResult {
   id: string
@@ -209,11 +237,17 @@ export interface ScenarioResult {
   status: ScenarioStatus
   timeScale: number
   durationMs: number
+  /** From the sender's start to its `ready` event or first attempt, ms (not counted against deadlines). */
+  startupMs?: number
   checks: Check[]
   timeline?: string
   precision?: Precision
   /** One-paragraph summary of what failed (failures and errors), with the comparison. */
   message?: string
+  /** The broken premise the judge saw (status blocked, or failed when no scenario pins the rule). */
+  premise?: BrokenPremise
+  /** Status blocked: the scenarios whose rule failed (this one's verdict waits on theirs). */
+  blockedBy?: string[]
   /** Error code when status is 'error' (e.g. FF_ERR_SENDER_EXITED). */
   errorCode?: string
   senderEnd?: SenderEnd
@@ -230,7 +264,7 @@ export interface ConformanceReport {
   tolerance: Tolerance
   /** The precision the whole run achieved, in words (every report states it). */
   precision: string
-  totals: { total: number; passed: number; failed: number; inconclusive: number; errors: number; skipped: number }
+  totals: { total: number; passed: number; failed: number; blocked: number; inconclusive: number; errors: number; skipped: number }
   results: ScenarioResult[]
 }
 
@@ -239,4 +273,5 @@ export type ProgressEvent =
   | { type: 'scenario-start'; id: string; title: string; timeScale: number; deadlineMs: number }
   | { type: 'waiting'; id: string; waitingFor: string; attemptsSeen: number; nextExpectedInMs?: number }
   | { type: 'attempt'; id: string; entryId: number; kind: string; status?: number; outcome: string; attemptsSeen: number }
-  | { type: 'scenario-end'; id: string; status: ScenarioStatus; durationMs: number; message?: string }
+  | { type: 'scenario-end'; id: string; status: ScenarioStatus; durationMs: number; message?: string; startupMs?: number }
+  | { type: 'scenario-blocked'; id: string; blockedBy: string[]; rule: RuleId }

@@ -2,8 +2,9 @@
  * The one definition of a delivery and its attempts, as the page, the API and anyone else reads them.
  * - An attempt is a request, a TLS handshake the client aborted, or a connection cut or refused by a
  *   fault; a connection that closed before its first byte (a port probe) is not one.
- * - A delivery is the attempts with one `deliveryKey` (set by the receiver), in arrival order; a new
- *   one starts when the receiver counts attempt 1 again.
+ * - A delivery is the attempts with one `deliveryKey`, in arrival order: the receiver's tracker
+ *   (tracker.ts) gives each delivery its own key and numbers its attempts (a success ends it, the same
+ *   body after that starts a new one); attempt 1 again under a key (an older journal) also starts one.
  * - Each attempt is set against the profile's schedule (expectedSchedule, time-scaled); success is
  *   the profile's (isSuccessStatus).
  * Pure: no clock, no I/O; `now` is given.
@@ -103,7 +104,7 @@ function judge(attempts: DeliveryAttempt[], schedule: ExpectedAttempt[], options
   const [next, ...rest] = project(last.endedAt ?? last.startedAt)
   if (!next) return { state: 'dropped', next: null, projected: [] }
   if (options.senderDisabled) return { state: 'cancelled', next: null, projected: [] }
-  if (options.now - next.at > overdueGraceMs(next.plannedIntervalMs, options)) return { state: 'stopped', next: null, projected: [] }
+  if (options.now - next.at > overdueGraceMs(next.plannedIntervalMs, options)) return { state: attempts.length === 1 ? 'one-off' : 'stopped', next: null, projected: [] }
   return { state: 'retrying', next, projected: rest }
 }
 

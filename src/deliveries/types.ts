@@ -50,6 +50,8 @@ export type DeliveryState =
   | 'retrying'
   /** failed, and the next attempt is long overdue (the sender gave up or is gone) */
   | 'stopped'
+  /** its only attempt failed and none followed: a one-off request (curl), not a sender that gave up */
+  | 'one-off'
   /** failed, and the sender said it disabled the integration */
   | 'cancelled'
   /** every attempt of the schedule failed */

@@ -16,8 +16,8 @@ export interface RequestFacts {
   remoteAddress: string
   connectionId: number
   /**
-   * Which attempt of a delivery this is, 1-based: requests with the same tag and the same body bytes
-   * are attempts of the same delivery.
+   * Which attempt of a delivery this is, 1-based, as src/deliveries numbers it (the journal's
+   * `attempt`): requests with the same tag and body bytes continue a delivery until one succeeds.
    */
   attempt: number
 }

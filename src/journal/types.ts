@@ -95,11 +95,11 @@ interface RequestFields {
    * are in `events`: the journal file then leaves `body` out of the line (the events carry it).
    */
   bodyInEvents?: boolean
-  /** 1-based attempt number of this delivery (same tag + same body bytes). */
+  /** 1-based attempt number of this delivery (src/deliveries: same tag + body bytes, until a success). */
   attempt?: number
   /**
    * Which delivery this attempt belongs to: an opaque key computed once by the receiver when the
-   * body has been read (the tag plus a hash of the body bytes as sent). Every consumer (judges,
+   * body has been read (the tag, a hash of the body bytes as sent, and the delivery's number). Every consumer (judges,
    * `/api/deliveries`, the page) groups attempts by it and never re-derives it.
    */
   deliveryKey?: string

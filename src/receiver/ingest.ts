@@ -7,9 +7,11 @@
 import { hash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { createDeliveryTracker, type AttemptTicket } from '../deliveries/index.js'
 import type { FaultEngine, RequestDecision } from '../faults/index.js'
 import type { Journal, JournalEntry } from '../journal/index.js'
 import { executeAction, type ActionContext } from './actions.js'
+import { observing, publishObservation } from './observations.js'
 import type { Connections, OpenState } from './connections.js'
 import type { Exchange, Exchanges } from './exchange.js'
 import type { FluentdAnswer } from './fluentd-answer.js'
@@ -25,10 +27,13 @@ export interface IngestContext extends ActionContext {
   log: FluentdLog
   bodyLimit: number
   journalBodyMax: number
+  /** What ends a delivery (default any 2xx). */
+  isDeliverySuccess?: (status: number) => boolean
+  /** Budget of the delivery tracker's state, bytes (default src/deliveries' DEFAULT_DELIVERY_STATE_BYTES). */
+  deliveryStateBytes?: number
+  /** The receiver's port, for its observations (observations.ts). */
+  localPort?: () => number
 }
-
-/** Attempt counters kept at most; beyond this they start afresh (a long soak must not grow memory). */
-const MAX_ATTEMPT_KEYS = 100_000
 
 function truncate(body: Buffer, max: number): { body: string; bodyTruncated?: boolean } {
   if (body.length <= max) return { body: body.toString('utf8') }
@@ -39,11 +44,27 @@ export interface Ingest {
   onRequest(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void
   onExpectationFailed(req: IncomingMessage, res: ServerResponse): void
   onClientError(err: Error & { code?: string; bytesParsed?: number; rawPacket?: Buffer }, sock: Socket): void
+  /** Stops following the journal (the receiver closed). */
+  close(): void
 }
 
 export function createIngest(ctx: IngestContext): Ingest {
   const { journal, connections, exchanges, fluentd } = ctx
-  const attempts = new Map<string, number>()
+  // Which delivery and attempt each request is (src/deliveries); an attempt's end, as the journal
+  // settles it, ends its delivery when it succeeded.
+  const tracker = createDeliveryTracker({ maxBytes: ctx.deliveryStateBytes })
+  const tickets = new WeakMap<JournalEntry, AttemptTicket>()
+  const isSuccess = ctx.isDeliverySuccess ?? ((status: number) => status >= 200 && status <= 299)
+  const port = (): number => ctx.localPort?.() ?? 0
+  const unsubscribe = journal.subscribe((change) => {
+    if (change.type !== 'completed' || !change.entry) return
+    const e = change.entry
+    if (observing()) publishObservation({ type: 'answer', port: port(), mono: e.endedMono ?? ctx.clock.now(), entryId: e.id, kind: e.kind, outcome: e.outcome, status: e.status })
+    const ticket = tickets.get(e)
+    if (!ticket) return
+    tickets.delete(e)
+    tracker.end(ticket, e.outcome === 'answered' && e.status !== undefined && isSuccess(e.status))
+  })
   /** The request of each entry (a parser error after a complete request must not cut that request). */
   const requests = new WeakMap<JournalEntry, IncomingMessage>()
   /** Entries whose request was read in full (node marks it complete before its 'end' event). */
@@ -112,12 +133,12 @@ export function createIngest(ctx: IngestContext): Ingest {
   }
 
   async function onBody(ex: Exchange, body: Buffer): Promise<void> {
-    // Attempt n of a delivery: same tag + same body bytes.
-    const deliveryKey = `${ex.tag}#${hash('sha1', body, 'base64url')}`
-    const attempt = (attempts.get(deliveryKey) ?? 0) + 1
-    if (attempts.size >= MAX_ATTEMPT_KEYS && attempt === 1) attempts.clear()
-    attempts.set(deliveryKey, attempt)
+    // Which delivery (same tag + same body bytes, src/deliveries) and which attempt of it.
+    const ticket = tracker.begin(`${ex.tag}#${hash('sha1', body, 'base64url')}`)
+    tickets.set(ex.entry, ticket)
+    const { deliveryKey, attempt } = ticket
     journal.update(ex.entry, { bodySize: body.length, ...truncate(body, ctx.journalBodyMax), deliveryKey, attempt })
+    if (observing()) publishObservation({ type: 'request', port: port(), mono: ctx.clock.now(), connectionId: ex.conn.id, entryId: ex.entry.id, deliveryKey, attempt })
 
     let decision: RequestDecision | undefined
     if (ctx.faults) {
@@ -151,6 +172,7 @@ export function createIngest(ctx: IngestContext): Ingest {
 
   return {
     onRequest,
+    close: unsubscribe,
     onExpectationFailed(req, res) {
       const ex = begin(req, res)
       if (ex) exchanges.answer(ex, 417, '', { close: true, error: `unsupported Expect: ${String(req.headers.expect)}` })

@@ -11,6 +11,7 @@ import type { ConnectionDecision, FaultEngine } from '../faults/index.js'
 import type { Journal } from '../journal/index.js'
 import type { Connections, ConnState } from './connections.js'
 import { resetSocket } from './responses.js'
+import { observing, publishObservation } from './observations.js'
 
 export interface ListenerContext {
   host: string
@@ -103,6 +104,7 @@ export function createListener(ctx: ListenerContext): Listener {
     raw.setNoDelay(true)
     const full = connections.sockets.size >= ctx.maxConnections
     const conn = connections.register(raw, ++connSeq)
+    if (observing()) publishObservation({ type: 'accepted', port: raw.localPort ?? 0, mono: ctx.clock.now(), connectionId: conn.id })
     if (full) {
       connections.noRequest(conn, {
         outcome: 'refused',

@@ -22,6 +22,7 @@ import { createFluentdAnswer } from './fluentd-answer.js'
 import { createFluentdLog, type FluentdLog } from './fluentd-log.js'
 import { createIngest } from './ingest.js'
 import { createListener } from './listener.js'
+import { observing, publishObservation } from './observations.js'
 import { checkOptions, requiredHeaders, tlsVersions } from './options.js'
 import {
   DEFAULT_BODY_LIMIT,
@@ -166,6 +167,9 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
     log,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     journalBodyMax: options.journalBodyMax ?? DEFAULT_JOURNAL_BODY_MAX,
+    isDeliverySuccess: options.isDeliverySuccess,
+    localPort: () => port,
+    deliveryStateBytes: options.deliveryStateBytes,
     setTimer,
     refuse: (ms) => listener.refuseFor(ms),
     onError,
@@ -175,7 +179,11 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => ingest.onExpectationFailed(req, res))
   server.on('clientError', (err: Error & { code?: string }, sock: Socket) => ingest.onClientError(err, sock))
   if (tls) {
-    server.on('secureConnection', (sock: TLSSocket) => connections.onSecure(sock))
+    server.on('secureConnection', (sock: TLSSocket) => {
+      connections.onSecure(sock)
+      const conn = observing() ? connections.connOf(sock) : undefined
+      if (conn) publishObservation({ type: 'handshake', port: sock.localPort ?? 0, mono: clock.now(), connectionId: conn.id })
+    })
     server.on('tlsClientError', (err: Error & { code?: string }, sock: TLSSocket) => connections.onTlsError(err, sock))
   }
   server.on('error', onError)
@@ -218,6 +226,7 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
         for (const s of connections.sockets) s.destroy()
         server.closeAllConnections?.()
         await listening
+        ingest.close()
       })()
       return closed
     },

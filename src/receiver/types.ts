@@ -94,6 +94,10 @@ export interface ReceiverOptions {
   strictParse?: boolean
   /** Status of a successful answer: 200 (Fluentd's default) or 204 (`use_204_response`). */
   successStatus?: 200 | 204
+  /** What ends a delivery (its attempts' numbering, src/deliveries): default any 2xx. */
+  isDeliverySuccess?: (status: number) => boolean
+  /** Memory budget of the per-delivery attempt state, estimated bytes (oldest dropped first). Default 16 MiB. */
+  deliveryStateBytes?: number
   /** `Name: value` the request must carry, else 401 (the integration's custom headers); a list: all of them. */
   requireHeader?: string | readonly string[]
   /** Schema validator; without one no verdicts are made. */

@@ -22,7 +22,7 @@ describe('HTML report (browser)', () => {
       durationMs: 2000,
       tolerance: { absMs: 60, rel: 0.2 },
       precision: '21 time(s) judged to -3/+6 ms (median; worst -9/+14 ms with runner lag up to 8 ms)',
-      totals: { total: 1, passed: 0, failed: 1, inconclusive: 0, errors: 0, skipped: 0 },
+      totals: { total: 1, passed: 0, failed: 1, blocked: 0, inconclusive: 0, errors: 0, skipped: 0 },
       results: [
         {
           id: 'retry.cycle-1', title: 'Retry schedule through cycle 1', family: 'retry', status: 'failed', timeScale: 0.1, durationMs: 1200,

@@ -1,7 +1,7 @@
 /**
  * `fake-fluentd conformance`: drive a sender through the scenarios and report. Thin: parse flags,
  * call runConformance, render progress and the summary, write --junit/--json/--html, set the exit
- * status (0 all passed, 1 any failed, errored or inconclusive, 2 usage or setup error).
+ * status (0 all passed, 1 any failed, blocked, errored or inconclusive, 2 usage or setup error).
  * @see README.md "Commands"
  */
 import { writeFileSync } from 'node:fs'
@@ -10,7 +10,7 @@ import { FakeFluentdError } from '../../errors.js'
 import type { ConformanceReport, ProgressEvent, SenderSpec } from '../../conformance/index.js'
 import type { RetryProfile } from '../../profile/index.js'
 import { checkReportPath, checkSenderCommand, checkSenderUrl, tooSqueezed } from '../conformance-preflight.js'
-import { pathArg, wholeNumberArg } from '../flag-values.js'
+import { durationArg, pathArg, wholeNumberArg } from '../flag-values.js'
 
 interface ConformanceFlags {
   sender?: string
@@ -23,6 +23,7 @@ interface ConformanceFlags {
   toleranceMs?: number
   toleranceRel?: number
   concurrency?: number
+  startupTimeout?: number
   junit?: string
   json?: string
   html?: string
@@ -86,7 +87,7 @@ async function printList(pattern: string | undefined, profile: RetryProfile | un
   const rows = listScenarios(profile, timeScale).filter((s) => ids.has(s.id))
   const w = Math.max(...rows.map((r) => r.id.length))
   const secs = (ms: number | null): string => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`)
-  for (const r of rows) console.log(`${r.id.padEnd(w)}  x${String(r.defaultTimeScale).padEnd(6)}  ${secs(r.estimateMs).padStart(7)}  ${r.title}${r.pins.length ? ` [pins: ${r.pins.join(', ')}]` : ''}`)
+  for (const r of rows) console.log(`${r.id.padEnd(w)}  x${String(Number(r.defaultTimeScale.toPrecision(4))).padEnd(6)}  ${secs(r.estimateMs).padStart(7)}  ${r.title}${r.pins.length ? ` [pins: ${r.pins.join(', ')}]` : ''}`)
   console.log(`\n${rows.length} scenario(s): time scale, time each takes against a correct sender (scenarios run in parallel), title and the profile rules it pins.`)
 }
 
@@ -110,21 +111,24 @@ function progressPrinter(quiet: boolean): (e: ProgressEvent) => void {
         return
       case 'scenario-end': {
         const mark = e.status === 'passed' ? 'PASS' : e.status === 'skipped' ? 'SKIP' : e.status === 'error' ? 'ERR ' : e.status === 'inconclusive' ? 'INCO' : 'FAIL'
-        write(`${mark} ${e.id} (${(e.durationMs / 1000).toFixed(1)} s)${e.status === 'skipped' && e.message ? ` ${e.message}` : ''}`)
+        write(`${mark} ${e.id} (${(e.durationMs / 1000).toFixed(1)} s${e.startupMs !== undefined ? `, sender start-up ${(e.startupMs / 1000).toFixed(1)} s` : ''})${e.status === 'skipped' && e.message ? ` ${e.message}` : ''}`)
         return
       }
+      case 'scenario-blocked':
+        write(`BLKD ${e.id}: blocked by ${e.blockedBy.join(', ')} (rule ${e.rule}; that scenario carries the failure)`)
+        return
     }
   }
 }
 
 function printSummary(report: ConformanceReport): void {
-  for (const r of report.results.filter((x) => x.status === 'failed' || x.status === 'error' || x.status === 'inconclusive')) {
+  for (const r of report.results.filter((x) => x.status === 'failed' || x.status === 'blocked' || x.status === 'error' || x.status === 'inconclusive')) {
     console.log(`\n${r.status.toUpperCase()} ${r.id}: ${r.title}`)
     console.log((r.message ?? '').replace(/^/gm, '  '))
   }
   const t = report.totals
   console.log(
-    `\n${t.passed} passed, ${t.failed} failed, ${t.inconclusive} inconclusive, ${t.errors} error(s), ${t.skipped} skipped of ${t.total} in ${(report.durationMs / 1000).toFixed(1)} s (sender ${report.sender}, profile ${report.profile})`,
+    `\n${t.passed} passed, ${t.failed} failed, ${t.blocked} blocked, ${t.inconclusive} inconclusive, ${t.errors} error(s), ${t.skipped} skipped of ${t.total} in ${(report.durationMs / 1000).toFixed(1)} s (sender ${report.sender}, profile ${report.profile})`,
   )
   console.log(`precision: ${report.precision}`)
 }
@@ -141,7 +145,7 @@ function writeReport(file: string, text: string, what: string): void {
 export function registerConformance(program: Command): void {
   program
     .command('conformance')
-    .description('drive a sender through the conformance scenarios and report (exit 0 all passed, 1 any failed/inconclusive, 2 usage/setup error)')
+    .description('drive a sender through the conformance scenarios and report (exit 0 all passed, 1 any failed/blocked/inconclusive, 2 usage/setup error)')
     .option('--sender <builtin>', 'the reference sender, in process')
     .option('--sender-cmd <cmd>', 'a sender-contract command, started per scenario (settings in the env, deliveries as NDJSON on stdin)')
     .option('--sender-url <url>', 'a running sender that takes POST {settings, notifications, batch} per delivery')
@@ -152,6 +156,7 @@ export function registerConformance(program: Command): void {
     .option('--tolerance-ms <ms>', 'late-side base slack of measured times, ms, before the measured runner lag is added (default 6)', nonNegative)
     .option('--tolerance-rel <fraction>', 'extra slack as a fraction of each expected time (default 0.005)', nonNegative)
     .option('--concurrency <n>', 'scenarios at once, 1 to 8, longest first (default: 3 x CPUs, at least 2, at most 8)', wholeNumberArg(1, 8))
+    .option('--startup-timeout <duration>', 'longest a sender may take to start (its ready event or first attempt); start-up is not judged (default 60s)', durationArg())
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write the JSON report')
     .option('--html <file>', 'write a self-contained HTML report')
@@ -191,6 +196,7 @@ export function registerConformance(program: Command): void {
           timeScale: flags.timeScale,
           tolerance: { ...(flags.toleranceMs !== undefined ? { absMs: flags.toleranceMs } : {}), ...(flags.toleranceRel !== undefined ? { rel: flags.toleranceRel } : {}) },
           concurrency: flags.concurrency,
+          ...(flags.startupTimeout !== undefined ? { startupTimeoutMs: flags.startupTimeout } : {}),
           certDir: flags.certDir,
           onProgress: progressPrinter(flags.quiet === true),
         })
@@ -204,6 +210,6 @@ export function registerConformance(program: Command): void {
       if (flags.html) writeReport(flags.html, renderHtmlReport(report), 'HTML')
       printSummary(report)
       // Inconclusive is never a pass.
-      process.exitCode = report.totals.failed + report.totals.errors + report.totals.inconclusive > 0 ? 1 : 0
+      process.exitCode = report.totals.failed + report.totals.blocked + report.totals.errors + report.totals.inconclusive > 0 ? 1 : 0
     })
 }

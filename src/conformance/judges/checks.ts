@@ -3,7 +3,8 @@
  * observed, and the journal entry ids as evidence.
  */
 import type { Check, Observation, SenderEvent } from '../types.js'
-import { canonicalJson, parseBody, type Attempt, type DeliveryAttempts } from './attempts.js'
+import { canonicalJson, parseBody } from './body.js'
+import type { Attempt, DeliveryAttempts } from './handed.js'
 import { describeOutcome } from './timeline.js'
 
 const ids = (attempts: readonly Attempt[]): number[] => attempts.map((a) => a.entryId)
@@ -165,7 +166,12 @@ export function disabledCheck(obs: Observation, expectDisabled: boolean, all: re
         name: `no attempt after the ${disableAt}th (integration disabled)`,
         passed: all.length === disableAt,
         expected: `${disableAt} attempts in all, then none`,
-        observed: all.length === disableAt ? `${all.length} attempts, then none` : all.length < disableAt ? `only ${all.length} attempts` : `${extra.length} attempt(s) after the ${disableAt}th: ${outcomes(extra)}`,
+        observed:
+          all.length === disableAt
+            ? `${all.length} attempts, then none`
+            : all.length < disableAt
+              ? `only ${all.length} attempts when the run ended${disabled.length === 0 ? (obs.eventsReported ? ' and no disabled event: the sender had not disabled yet (too slow to get there, not an early disable)' : ': the sender had not got there') : ', then it disabled (an early disable)'}`
+              : `${extra.length} attempt(s) after the ${disableAt}th: ${outcomes(extra)}`,
         evidence: extra.length > 0 ? ids(extra) : ids(all.slice(-1)),
       })
     }

@@ -8,7 +8,8 @@
 import type { LagSample } from '../lag-probe.js'
 import type { ExpectedInterval } from '../schedule.js'
 import type { Check, Precision, Tolerance } from '../types.js'
-import type { Attempt } from './attempts.js'
+import type { Attempt } from './handed.js'
+import { atScaleOne, patternSentence } from './pattern.js'
 import { discriminationMs, fitSchedule, precisionOf, SCALE_TOLERANCE, slackBetween, type Slack } from './precision.js'
 
 /** What the judge needs besides the attempts. */
@@ -99,13 +100,14 @@ export function describeOutcome(a: Attempt | undefined): string {
   return a.status !== undefined ? `${a.status} ${a.outcome}` : a.outcome
 }
 
-/** The side-by-side table (plain text, fixed-width columns). */
-export function renderTimeline(rows: readonly TimelineRow[]): string {
-  const header = ['#', 'expected interval ms', 'observed interval ms', 'delta ms', 'slack ms', 'ok', 'start ms', 'duration ms', 'outcome', 'entry']
+/** The side-by-side table (plain text, fixed-width columns); with `scale`, intervals also at scale 1 and their pattern in words. */
+export function renderTimeline(rows: readonly TimelineRow[], scale?: number): string {
+  const header = ['#', 'expected interval ms', 'observed interval ms', ...(scale === undefined ? [] : ['at scale 1']), 'delta ms', 'slack ms', 'ok', 'start ms', 'duration ms', 'outcome', 'entry']
   const body = rows.map((r) => [
     String(r.n),
     r.n === 1 ? '(first)' : fmtGap(r) || (r.attempt ? '(none: extra attempt)' : ''),
     fmtMs(r.observedMs) || (r.attempt ? '' : '(no attempt)'),
+    ...(scale === undefined ? [] : [r.observedMs === undefined ? '' : `${atScaleOne(r.observedMs, scale)}${r.expected ? ` (${atScaleOne(r.expected.nominalMs, scale)})` : ''}`]),
     r.deltaMs === undefined ? '' : `${r.deltaMs >= 0 ? '+' : ''}${Math.round(r.deltaMs)}`,
     r.slack ? `-${fmtMs(r.slack.earlyMs)}/+${fmtMs(r.slack.lateMs)}` : '',
     r.verdict === undefined ? (r.attempt && r.n > 1 && !r.expected ? 'EXTRA' : !r.attempt ? 'MISSING' : '') : r.verdict === 'ok' ? 'ok' : r.verdict === 'out' ? 'OUT' : '??',
@@ -121,6 +123,15 @@ export function renderTimeline(rows: readonly TimelineRow[]): string {
     widths.map((w) => '-'.repeat(w)).join('-|-'),
     ...body.map(line),
     'slack: early 3 ms, late the base tolerance, each plus the runner event-loop lag measured at the two timestamps; ?? = within the slack, but the slack was too wide to tell',
+    ...(scale === undefined
+      ? []
+      : [
+          `${patternSentence(
+            rows.filter((r) => r.observedMs !== undefined).map((r) => r.observedMs!),
+            rows.filter((r) => r.expected).map((r) => r.expected!.nominalMs / scale),
+            scale,
+          )}`,
+        ]),
   ].join('\n')
 }
 
@@ -133,18 +144,28 @@ export function rowsPrecision(rows: readonly TimelineRow[]): Precision | undefin
   return { ...precisionOf(judged.map((r) => r.slack!)), ...(fit ? { fit } : {}) }
 }
 
-/** Every judged interval within its slack (evidence: the entries of the ones outside). */
-export function intervalsCheck(rows: readonly TimelineRow[], name = 'retry intervals within the measured slack'): Check {
+/** Every judged interval within its slack (evidence: the entries of the ones outside); times also at scale 1. */
+export function intervalsCheck(rows: readonly TimelineRow[], name = 'retry intervals within the measured slack', scale?: number): Check {
   const judged = rows.filter((r) => r.verdict !== undefined)
   const bad = judged.filter((r) => r.verdict === 'out')
   const unsure = judged.filter((r) => r.verdict === 'unsure')
+  const one = (ms: number | undefined): string => (scale === undefined || ms === undefined ? '' : ` (${atScaleOne(ms, scale)} at scale 1)`)
   const describe = (r: TimelineRow): string =>
-    `attempt ${r.n} (#${r.attempt?.entryId ?? '?'}): ${fmtMs(r.observedMs)} ms after the previous attempt ended, expected ${fmtGap(r)} ms (-${fmtMs(r.slack?.earlyMs)}/+${fmtMs(r.slack?.lateMs)})`
+    `attempt ${r.n} (#${r.attempt?.entryId ?? '?'}): ${fmtMs(r.observedMs)} ms${one(r.observedMs)} after the previous attempt ended, expected ${fmtGap(r)} ms${one(r.expected?.nominalMs)} (-${fmtMs(r.slack?.earlyMs)}/+${fmtMs(r.slack?.lateMs)})`
+  const withIntervals = rows.filter((r) => r.observedMs !== undefined)
+  const pattern =
+    bad.length === 0 || scale === undefined
+      ? ''
+      : `. In all: ${patternSentence(
+          withIntervals.map((r) => r.observedMs!),
+          rows.filter((r) => r.expected).map((r) => r.expected!.nominalMs / scale),
+          scale,
+        )}`
   return {
     name,
     passed: bad.length === 0,
     expected: `${judged.length} intervals as in the profile`,
-    observed: bad.length === 0 ? `${judged.length} intervals within their slack` : bad.map(describe).join('; '),
+    observed: bad.length === 0 ? `${judged.length} intervals within their slack` : bad.map(describe).join('; ') + pattern,
     evidence: (bad.length ? bad : judged).flatMap((r) => (r.attempt ? [r.attempt.entryId] : [])),
     ...(bad.length === 0 && unsure.length > 0
       ? { inconclusive: `runner event-loop lag up to ${fmtMs(Math.max(...unsure.map((r) => r.slack!.lagMs)))} ms widened the slack of ${unsure.map((r) => `attempt ${r.n} (#${r.attempt?.entryId ?? '?'}, ${fmtMs(r.observedMs)} ms)`).join(', ')} so far that a sender 10 % off would pass too` }
@@ -152,7 +173,10 @@ export function intervalsCheck(rows: readonly TimelineRow[], name = 'retry inter
   }
 }
 
-/** The schedule as a whole: observed = k x expected + c with k within 3 % of 1 and c in the slack. */
+/**
+ * The schedule as a whole, fitted as observed = k x expected + c: the intervals are the profile's
+ * stretched by a factor k (within 3 % of 1) plus a constant delay c per interval (within the slack).
+ */
 export function scheduleFitCheck(rows: readonly TimelineRow[]): Check | undefined {
   const p = rowsPrecision(rows)
   if (!p?.fit) return undefined
@@ -161,10 +185,12 @@ export function scheduleFitCheck(rows: readonly TimelineRow[]): Check | undefine
   const kOk = Math.abs(k - 1) <= SCALE_TOLERANCE
   const cOk = c >= -p.earlyMs && c <= p.lateMs
   return {
-    name: 'schedule as a whole: observed = k x expected + c',
+    name: 'schedule as a whole: the profile\'s intervals, neither stretched nor shifted (fit observed = k x expected + c)',
     passed: kOk && cOk,
-    expected: `k within ${SCALE_TOLERANCE * 100} % of 1, c in [-${fmtMs(p.earlyMs)}, +${fmtMs(p.lateMs)}] ms`,
-    observed: p.fit.sloped === false ? `c = ${c.toFixed(1)} ms over ${n} intervals (k taken as 1: the intervals are equal, or too close together to tell a scale from an offset)` : `k = ${k.toFixed(4)} ± ${kErr.toFixed(4)}, c = ${c.toFixed(1)} ms over ${n} intervals`,
+    expected: `intervals ${100 - SCALE_TOLERANCE * 100}-${100 + SCALE_TOLERANCE * 100} % of the profile's (k), plus a constant delay of -${fmtMs(p.earlyMs)} to +${fmtMs(p.lateMs)} ms (c)`,
+    observed: p.fit.sloped === false
+      ? `constant delay ${c >= 0 ? '+' : ''}${c.toFixed(1)} ms (c) over ${n} intervals (k taken as 1: the intervals are equal, or too close together to tell a scale from a delay)`
+      : `intervals ${(k * 100).toFixed(1)} % of the profile's (k = ${k.toFixed(4)} ± ${kErr.toFixed(4)}), constant delay ${c >= 0 ? '+' : ''}${c.toFixed(1)} ms (c), over ${n} intervals`,
     evidence,
     ...(kOk && cOk && kErr >= SCALE_TOLERANCE ? { inconclusive: `the fit's k is only known to ± ${kErr.toFixed(3)}` } : {}),
   }

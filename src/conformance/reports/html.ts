@@ -27,7 +27,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#
 header{background:#1f4e79;color:#fff;padding:12px 20px}header h1{margin:0;font-size:18px}
 header p{margin:4px 0 0;color:#dbe6f0}main{padding:14px 20px;display:grid;gap:12px}
 .totals span{display:inline-block;margin-right:14px;font-weight:600}
-.passed{color:#1a7f37}.failed,.error{color:#cf222e}.inconclusive{color:#9a6700}.skipped{color:#656d76}
+.passed{color:#1a7f37}.failed,.error{color:#cf222e}.blocked{color:#bc4c00}.inconclusive{color:#9a6700}.skipped{color:#656d76}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
 th{font-size:12px;color:#656d76}section,.summary{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:10px 14px}
 details>summary{cursor:pointer;font-weight:600}details>summary .id{font-family:ui-monospace,"DejaVu Sans Mono",monospace}
@@ -132,10 +132,10 @@ function scenarioSection(r: ScenarioResult, profile: RetryProfile | undefined): 
         `<td>${escapeHtml(c.expected)}</td><td>${escapeHtml(c.observed)}</td><td>${escapeHtml((c.evidence ?? []).join(', '))}</td></tr>`,
     )
     .join('')
-  const open = r.status === 'failed' || r.status === 'error' || r.status === 'inconclusive' ? ' open' : ''
+  const open = r.status === 'failed' || r.status === 'blocked' || r.status === 'error' || r.status === 'inconclusive' ? ' open' : ''
   return (
     `<section id="${escapeHtml(r.id)}"><details${open}><summary><span class="${escapeHtml(r.status)}">${escapeHtml(r.status.toUpperCase())}</span> ` +
-    `<span class="id">${escapeHtml(r.id)}</span> — ${escapeHtml(r.title)} <small>(${escapeHtml(formatDuration(r.durationMs, ''))}, time scale ${escapeHtml(r.timeScale)})</small></summary>` +
+    `<span class="id">${escapeHtml(r.id)}</span> — ${escapeHtml(r.title)} <small>(${escapeHtml(formatDuration(r.durationMs, ''))}, time scale ${escapeHtml(r.timeScale)}${r.startupMs !== undefined ? `, sender start-up ${escapeHtml(formatDuration(r.startupMs, '') || '0 ms')}` : ''})</small></summary>` +
     (message(r) ? `<pre class="msg">${escapeHtml(message(r))}</pre>` : '') +
     (r.precision ? `<p>precision: ${escapeHtml(describePrecision(r.precision))}</p>` : '') +
     (r.errorCode ? `<p>error code <code>${escapeHtml(r.errorCode)}</code></p>` : '') +
@@ -169,7 +169,7 @@ function profileOf(name: string): RetryProfile | undefined {
 export function renderHtmlReport(report: ConformanceReport, options: { profile?: RetryProfile } = {}): string {
   const profile = options.profile ?? profileOf(report.profile)
   const t = report.totals
-  const verdict = t.failed === 0 && t.errors === 0 ? ((t.inconclusive ?? 0) > 0 ? 'inconclusive' : 'passed') : 'failed'
+  const verdict = t.failed === 0 && (t.blocked ?? 0) === 0 && t.errors === 0 ? ((t.inconclusive ?? 0) > 0 ? 'inconclusive' : 'passed') : 'failed'
   const rows = report.results
     .map(
       (r) =>
@@ -186,7 +186,7 @@ export function renderHtmlReport(report: ConformanceReport, options: { profile?:
 <style>${STYLE}</style></head>
 <body><header><h1>fake-fluentd conformance — <span>${escapeHtml(verdict.toUpperCase())}</span></h1>
 <p>sender ${escapeHtml(report.sender)} · profile ${escapeHtml(report.profile)} · started ${escapeHtml(report.startedAt)} · ${escapeHtml(formatDuration(report.durationMs, ''))} · precision: ${escapeHtml(report.precision ?? 'not stated')}</p></header>
-<main><div class="summary"><p class="totals"><span>${escapeHtml(t.total)} scenarios</span><span class="passed">${escapeHtml(t.passed)} passed</span><span class="failed">${escapeHtml(t.failed)} failed</span><span class="inconclusive">${escapeHtml(t.inconclusive ?? 0)} inconclusive</span><span class="error">${escapeHtml(t.errors)} errors</span><span class="skipped">${escapeHtml(t.skipped)} skipped</span></p>
+<main><div class="summary"><p class="totals"><span>${escapeHtml(t.total)} scenarios</span><span class="passed">${escapeHtml(t.passed)} passed</span><span class="failed">${escapeHtml(t.failed)} failed</span><span class="blocked">${escapeHtml(t.blocked ?? 0)} blocked</span><span class="inconclusive">${escapeHtml(t.inconclusive ?? 0)} inconclusive</span><span class="error">${escapeHtml(t.errors)} errors</span><span class="skipped">${escapeHtml(t.skipped)} skipped</span></p>
 <table><thead><tr><th>status</th><th>scenario</th><th>title</th><th>duration</th></tr></thead><tbody>${rows}</tbody></table></div>
 ${report.results.map((r) => scenarioSection(r, profile)).join('\n')}
 </main></body></html>

@@ -31,7 +31,7 @@ export function renderJunit(report: ConformanceReport): string {
   const suites = doc.ele('testsuites', {
     name: 'fake-fluentd conformance',
     tests: t.total,
-    failures: t.failed + t.inconclusive,
+    failures: t.failed + (t.blocked ?? 0) + t.inconclusive,
     errors: t.errors,
     skipped: t.skipped,
     time: seconds(report.durationMs),
@@ -39,7 +39,7 @@ export function renderJunit(report: ConformanceReport): string {
   const suite = suites.ele('testsuite', {
     name: `conformance (${clean(report.sender)}, profile ${clean(report.profile)})`,
     tests: t.total,
-    failures: t.failed + t.inconclusive,
+    failures: t.failed + (t.blocked ?? 0) + t.inconclusive,
     errors: t.errors,
     skipped: t.skipped,
     time: seconds(report.durationMs),
@@ -55,6 +55,9 @@ export function renderJunit(report: ConformanceReport): string {
     if (r.status === 'inconclusive') {
       // Never a pass: a failure whose type says the measurement, not the sender, was in doubt.
       tc.ele('failure', { message: clean(`inconclusive: ${r.checks.filter((c) => c.inconclusive).map((c) => c.inconclusive).join('; ')}`), type: 'ConformanceInconclusive' }).txt(details(r))
+    } else if (r.status === 'blocked') {
+      // Never a pass either: its premise failed in the scenario named, which carries the failure.
+      tc.ele('failure', { message: clean(`blocked by ${(r.blockedBy ?? []).join(', ')} (rule ${r.premise?.rule ?? '?'})`), type: 'ConformanceBlocked' }).txt(details(r))
     } else if (r.status === 'failed') {
       const failed = r.checks.filter((c) => !c.passed).map((c) => c.name)
       tc.ele('failure', { message: clean(`${failed.join('; ') || 'failed'}`), type: 'ConformanceFailure' }).txt(details(r))
@@ -63,7 +66,7 @@ export function renderJunit(report: ConformanceReport): string {
     } else if (r.status === 'skipped') {
       tc.ele('skipped', { message: clean(r.message ?? 'skipped') })
     }
-    tc.ele('system-out').txt(clean(`time scale ${r.timeScale}${r.precision ? `; precision: ${describePrecision(r.precision)}` : ''}\n${r.checks.map((c) => `${c.passed ? 'ok  ' : 'FAIL'} ${c.name}: ${c.observed}`).join('\n')}${r.timeline ? `\n\n${r.timeline}` : ''}`))
+    tc.ele('system-out').txt(clean(`time scale ${r.timeScale}${r.startupMs !== undefined ? `; sender start-up ${r.startupMs} ms (not counted)` : ''}${r.precision ? `; precision: ${describePrecision(r.precision)}` : ''}\n${r.checks.map((c) => `${c.passed ? 'ok  ' : 'FAIL'} ${c.name}: ${c.observed}`).join('\n')}${r.timeline ? `\n\n${r.timeline}` : ''}`))
   }
   return doc.end({ prettyPrint: true })
 }

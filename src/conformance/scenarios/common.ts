@@ -4,12 +4,12 @@
  */
 import type { FaultPlan, FaultStep } from '../../faults/index.js'
 import { expectedSchedule, type RetryProfile } from '../../profile/index.js'
-import { groupAttempts, type DeliveryAttempts, type GroupedAttempts } from '../judges/attempts.js'
+import { groupAttempts, type DeliveryAttempts, type GroupedAttempts } from '../judges/handed.js'
 import { noStrayAttempts } from '../judges/checks.js'
-import { compareTimeline, intervalsCheck, renderTimeline, rowsPrecision, scheduleFitCheck, type TimelineContext } from '../judges/timeline.js'
+import { compareTimeline, intervalsCheck, renderTimeline, rowsPrecision, scheduleFitCheck, type TimelineContext, type TimelineRow } from '../judges/timeline.js'
 import { sampleNotification, sampleTypes } from '../samples.js'
 import { expectedIntervals, type ExpectedInterval } from '../schedule.js'
-import type { BuildContext, Check, DeliverySpec, Judgement, Observation, SettingsOverrides } from '../types.js'
+import type { BrokenPremise, BuildContext, Check, DeliverySpec, Judgement, Observation, SettingsOverrides } from '../types.js'
 
 /** Real-time floor for timeouts a scenario does not test, ms: slow machines must not trip them. */
 export const TIMEOUT_FLOOR_MS = 3000
@@ -121,10 +121,27 @@ export function timelineJudgement(
     note = `\njudged here: the intervals of cycle ${onlyCycle} (the others in their own retry.cycle-N scenario)`
   }
   const fit = scheduleFitCheck(rows)
-  return {
-    g,
-    judgement: { checks: [intervalsCheck(rows), ...(fit ? [fit] : []), stray], timeline: renderTimeline(rows) + note, precision: rowsPrecision(rows) },
-  }
+  const intervals = intervalsCheck(rows, undefined, ctx.timeScale)
+  const judgement: Judgement = { checks: [intervals, ...(fit ? [fit] : []), stray], timeline: renderTimeline(rows, ctx.timeScale) + note, precision: rowsPrecision(rows) }
+  const other = intervals.passed && intervals.inconclusive === undefined ? undefined : otherIntervalFrom(ctx, obs, rows, d.attempts, expectedAttempts, onlyCycle)
+  if (other) judgement.premise = other
+  return { g, judgement }
+}
+
+/**
+ * The intervals fail (or cannot be told) as the profile counts them, but all fit, and at least twice
+ * as closely, when counted from the other end of the failed attempt: that is retry.interval-from's
+ * rule, not this scenario's.
+ */
+function otherIntervalFrom(ctx: BuildContext, obs: Observation, asProfile: readonly TimelineRow[], attempts: DeliveryAttempts['attempts'], expectedAttempts: number, onlyCycle?: number): BrokenPremise | undefined {
+  const flipped = ctx.profile.intervalFrom === 'attempt-end' ? 'attempt-start' : 'attempt-end'
+  const rows = compareTimeline(attempts, scaledIntervals(ctx.profile, ctx.timeScale), { ...timelineContext(ctx, obs), intervalFrom: flipped }, expectedAttempts)
+  if (onlyCycle !== undefined) for (const row of rows) if (row.expected && row.expected.cycle !== onlyCycle) delete row.verdict
+  const judged = rows.filter((r) => r.verdict !== undefined)
+  if (judged.length === 0 || judged.some((r) => r.verdict === 'out')) return undefined
+  const off = (rs: readonly TimelineRow[]): number => rs.filter((r) => r.verdict !== undefined).reduce((sum, r) => sum + Math.abs(r.deltaMs ?? 0), 0)
+  if (!(off(judged) * 2 < off(asProfile))) return undefined
+  return { rule: 'interval-from', observed: `the intervals fit the profile when counted from the ${flipped === 'attempt-start' ? 'start' : 'end'} of the failed attempt (the profile counts from its ${ctx.profile.intervalFrom === 'attempt-end' ? 'end' : 'start'})` }
 }
 
 /** Offsets (ms) of the expected attempts from the first one, assuming instant answers. */

@@ -7,9 +7,16 @@
  */
 import { maxAttempts, type AutoDisableRule, type RetryProfile } from '../../profile/index.js'
 import { deliveredOnce, disabledCheck } from '../judges/checks.js'
-import type { Check, DeliverySpec, ScenarioDefinition } from '../types.js'
+import type { Check, DeliverySpec, RuleId, ScenarioDefinition } from '../types.js'
 import { always, grouped, relaxedTimeouts, scaledIntervals, single, stepsPlan } from './common.js'
 import { windowScenarios } from './disable-window.js'
+
+/**
+ * What the disable scenarios rely on and do not judge: successes are successes, and the sender's
+ * schedule (intervals, attempts per delivery, where they count from) is the profile's, since the
+ * failing deliveries and the deadline are placed by it.
+ */
+export const SCHEDULE_PREMISES: readonly RuleId[] = ['success-status', 'interval', 'max-attempts', 'interval-from']
 
 /** Time for the successful deliveries to be answered before the failing ones start, ms (real). */
 const SUCCESS_LEAD_MS = 400
@@ -47,6 +54,7 @@ export const disableScenarios: ScenarioDefinition[] = [
     description: 'Successful deliveries, then failing ones, so that the minAttempts-th attempt brings failures to exactly the ratio (wallarm: 12 of 20 = 60 %). The sender must disable there: no further attempt, and report {"event":"disabled"}.',
     defaultTimeScale: 0.01,
     pins: ['failure-ratio', 'min-attempts'],
+    premises: SCHEDULE_PREMISES,
     notApplicable,
     build: (ctx) => {
       const r = rule(ctx.profile)!
@@ -76,6 +84,7 @@ export const disableScenarios: ScenarioDefinition[] = [
     description: 'As disable.at-threshold with one failure fewer among the first minAttempts attempts (wallarm: 11 of 20 = 55 %), then a success: the sender must not disable and the failing notification is delivered.',
     defaultTimeScale: 0.01,
     pins: ['failure-ratio'],
+    premises: SCHEDULE_PREMISES,
     notApplicable,
     build: (ctx) => {
       const r = rule(ctx.profile)!
@@ -111,6 +120,7 @@ export const disableScenarios: ScenarioDefinition[] = [
     description: 'Notifications that fail every attempt, one after the other (the next once the previous is dropped): every attempt fails, so the ratio is reached from the first one, but the sender must disable exactly at the minAttempts-th attempt (wallarm: the 20th), not before and not after.',
     defaultTimeScale: 0.0005,
     pins: ['min-attempts'],
+    premises: [...SCHEDULE_PREMISES, 'failure-ratio'],
     notApplicable: (p) => {
       const r = rule(p)
       if (r === null) return 'the profile never disables'

@@ -29,6 +29,7 @@ export const formatScenarios: ScenarioDefinition[] = [
     description: 'Settings WEBHOOK_METHOD=PUT; every request must be a PUT.',
     defaultTimeScale: 0.05,
     pins: [],
+    premises: ['success-status'],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), method: 'PUT' },
       deliveries: [single(1)],
@@ -49,6 +50,7 @@ export const formatScenarios: ScenarioDefinition[] = [
     description: `Settings WEBHOOK_HEADERS=${JSON.stringify(customHeaders)}; every request carries each header byte for byte.`,
     defaultTimeScale: 0.05,
     pins: [],
+    premises: ['success-status'],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), headers: customHeaders },
       deliveries: [single(1)],
@@ -69,6 +71,7 @@ export const formatScenarios: ScenarioDefinition[] = [
     description: 'WEBHOOK_FORMAT=json; a single notification and a batch of three: each body is one JSON array of exactly the notifications handed over.',
     defaultTimeScale: 0.05,
     pins: [],
+    premises: ['success-status'],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), format: 'json' },
       deliveries: [single(1), batchOfTypes(10, 50)],
@@ -85,6 +88,7 @@ export const formatScenarios: ScenarioDefinition[] = [
     description: 'WEBHOOK_FORMAT=ndjson; a single notification and a batch of three: each body is one notification per line.',
     defaultTimeScale: 0.05,
     pins: [],
+    premises: ['success-status'],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), format: 'ndjson' },
       deliveries: [single(1), batchOfTypes(10, 50)],
@@ -101,6 +105,7 @@ export const formatScenarios: ScenarioDefinition[] = [
     description: 'Valid notifications of several types, alone and batched; the receiver validates each one and every verdict must be valid (the sender must not alter them).',
     defaultTimeScale: 0.05,
     pins: [],
+    premises: ['success-status'],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale) },
       deliveries: [single(1, 0, 'ip_blocked'), single(2, 30, 'new_scope_object_ips'), single(3, 60, 'create_user'), batchOfTypes(20, 90)],

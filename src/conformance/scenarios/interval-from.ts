@@ -20,6 +20,7 @@ export function intervalFromScenario(): ScenarioDefinition {
     description: `After a warm-up delivery, the first ${LATE_FAILURES} attempts of the judged delivery are answered 500 only after a delay of half the first interval, then 200. With intervalFrom attempt-end the gap after each late answer is the whole interval; with attempt-start it is the interval less the attempt's duration. Each gap is judged against the profile's choice.`,
     defaultTimeScale: 0.3,
     pins: ['interval-from'],
+    premises: ['success-status', 'interval', 'max-attempts'],
     notApplicable: (p) => (maxAttempts(p) < LATE_FAILURES + 1 ? `the profile allows only ${maxAttempts(p)} attempts` : null),
     build: (ctx) => {
       const intervals = scaledIntervals(ctx.profile, ctx.timeScale).slice(0, LATE_FAILURES)
@@ -37,6 +38,11 @@ export function intervalFromScenario(): ScenarioDefinition {
         expectedOffsetsMs: expectedOffsets(ctx.profile, ctx.timeScale, expected),
         judge(obs) {
           const { judgement, g } = timelineJudgement(ctx, obs, expected)
+          // Intervals that fit the profile neither counted from the end nor from the start of the
+          // failed attempt: the schedule itself differs (retry.cycle-N's rule), not where it counts from.
+          if (judgement.premise === undefined && judgement.checks.some((c) => !c.passed && c.name.startsWith('retry intervals'))) {
+            judgement.premise = { rule: 'interval', observed: 'the intervals fit the profile neither counted from the end nor from the start of the failed attempt' }
+          }
           const d = judgedDelivery(g)
           judgement.checks.unshift(attemptCount(d, expected), deliveredOnce(d))
           judgement.timeline = `${judgement.timeline ?? ''}\nfailed answers delayed ${delayMs} ms; intervals counted from the ${ctx.profile.intervalFrom === 'attempt-start' ? 'start' : 'end'} of the failed attempt (intervalFrom ${ctx.profile.intervalFrom})`

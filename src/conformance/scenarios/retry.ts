@@ -9,7 +9,8 @@ import type { FaultStep } from '../../faults/index.js'
 import { maxAttempts } from '../../profile/index.js'
 import { attemptCount, deliveredOnce, neverDelivered } from '../judges/checks.js'
 import { attemptsThroughCycle, cycleCount } from '../schedule.js'
-import type { BuildContext, Check, Observation, RuleId, ScenarioDefinition } from '../types.js'
+import { atScaleOne } from '../judges/pattern.js'
+import type { BuildContext, Check, Judgement, Observation, RuleId, ScenarioDefinition } from '../types.js'
 import { always, budgetMs, expectedOffsets, grouped, judgedDelivery, relaxedTimeouts, single, spanMs, stepsPlan, timelineJudgement, WARM_UP_STEPS, warmedUp } from './common.js'
 import { intervalFromScenario } from './interval-from.js'
 
@@ -37,6 +38,9 @@ function cycleScenario(n: number): ScenarioDefinition {
     description: `After a warm-up delivery (one failure, one retry) and a ${JUDGED_LEAD_MS / 1000} s pause, the receiver fails every attempt of the judged delivery until the last one of cycle ${n}, which it answers 200. Each interval of cycle ${n} (end of one answer to the accept of the next connection) must lie within its measured slack, and the schedule as a whole must fit observed = k x expected + c with k within 3 % of 1; the earlier cycles' intervals are shown and judged in their own scenarios.`,
     defaultTimeScale: cycleScales[n - 1] ?? 0.001,
     pins: ['interval'],
+    // Whether intervals count from the end or the start of an attempt is retry.interval-from's rule:
+    // the judge sees it (timelineJudgement) and reports the premise instead of a wrong interval.
+    premises: ['success-status'],
     notApplicable: (p) => (cycleCount(p) < n ? `the profile has ${cycleCount(p)} cycle(s)` : null),
     build: (ctx) => {
       // Every attempt through cycle n fails except the very last one, which is answered 200.
@@ -69,6 +73,7 @@ function statusScenario(id: string, title: string, description: string, steps: F
     description,
     defaultTimeScale: 0.05,
     pins,
+    premises: pins.includes('success-status') ? [] : ['success-status', 'interval'],
     notApplicable: (p) => (maxAttempts(p) < failures(steps) + 1 ? `the profile allows only ${maxAttempts(p)} attempts` : null),
     build: (ctx) => {
       const expected = failures(steps) + 1
@@ -146,6 +151,7 @@ export const retryScenarios: ScenarioDefinition[] = [
     description: 'The receiver answers 500 to everything: exactly the profile\'s maximum number of attempts, then the notification is dropped (no further attempt).',
     defaultTimeScale: 0.001,
     pins: ['max-attempts'],
+    premises: ['success-status', 'interval'],
     build: (ctx) => {
       const expected = maxAttempts(ctx.profile)
       const lastInterval = scaledFirstMax(ctx)
@@ -160,7 +166,16 @@ export const retryScenarios: ScenarioDefinition[] = [
         judge(obs) {
           const { g, stray } = grouped(obs, ctx.profile)
           const d = g.deliveries[0]!
-          return { checks: [attemptCount(d, expected), neverDelivered(d), stray] }
+          const judgement: Judgement = { checks: [attemptCount(d, expected), neverDelivered(d), stray] }
+          // Cut off while still retrying, more slowly than the profile plans: the schedule is
+          // retry.cycle-N's rule; this one cannot count the attempts.
+          const [first, last] = [d.attempts[0], d.attempts[d.attempts.length - 1]]
+          if (first && last && d.attempts.length < expected && obs.senderEnd?.how === 'killed') {
+            const planned = spanMs(ctx, d.attempts.length)
+            const seen = last.startMono - first.startMono
+            if (seen > planned * 1.1 + 100) judgement.premise = { rule: 'interval', observed: `the sender was still retrying when the run ended; its ${d.attempts.length} attempts took ${atScaleOne(seen, ctx.timeScale)} at scale 1 where the profile plans ${atScaleOne(planned, ctx.timeScale)}` }
+          }
+          return judgement
         },
       }
     },

@@ -6,14 +6,15 @@
  * @see docs/design.md "Delivery rules", "Conformance scenarios"
  */
 import { attemptCount, deliveredOnce } from '../judges/checks.js'
-import type { Attempt } from '../judges/attempts.js'
+import { atScaleOne } from '../judges/pattern.js'
+import type { Attempt } from '../judges/handed.js'
 import { discriminationMs, MACHINE_WINDOW_MS, precisionOf, slackBetween } from '../judges/precision.js'
 import { maxLag } from '../lag-probe.js'
 import type { BuildContext, Check, Judgement, Observation, Precision, ScenarioDefinition } from '../types.js'
 import { grouped, scaledIntervals, single, stepsPlan } from './common.js'
 
 /** A measured time from `fromMono` to `toMono` against `expectedMs`, with the measured slack. */
-function timeCheck(name: string, ctx: BuildContext, obs: Observation, expectedMs: number, fromMono: number | undefined, toMono: number | undefined, evidence: number[], what: string): { check: Check; precision?: Precision } {
+function timeCheck(name: string, ctx: BuildContext, obs: Observation, expectedMs: number, fromMono: number | undefined, toMono: number | undefined, evidence: number[], what: string, timeoutMs?: number): { check: Check; precision?: Precision } {
   if (fromMono === undefined || toMono === undefined) {
     return { check: { name, passed: false, expected: `${Math.round(expectedMs)} ms`, observed: what, evidence } }
   }
@@ -31,13 +32,47 @@ function timeCheck(name: string, ctx: BuildContext, obs: Observation, expectedMs
     check: {
       name,
       passed,
-      expected: `${Math.round(expectedMs)} ms (-${Math.round(slack.earlyMs)}/+${Math.round(slack.lateMs)} ms)`,
-      observed: `${Math.round(took)} ms (delta ${took >= expectedMs ? '+' : ''}${Math.round(took - expectedMs)} ms)${what ? `, ${what}` : ''}`,
+      expected: `${Math.round(expectedMs)} ms, ${atScaleOne(expectedMs, ctx.timeScale)} at scale 1 (-${Math.round(slack.earlyMs)}/+${Math.round(slack.lateMs)} ms)`,
+      observed: `${Math.round(took)} ms, ${atScaleOne(took, ctx.timeScale)} at scale 1 (delta ${took >= expectedMs ? '+' : ''}${Math.round(took - expectedMs)} ms)${what ? `, ${what}` : ''}${!passed && timeoutMs !== undefined ? granularityHint(expectedMs, took, slack.lateMs, timeoutMs, ctx.timeScale) : ''}`,
       evidence,
       ...(passed && blind ? { inconclusive: `runner event-loop lag of ${Math.round(slack.lagMs)} ms widened the slack so far that a timeout 10 % off from ${Math.round(expectedMs)} ms would pass too` } : {}),
     },
     precision: precisionOf([slack]),
   }
+}
+
+/**
+ * Many senders take whole-second timeouts (Fluentd's read_timeout, Fluent Bit, Vector): by default a
+ * timeout scenario runs at the scale that makes the timeout it tests a whole number of seconds, the
+ * one nearest its old default (at least 1 s), and raises the other timeout to a whole second too.
+ */
+const NOMINAL_SCALE = 0.1
+
+/** The scale at which `timeoutMs` (scale 1) becomes the whole number of seconds nearest `timeoutMs x near` (at least 1). */
+export function wholeSecondScale(timeoutMs: number, near = NOMINAL_SCALE): number {
+  if (!(timeoutMs > 0)) return near
+  const seconds = Math.max(1, Math.round((timeoutMs * near) / 1000))
+  return (seconds * 1000) / timeoutMs
+}
+
+/** An integration value (scale 1) for a timeout not under test: at least `ms`, a whole second once scaled. */
+function wholeSecondsAtScale(ms: number, scale: number): number {
+  return (Math.max(1, Math.ceil((ms * scale) / 1000 - 1e-9)) * 1000) / scale
+}
+
+/** Both timeouts as handed to the sender at `scale`: whole seconds once scaled. */
+function wholeTimeouts(ctx: BuildContext): { requestTimeoutMs: number; connectTimeoutMs: number } {
+  return { requestTimeoutMs: wholeSecondsAtScale(ctx.profile.requestTimeoutMs, ctx.timeScale), connectTimeoutMs: wholeSecondsAtScale(ctx.profile.connectTimeoutMs, ctx.timeScale) }
+}
+
+/**
+ * When a measured timeout missed but lies on a whole second the sender may have rounded to: says
+ * so, with the --time-scale at which the timeout is a whole second.
+ */
+function granularityHint(expectedMs: number, tookMs: number, slackMs: number, timeoutMs: number, scale: number): string {
+  const whole = [Math.floor(expectedMs / 1000), Math.ceil(expectedMs / 1000)].map((x) => Math.max(1, x) * 1000)
+  if (expectedMs % 1000 === 0 || !whole.some((w) => Math.abs(tookMs - w) <= slackMs + 50)) return ''
+  return `; this looks like a timeout in whole seconds (${(tookMs / 1000).toFixed(1)} s for ${(expectedMs / 1000).toFixed(2)} s): many senders take whole seconds. Run with --time-scale ${+wholeSecondScale(timeoutMs, scale).toFixed(6)}, at which the timeout is a whole second`
 }
 
 /** The answer comes this much later than the request timeout (factor). */
@@ -49,7 +84,7 @@ const EARLY = 0.7
 function cutCheck(ctx: BuildContext, obs: Observation, a: Attempt | undefined, timeoutMs: number): { check: Check; precision?: Precision } {
   const name = 'first attempt cut at the request timeout, counted from its own request'
   if (a === undefined) return timeCheck(name, ctx, obs, timeoutMs, undefined, undefined, [], 'no attempt')
-  return timeCheck(name, ctx, obs, timeoutMs, a.entry.receivedMono, a.endMono, [a.entryId], a.endMono === undefined ? `still open (${a.outcome})` : `${a.kind} ${a.outcome}${a.status !== undefined ? ` ${a.status}` : ''}`)
+  return timeCheck(name, ctx, obs, timeoutMs, a.entry.receivedMono, a.endMono, [a.entryId], a.endMono === undefined ? `still open (${a.outcome})` : `${a.kind} ${a.outcome}${a.status !== undefined ? ` ${a.status}` : ''}`, ctx.profile.requestTimeoutMs)
 }
 
 const judged = (checks: Check[], precision: Precision | undefined): Judgement => ({ checks, ...(precision ? { precision } : {}) })
@@ -60,13 +95,15 @@ export const timeoutScenarios: ScenarioDefinition[] = [
     family: 'timeout',
     title: 'Answer after the request timeout: the attempt fails and is retried',
     description: `The first answer comes at ${LATE} x the request timeout; the sender must give up at the timeout and retry (answered 200).`,
-    defaultTimeScale: 0.1,
+    defaultTimeScale: NOMINAL_SCALE,
+    timeScaleFor: (p) => wholeSecondScale(p.requestTimeoutMs),
     pins: ['request-timeout'],
+    premises: ['success-status', 'interval', 'max-attempts', 'interval-from'],
     build: (ctx) => {
       const timeoutMs = ctx.profile.requestTimeoutMs * ctx.timeScale
       return {
         plan: stepsPlan([{ delayMs: Math.round(timeoutMs * LATE), status: 200 }]),
-        settings: { requestTimeoutMs: ctx.profile.requestTimeoutMs, connectTimeoutMs: ctx.profile.connectTimeoutMs },
+        settings: { ...wholeTimeouts(ctx), requestTimeoutMs: ctx.profile.requestTimeoutMs },
         deliveries: [single(1)],
         deadlineMs: Math.ceil(timeoutMs * LATE + 8000),
         estimateMs: Math.ceil(timeoutMs + (scaledIntervals(ctx.profile, ctx.timeScale)[0]?.maxMs ?? 0) + 400),
@@ -85,13 +122,15 @@ export const timeoutScenarios: ScenarioDefinition[] = [
     family: 'timeout',
     title: 'Answer just before the request timeout: delivered',
     description: `The answer (200) comes at ${EARLY} x the request timeout; the sender must wait for it: one attempt.`,
-    defaultTimeScale: 0.1,
+    defaultTimeScale: NOMINAL_SCALE,
+    timeScaleFor: (p) => wholeSecondScale(p.requestTimeoutMs),
     pins: [],
+    premises: ['success-status'],
     build: (ctx) => {
       const timeoutMs = ctx.profile.requestTimeoutMs * ctx.timeScale
       return {
         plan: stepsPlan([{ delayMs: Math.round(timeoutMs * EARLY), status: 200 }]),
-        settings: { requestTimeoutMs: ctx.profile.requestTimeoutMs, connectTimeoutMs: ctx.profile.connectTimeoutMs },
+        settings: { ...wholeTimeouts(ctx), requestTimeoutMs: ctx.profile.requestTimeoutMs },
         deliveries: [single(1)],
         deadlineMs: Math.ceil(timeoutMs + 8000),
         estimateMs: Math.ceil(timeoutMs * EARLY + 400),
@@ -109,8 +148,10 @@ export const timeoutScenarios: ScenarioDefinition[] = [
     family: 'timeout',
     title: 'Stalled TLS handshake: fails at the connection timeout and is retried',
     description: 'The first connection never gets a TLS answer; the sender must give up at its connection timeout and retry on a new connection (answered 200).',
-    defaultTimeScale: 0.1,
+    defaultTimeScale: NOMINAL_SCALE,
+    timeScaleFor: (p) => wholeSecondScale(p.connectTimeoutMs),
     pins: ['connect-timeout'],
+    premises: ['success-status', 'interval', 'max-attempts', 'interval-from'],
     build: (ctx) => {
       const connectMs = ctx.profile.connectTimeoutMs * ctx.timeScale
       const firstInterval = scaledIntervals(ctx.profile, ctx.timeScale)[0]?.nominalMs ?? 0
@@ -120,7 +161,7 @@ export const timeoutScenarios: ScenarioDefinition[] = [
       const expectedGap = ctx.profile.intervalFrom === 'attempt-start' ? Math.max(connectMs, firstInterval) : connectMs + firstInterval
       return {
         plan: stepsPlan([{ action: 'stall-tls' }]),
-        settings: { requestTimeoutMs: ctx.profile.requestTimeoutMs, connectTimeoutMs: ctx.profile.connectTimeoutMs },
+        settings: { ...wholeTimeouts(ctx), connectTimeoutMs: ctx.profile.connectTimeoutMs },
         deliveries: [single(1)],
         deadlineMs: Math.ceil(connectMs * 2 + 8000),
         estimateMs: Math.ceil(expectedGap + 400),

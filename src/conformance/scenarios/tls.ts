@@ -15,6 +15,7 @@ function acceptedScenario(id: string, title: string, description: string, verify
     description,
     defaultTimeScale: 0.05,
     pins: [],
+    premises: ['success-status'],
     build: (ctx) => ({
       settings: { ...relaxedTimeouts(ctx.profile, ctx.timeScale), verifyTls, ca },
       deliveries: [single(1)],

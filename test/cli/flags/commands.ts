@@ -171,6 +171,7 @@ export const commands: CommandSpec[] = [
       { flag: '--tolerance-ms', value: oneOf(['60', '0'], numberText) },
       { flag: '--tolerance-rel', value: oneOf(['0.2', '0'], numberText) },
       { flag: '--concurrency', value: oneOf(['2', '8'], numberText) },
+      { flag: '--startup-timeout', value: oneOf(['30s', '500ms'], durationText) },
       { flag: '--junit', value: oneOf(['j.xml']) },
       { flag: '--json', value: oneOf(['r.json']) },
       { flag: '--html', value: oneOf(['r.html']) },

@@ -109,6 +109,49 @@ describe('mutation matrix', () => {
   }, full ? 600_000 : 180_000)
 })
 
+/**
+ * The attribution matrix: against each single-rule mutant, the scenarios that FAIL are exactly
+ * scenarios that pin that rule (those that rely on it are blocked, never failed), and its catching
+ * scenarios are among them. The whole matrix (every mutant, every scenario) runs in
+ * `npm run test:mutation`; `npm test` runs two mutants against the scenarios that rely on their rule.
+ */
+const ATTRIBUTION_SUBSET: Record<string, string> = {
+  'interval c1.2 +10%': 'retry.cycle-1,retry.interval-from,retry.give-up,retry.on-5xx',
+  'interval from attempt-start': 'retry.cycle-1,retry.interval-from,timeout.request-after',
+}
+
+async function attribution(m: Mutant, i: number, pattern: string | undefined): Promise<{ wrong: string[]; missed: string[]; summary: string }> {
+  const report = await runConformance({ sender: adapterFor(m, i), profile: wallarmProfile, scenarios: pattern, certDir, concurrency: 4 })
+  const pins = new Set(scenarios.filter((s) => s.pins.includes(m.rule)).map((s) => s.id))
+  // Inconclusive is the runner's doubt, not a verdict: shown, not counted as a failure elsewhere.
+  const failed = report.results.filter((r) => r.status === 'failed' || r.status === 'error')
+  return {
+    wrong: failed.filter((r) => !pins.has(r.id)).map((r) => `${r.id}: ${r.status}\n${r.message ?? ''}`),
+    missed: m.caughtBy.filter((id) => report.results.find((r) => r.id === id)?.status !== 'failed'),
+    summary: report.results.map((r) => `${r.id} ${r.status}${r.blockedBy ? ` (by ${r.blockedBy.join(', ')})` : ''}`).join(', '),
+  }
+}
+
+describe('attribution matrix', () => {
+  const list = full ? mutants : mutants.filter((m) => m.id in ATTRIBUTION_SUBSET)
+  test(`${full ? 'every' : 'two'} mutant(s) (${list.length}): only scenarios that pin the mutated rule fail`, async () => {
+    const problems: string[] = []
+    let exact = 0
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < list.length) {
+        const i = next++
+        const m = list[i]!
+        const a = await attribution(m, 1000 + i, full ? undefined : ATTRIBUTION_SUBSET[m.id])
+        if (a.wrong.length === 0 && a.missed.length === 0) exact++
+        else problems.push(`${m.id} (rule ${m.rule}): ${a.summary}${a.missed.length ? `\n  not caught by ${a.missed.join(', ')}` : ''}${a.wrong.map((w) => `\n  failed outside the rule: ${w}`).join('')}`)
+      }
+    }
+    await Promise.all(Array.from({ length: full ? 1 : 2 }, worker))
+    expect(problems.join('\n\n'), `attribution ${exact}/${list.length} exact`).toBe('')
+  }, full ? 3_600_000 : 180_000)
+})
+
 test('docs/sender-contract.md shows the scenario catalogue with the rule each scenario pins', () => {
   const doc = readFileSync(`${root}docs/sender-contract.md`, 'utf8')
   expect(doc, `regenerate the table between the scenario-table markers:\n${renderScenarioTable()}`).toContain(`<!-- scenario-table:start -->\n${renderScenarioTable()}\n<!-- scenario-table:end -->`)

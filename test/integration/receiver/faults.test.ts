@@ -57,8 +57,8 @@ describe('request actions', () => {
     expect(e.events).toBeUndefined()
   })
 
-  it('attempt counts requests with the same tag and body', async () => {
-    const { engine, seen } = inlineEngine({ action: { type: 'pass' } })
+  it('attempt counts failed requests with the same tag and body (a 2xx ends the delivery: src/deliveries)', async () => {
+    const { engine, seen } = inlineEngine({ action: { type: 'respond', status: 500 } })
     const r = await startTestReceiver({ faults: engine })
     const agent = agentFor(r)
     for (const body of ['{"a":1}', '{"a":1}', '{"a":2}', '{"a":1}']) {

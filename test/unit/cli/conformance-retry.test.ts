@@ -5,7 +5,7 @@ import type { ConformanceReport, ScenarioResult, ScenarioStatus } from '../../..
 const result = (id: string, status: ScenarioStatus): ScenarioResult => ({ id, title: id, family: 'retry', status, timeScale: 1, durationMs: 10, checks: [], journal: [], events: [] })
 const report = (results: ScenarioResult[]): ConformanceReport => ({
   sender: 's', profile: 'wallarm', startedAt: '', durationMs: 100, tolerance: { absMs: 6, rel: 0.005 }, precision: '', results,
-  totals: { total: results.length, passed: 0, failed: 0, inconclusive: 0, errors: 0, skipped: 0 },
+  totals: { total: results.length, passed: 0, failed: 0, blocked: 0, inconclusive: 0, errors: 0, skipped: 0 },
 })
 
 describe('--retry-inconclusive', () => {

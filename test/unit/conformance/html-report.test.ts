@@ -12,7 +12,7 @@ function report(): ConformanceReport {
     durationMs: 12_345,
     tolerance: { absMs: 150, rel: 0.1 },
     precision: '21 time(s) judged to -3/+6 ms (median; worst -9/+14 ms with runner lag up to 8 ms)',
-    totals: { total: 2, passed: 1, failed: 1, inconclusive: 0, errors: 0, skipped: 0 },
+    totals: { total: 2, passed: 1, failed: 1, blocked: 0, inconclusive: 0, errors: 0, skipped: 0 },
     results: [
       {
         id: 'delivery.basic', title: 'one request, 2xx, stops', family: 'delivery', status: 'passed', timeScale: 1,

@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest'
 import type { JournalEntry } from '../../../src/journal/types.js'
 import { wallarmProfile } from '../../../src/profile/index.js'
-import { canonicalJson, groupAttempts, parseBody } from '../../../src/conformance/judges/attempts.js'
+import { canonicalJson, parseBody } from '../../../src/conformance/judges/body.js'
+import { groupAttempts } from '../../../src/conformance/judges/handed.js'
 import { compareTimeline, intervalsCheck, renderTimeline, scheduleFitCheck, type TimelineContext } from '../../../src/conformance/judges/timeline.js'
-import { bodyFormatCheck, disabledCheck, headersCheck } from '../../../src/conformance/judges/checks.js'
+import { bodyFormatCheck, deliveredOnce, disabledCheck, headersCheck } from '../../../src/conformance/judges/checks.js'
 import { scenarios } from '../../../src/conformance/scenarios/index.js'
 import { scaledIntervals } from '../../../src/conformance/scenarios/common.js'
 import { sampleNotification } from '../../../src/conformance/samples.js'
@@ -81,6 +82,15 @@ describe('parseBody and grouping', () => {
     expect(g.deliveries[0]!.attempts[1]!.succeeded).toBe(true)
     expect(g.deliveries[1]!.attempts.map((a) => a.entryId)).toEqual([j[1]!.id])
     expect(g.unmatched.map((a) => a.entryId)).toEqual([j[3]!.id])
+  })
+
+  test("a body sent again after its 2xx is a new receiver delivery, and still counts against the handed one", () => {
+    const j = [entry({ at: 0, status: 200, deliveryKey: 'k#1' }), entry({ at: 50, status: 200, deliveryKey: 'k#2' })]
+    const g = groupAttempts(obs(j), wallarmProfile)
+    expect(g.deliveries[0]!.attempts.map((a) => [a.entryId, a.deliveryKey])).toEqual([[j[0]!.id, 'k#1'], [j[1]!.id, 'k#2']])
+    const check = deliveredOnce(g.deliveries[0]!)
+    expect(check.passed).toBe(false)
+    expect(check.observed).toMatch(/1 more attempt\(s\) after the success/)
   })
 
   test('connection-level entries join the only delivery', () => {

@@ -14,7 +14,7 @@ const report: ConformanceReport = {
   durationMs: 1234,
   tolerance: { absMs: 60, rel: 0.2 },
   precision: '21 time(s) judged to -3/+6 ms (median; worst -9/+14 ms with runner lag up to 8 ms)',
-  totals: { total: 3, passed: 1, failed: 1, inconclusive: 0, errors: 1, skipped: 0 },
+  totals: { total: 3, passed: 1, failed: 1, blocked: 0, inconclusive: 0, errors: 1, skipped: 0 },
   results: [
     { id: 'delivery.single', title: 'One', family: 'delivery', status: 'passed', timeScale: 0.05, durationMs: 300, checks: [], journal: [], events: [] },
     {

@@ -95,6 +95,8 @@ describe('deliveries', () => {
     expect(d!.projected.map((p) => [p.attempt, p.at])).toEqual([[5, T0 + 121 + 100], [6, T0 + 221 + 100]])
     // Long overdue (past max(2 s, half the interval, the scaled request timeout)): stopped.
     expect(view([a1, a2, a3], T0 + 121 + 2001, wallarmProfile, scale).deliveries[0]!.state).toBe('stopped')
+    // One failed attempt and nothing after it: a one-off request (curl), not a sender that gave up.
+    expect(view([a1], T0 + 10 + 20 + 2001, wallarmProfile, scale).deliveries[0]!.state).toBe('one-off')
     expect(view([a1, a2, a3], T0 + 121 + 1999, wallarmProfile, scale).deliveries[0]!.state).toBe('retrying')
     expect(view([a1, a2, a3], T0 + 80, wallarmProfile, scale, true).deliveries[0]!.state).toBe('cancelled')
     expect(view([a1, a2, a3], T0 + 80, null).deliveries[0]!.state).toBe('failed')
