@@ -3,7 +3,8 @@
  * pin (its `premises`: the schedule for give-up and the disable rules, say). When the scenario
  * failed, or could not judge, and
  * - its judge saw such a premise broken (`premise`), or
- * - a scenario that pins one of its premises failed in the same run,
+ * - a scenario that pins one of its premises failed in the same run (unless that one judges only
+ *   the other side of the rule, `pinsOneSide`: retry.on-3xx says nothing about 2xx being a success),
  * it is `blocked`: its message names the rule and the scenarios that judge it, and the exit stays
  * non-zero. The scenario that pins the rule carries the failure.
  * @see docs/design.md "Conformance"
@@ -16,7 +17,7 @@ export function attributeVerdicts(results: readonly ScenarioResult[], defs: read
   // Failures that are the sender's own (a failed scenario with no broken premise of its own).
   const failedPins = results
     .map((r) => ({ r, pins: defOf.get(r.id)?.pins ?? [] }))
-    .filter(({ r, pins }) => r.status === 'failed' && (r.premise === undefined || pins.includes(r.premise.rule)))
+    .filter(({ r, pins }) => r.status === 'failed' && defOf.get(r.id)?.pinsOneSide !== true && (r.premise === undefined || pins.includes(r.premise.rule)))
     .map(({ r, pins }) => ({ id: r.id, pins }))
   const pinnedBy = (rule: RuleId): string[] => {
     const failed = failedPins.filter((f) => f.pins.includes(rule)).map((f) => f.id)

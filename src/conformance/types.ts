@@ -203,6 +203,11 @@ export interface ScenarioDefinition {
    * scenarios fails in the same run, or the judge sees the premise broken, this one is `blocked`.
    */
   premises?: readonly RuleId[]
+  /**
+   * This scenario judges only one side of the rules it pins (retry.on-3xx: that 3xx is not a
+   * success), not the side other scenarios rely on (that 2xx is): its failure blocks no other scenario.
+   */
+  pinsOneSide?: true
   build(ctx: BuildContext): BuiltScenario
 }
 

@@ -65,9 +65,10 @@ function cycleScenario(n: number): ScenarioDefinition {
   }
 }
 
-function statusScenario(id: string, title: string, description: string, steps: FaultStep[], extra?: (ctx: BuildContext, obs: Observation) => Check[], pins: RuleId[] = []): ScenarioDefinition {
+function statusScenario(id: string, title: string, description: string, steps: FaultStep[], extra?: (ctx: BuildContext, obs: Observation) => Check[], pins: RuleId[] = [], pinsOneSide = false): ScenarioDefinition {
   return {
     id,
+    ...(pinsOneSide ? { pinsOneSide: true as const } : {}),
     family: 'retry',
     title,
     description,
@@ -138,7 +139,7 @@ export const retryScenarios: ScenarioDefinition[] = [
         evidence: followed.map((e) => e.id),
       },
     ]
-  }, ['success-status']),
+  }, ['success-status'], true),
   intervalFromScenario(),
   statusScenario('retry.on-4xx', 'Retries 4xx (400, 401, 404, 429) like any failure', 'The receiver answers 400, 401, 404 and 429, then 200: five attempts.', [{ status: 400 }, { status: 401 }, { status: 404 }, { status: 429, retryAfter: 1 }]),
   statusScenario('retry.on-5xx', 'Retries 5xx (500, 502, 503, 504)', 'The receiver answers 500, 502, 503 and 504, then 200: five attempts.', [{ status: 500 }, { status: 502 }, { status: 503 }, { status: 504 }]),

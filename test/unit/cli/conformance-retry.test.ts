@@ -21,7 +21,7 @@ describe('--retry-inconclusive', () => {
     }, () => {})
     expect(asked).toEqual([['a', 'b'], ['b']])
     expect(out.results.map((r) => `${r.id}:${r.status}`)).toEqual(['a:passed', 'b:failed', 'c:failed', 'd:passed'])
-    expect(out.totals).toEqual({ total: 4, passed: 2, failed: 2, inconclusive: 0, errors: 0, skipped: 0 })
+    expect(out.totals).toEqual({ total: 4, passed: 2, failed: 2, blocked: 0, inconclusive: 0, errors: 0, skipped: 0 })
     expect(out.results[1]!.checks.at(-1)!.observed).toMatch(/^2 inconclusive run\(s\) before this one \(run 3\)/)
     expect(out.results[2]!.checks).toEqual([])
     expect(out.durationMs).toBe(300)

@@ -48,6 +48,18 @@ describe('verdict attribution', () => {
     ])
   })
 
+  it('retry.on-3xx (3xx taken as success) blocks nobody: the scenarios relying on 2xx being a success keep their own verdicts', () => {
+    const out = attributeVerdicts([result('retry.on-3xx', 'failed'), result('retry.cycle-1', 'failed'), result('format.headers', 'failed')], scenarios, scenarios)
+    expect(out.map((r) => [r.id, r.status])).toEqual([
+      ['retry.on-3xx', 'failed'],
+      ['retry.cycle-1', 'failed'],
+      ['format.headers', 'failed'],
+    ])
+    // delivery.single judges the 2xx side of the same rule, and still blocks.
+    const other = attributeVerdicts([result('delivery.single', 'failed'), result('format.headers', 'failed')], scenarios, scenarios)
+    expect(other.map((r) => r.status)).toEqual(['failed', 'blocked'])
+  })
+
   it('nothing failed: nothing is blocked', () => {
     const out = attributeVerdicts([result('retry.cycle-1', 'passed'), result('retry.give-up', 'failed')], scenarios, scenarios)
     expect(out.map((r) => r.status)).toEqual(['passed', 'failed'])
