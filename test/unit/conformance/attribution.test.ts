@@ -48,6 +48,15 @@ describe('verdict attribution', () => {
     ])
   })
 
+  it('a premise the judge saw broken, while the scenario that judges it passed in the same run: the failure stays its own', () => {
+    const seen = { rule: 'interval' as const, observed: 'the intervals fit neither way' }
+    const out = attributeVerdicts([result('retry.cycle-1', 'passed'), result('retry.interval-from', 'failed', { premise: seen })], scenarios, scenarios)
+    expect(out.map((r) => [r.id, r.status])).toEqual([
+      ['retry.cycle-1', 'passed'],
+      ['retry.interval-from', 'failed'],
+    ])
+  })
+
   it('nothing failed: nothing is blocked', () => {
     const out = attributeVerdicts([result('retry.cycle-1', 'passed'), result('retry.give-up', 'failed')], scenarios, scenarios)
     expect(out.map((r) => r.status)).toEqual(['passed', 'failed'])
