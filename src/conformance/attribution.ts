@@ -19,9 +19,13 @@ export function attributeVerdicts(results: readonly ScenarioResult[], defs: read
     .map((r) => ({ r, pins: defOf.get(r.id)?.pins ?? [] }))
     .filter(({ r, pins }) => r.status === 'failed' && defOf.get(r.id)?.pinsOneSide !== true && (r.premise === undefined || pins.includes(r.premise.rule)))
     .map(({ r, pins }) => ({ id: r.id, pins }))
+  // The scenarios that judge `rule`: those that failed in this run; none when they ran and passed
+  // (the premise held where it is judged: the failure is this scenario's own); else the catalogue's.
   const pinnedBy = (rule: RuleId): string[] => {
     const failed = failedPins.filter((f) => f.pins.includes(rule)).map((f) => f.id)
-    return failed.length > 0 ? failed : catalogue.filter((d) => d.pins.includes(rule)).map((d) => d.id)
+    if (failed.length > 0) return failed
+    const ran = results.filter((x) => (defOf.get(x.id)?.pins ?? []).includes(rule) && x.status === 'passed')
+    return ran.length > 0 ? [] : catalogue.filter((d) => d.pins.includes(rule)).map((d) => d.id)
   }
   return results.map((r) => {
     if (r.status !== 'failed' && r.status !== 'inconclusive') return r
