@@ -58,6 +58,8 @@ describe('verdict attribution', () => {
     // delivery.single judges the 2xx side of the same rule, and still blocks.
     const other = attributeVerdicts([result('delivery.single', 'failed'), result('format.headers', 'failed')], scenarios, scenarios)
     expect(other.map((r) => r.status)).toEqual(['failed', 'blocked'])
+  })
+
   it('a premise the judge saw broken, while the scenario that judges it passed in the same run: the failure stays its own', () => {
     const seen = { rule: 'interval' as const, observed: 'the intervals fit neither way' }
     const out = attributeVerdicts([result('retry.cycle-1', 'passed'), result('retry.interval-from', 'failed', { premise: seen })], scenarios, scenarios)
