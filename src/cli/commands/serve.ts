@@ -7,6 +7,7 @@ import { addAdminFlags, adminSettingsFrom, type AdminFlags } from '../admin-flag
 import { FakeFluentdError } from '../../errors.js'
 import { parseHeaderLine } from '../../text/index.js'
 import { parseSeed, type FaultEngine } from '../../faults/index.js'
+import { DEFAULT_DELIVERY_STATE_BYTES } from '../../deliveries/index.js'
 import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES } from '../../journal/index.js'
 import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, DEFAULT_REQUEST_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/index.js'
 import type { ValidationMode, Validator } from '../../validation/index.js'
@@ -32,6 +33,7 @@ interface ServeFlags extends AdminFlags, ForwardFlags {
   journalMax: number
   journalMaxBytes: number
   journalBodyMax: number
+  deliveryStateMax: number
   requireHeader: string[]
   validate: ValidationMode
   output: OutputMode
@@ -106,6 +108,7 @@ export function registerServe(program: Command): void {
     .option('--journal-max <n>', `entries kept in memory (1 to ${MAX_JOURNAL_ENTRIES})`, wholeNumberArg(1, MAX_JOURNAL_ENTRIES), DEFAULT_JOURNAL_MAX)
     .addOption(withDefault('--journal-max-bytes <size>', 'estimated memory the in-memory entries may hold; the oldest leave memory first (the --journal file keeps everything)', sizeArg({ min: 1 }), DEFAULT_JOURNAL_MAX_BYTES, sizeText(DEFAULT_JOURNAL_MAX_BYTES)))
     .addOption(withDefault('--journal-body-max <size>', 'body text kept per journal entry (memory and file); longer bodies are cut', sizeArg(), DEFAULT_JOURNAL_BODY_MAX, sizeText(DEFAULT_JOURNAL_BODY_MAX)))
+    .addOption(withDefault('--delivery-state-max <size>', 'memory for telling deliveries apart (tag and body hash per open delivery, the attempt numbering); the oldest are forgotten first', sizeArg({ min: 1024 }), DEFAULT_DELIVERY_STATE_BYTES, sizeText(DEFAULT_DELIVERY_STATE_BYTES)))
     .option('--require-header <header>', 'answer 401 unless the request carries "Name: value" (repeatable: all are required)', requiredHeader, [])
     .addOption(new Option('--validate <mode>', 'check notifications against the schemas').choices(['off', 'warn', 'strict']).default('warn'))
     .addOption(new Option('--output <mode>', 'what is printed for each request').choices(OUTPUT_MODES as string[]).default('fluentd'))
@@ -168,6 +171,7 @@ export function registerServe(program: Command): void {
         journalMax: flags.journalMax,
         journalMaxBytes: flags.journalMaxBytes,
         journalBodyMax: flags.journalBodyMax,
+        deliveryStateBytes: flags.deliveryStateMax,
         requireHeader: flags.requireHeader.length > 0 ? flags.requireHeader : undefined,
         validate: flags.validate,
         validator,

@@ -88,6 +88,7 @@ export const commands: CommandSpec[] = [
       { flag: '--max-record-size', value: oneOf(['1m', '1', '0', '64k', 'big'], numberText) },
       { flag: '--journal-max-bytes', value: oneOf(['64m', '1k', '0', 'lots'], numberText) },
       { flag: '--journal-body-max', value: oneOf(['64k', '0', '1m', '-5'], numberText) },
+      { flag: '--delivery-state-max', value: oneOf(['16m', '4k', '100', 'x'], numberText) },
       { flag: '--strict-parse' },
       { flag: '--use-204' },
       { flag: '--seed', value: oneOf(['0', '7', '4294967295'], numberText) },
