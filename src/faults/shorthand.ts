@@ -171,6 +171,12 @@ function parseItem(item: Token): { step: FaultStep; counted: boolean } {
   if (countMatch && countMatch.index > 0) {
     const countText = countMatch[1]!
     const count = Number(countText)
+    const before = item.text.slice(0, countMatch.index)
+    const value = /=(\d+(?:\.\d+)?)$/.exec(before)
+    if (countText === '' && value) {
+      // "delay=5x": a number without a unit, not a count.
+      throw new ShorthandError(`bad duration '${value[1]}x' at position ${at(item, value.index + 1)}; a duration takes a unit: ms, s, m or h (e.g. ${before.slice(0, value.index + 1)}${value[1]}s)`, at(item, value.index + 1))
+    }
     if (countText === '' || !Number.isInteger(count) || count < 1) {
       throw new ShorthandError(`bad count 'x${countText}' at position ${at(item, countMatch.index)}; expected x<N> with N >= 1, e.g. 500x3`, at(item, countMatch.index))
     }

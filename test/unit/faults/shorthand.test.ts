@@ -86,6 +86,8 @@ describe('parseFaultShorthand: refusals name the position and the expected form'
     [['hangx'], "bad count 'x' at position 5"],
     [['700'], "bad status '700' at position 1; expected a status from 200 to 599"],
     [['500,,200'], 'empty step at position 5'],
+    [['delay=5x'], "bad duration '5x' at position 7; a duration takes a unit: ms, s, m or h (e.g. delay=5s)"],
+    [['refuse=2x'], "bad duration '2x' at position 8; a duration takes a unit: ms, s, m or h (e.g. refuse=2s)"],
     [['delay=5q'], "bad duration '5q' at position 7; expected delay=<dur>[:<step>] where <dur> is a number with a unit ms, s, m or h"],
     [['delay'], "missing duration after 'delay' at position 6"],
     [['delay=5s:hang'], "a delay before 'hang' makes no difference (position 10)"],
