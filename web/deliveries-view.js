@@ -175,7 +175,7 @@ function renderGauge() {
   setChildren($('gauge'), drawGauge(info))
   const pct = Math.round(info.ratio * 100)
   const windowText = info.windowMs !== null ? `in the last ${fmtMs(info.windowMs)}` : 'so far'
-  const judged = info.minAttempts ? ` · judged from ${info.minAttempts} attempts` : ''
+  const judged = info.minAttempts ? ` · the disable rule applies once the window holds ${info.minAttempts} attempts` : ''
   setText($('gauge-text'), `${info.failed} of ${info.attempts} attempts failed (${pct} %) ${windowText}${judged}`)
   const verdict = $('gauge-verdict')
   verdict.dataset.state = info.tripped ? 'tripped' : 'ok'
