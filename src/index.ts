@@ -35,6 +35,7 @@ export type {
   FaultPlan,
   FaultRule,
   FaultMatch,
+  BodyMatcher,
   FaultStep,
   FaultActionName,
   HeaderMatcher,

@@ -6,6 +6,7 @@
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import type { ResponseAction } from './types.js'
 import type { FaultMatch, FaultPlan, FaultRule, FaultStep, HeaderMatcher } from './plan-types.js'
+import { compileBodyMatcher, type BodyTest } from './body-match.js'
 import { compileHeaderRegex } from './header-regex.js'
 import { compileTagGlob } from './tag-glob.js'
 
@@ -51,6 +52,8 @@ export interface CompiledMatch {
   tag?: RegExp
   headers: HeaderTest[]
   attempt?: { min: number; max: number }
+  /** Matches the request's records (the receiver parses them first only when a rule has one). */
+  body?: BodyTest
   /** True when some matcher needs the request (so the rule cannot be decided at connect time). */
   needsRequest: boolean
 }
@@ -121,7 +124,14 @@ function compileMatch(match: FaultMatch, where: string): CompiledMatch {
     if (range.min > range.max) fail(`${where}.attempt`, `the range is empty (min ${range.min} > max ${range.max})`)
     out.attempt = range
   }
-  out.needsRequest = out.methods !== undefined || out.tag !== undefined || out.headers.length > 0 || out.attempt !== undefined
+  if (match.body !== undefined) {
+    try {
+      out.body = compileBodyMatcher(match.body)
+    } catch (err) {
+      fail(`${where}.body`, (err as Error).message)
+    }
+  }
+  out.needsRequest = out.methods !== undefined || out.tag !== undefined || out.headers.length > 0 || out.attempt !== undefined || out.body !== undefined
   return out
 }
 

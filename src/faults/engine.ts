@@ -90,6 +90,10 @@ class PlanFaultEngine implements FaultEngine {
     this.setPlan({ rules: [] })
   }
 
+  needsRecords(): boolean {
+    return this.#compiled.rules.some((rule) => rule.match.body !== undefined)
+  }
+
   resetCounters(): void {
     this.#states = this.#compiled.rules.map(() => ({ stepIndex: 0, used: 0, thenUsed: 0 }))
     this.#rng = new SeededRandom(this.#compiled.seed ?? this.#defaultSeed)
@@ -257,5 +261,6 @@ function matches(rule: CompiledRule, facts: RequestFacts): boolean {
   if (m.tag && !m.tag.test(facts.tag)) return false
   for (const h of m.headers) if (!h.test(headerValue(facts.headers, h.name))) return false
   if (m.attempt && (facts.attempt < m.attempt.min || facts.attempt > m.attempt.max)) return false
+  if (m.body && !m.body.test(facts.records ?? [])) return false
   return true
 }

@@ -87,5 +87,6 @@ export function explainMatch(match: CompiledMatch): string {
     const { min, max } = match.attempt
     parts.push(min === max ? `attempt ${min}` : max === Number.POSITIVE_INFINITY ? `attempt >= ${min}` : `attempts ${min}..${max}`)
   }
+  if (match.body) parts.push(match.body.explain)
   return parts.length ? parts.join(', ') : 'every request (and every new connection)'
 }

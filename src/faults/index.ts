@@ -18,6 +18,7 @@ export type {
   FaultPlan,
   FaultRule,
   FaultMatch,
+  BodyMatcher,
   FaultStep,
   FaultActionName,
   HeaderMatcher,

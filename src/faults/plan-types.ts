@@ -43,7 +43,18 @@ export interface FaultMatch {
   header?: Record<string, HeaderMatcher>
   /** Which attempt of a delivery (1-based): a number, `[min, max]` inclusive, or `{min?, max?}`. */
   attempt?: number | [number, number] | { min?: number; max?: number }
+  /**
+   * A value in the request's records: a JSON Pointer (`/details/notification_type`) and what the value
+   * there must be; the rule matches when any record of the request matches.
+   */
+  body?: BodyMatcher
 }
+
+/** A body matcher: a JSON Pointer into each record and an exact JSON value, an RE2 regex, or presence. */
+export type BodyMatcher =
+  | { pointer: string; equals: string | number | boolean | null }
+  | { pointer: string; regex: string }
+  | { pointer: string; present: boolean }
 
 /** A header matcher: exact value (string, or `{equals}`), a regular expression, or presence. */
 export type HeaderMatcher = string | { equals: string } | { regex: string } | { present: boolean }

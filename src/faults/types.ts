@@ -20,6 +20,8 @@ export interface RequestFacts {
    * `attempt`): requests with the same tag and body bytes continue a delivery until one succeeds.
    */
   attempt: number
+  /** The request's records (parsed as Fluentd parses the body), given when needsRecords() says so. */
+  records?: readonly unknown[]
 }
 
 export interface ConnectionFacts {
@@ -87,6 +89,8 @@ export interface FaultEngine {
   setPlan(plan: unknown): void
   /** Removes every rule: the receiver behaves like Fluentd again. */
   clear(): void
+  /** True when a rule matches on the body's records (the receiver then parses them before deciding). */
+  needsRecords?(): boolean
   /** Restarts every rule's step sequence (and the random stream) without changing the plan. */
   resetCounters(): void
 }

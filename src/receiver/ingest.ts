@@ -142,6 +142,8 @@ export function createIngest(ctx: IngestContext): Ingest {
 
     let decision: RequestDecision | undefined
     if (ctx.faults) {
+      // A rule on the body's records needs them parsed first (once: the answer reuses the parse).
+      const records = ctx.faults.needsRecords?.() === true ? (await fluentd.faultEvents(ex, body))?.map((e) => e.record) : undefined
       try {
         decision = ctx.faults.decideRequest({
           method: ex.req.method ?? '',
@@ -151,6 +153,7 @@ export function createIngest(ctx: IngestContext): Ingest {
           remoteAddress: ex.conn.remoteAddress,
           connectionId: ex.conn.id,
           attempt,
+          ...(records !== undefined ? { records } : {}),
         })
       } catch (err) {
         ctx.onError(err)

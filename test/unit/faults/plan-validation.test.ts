@@ -75,7 +75,7 @@ describe('validateFaultPlan: schema rejections', () => {
   it('rejects unknown keys at the top, in a rule, in match and in delay', () => {
     expect(rejects({ rules: [], sed: 1 })).toContain("(plan): unknown key 'sed'; allowed keys: $schema, seed, description, rules")
     expect(rejects({ rules: [{ step: [] }] })).toContain("rules[0]: unknown key 'step'; allowed keys: id, description, match, steps, then")
-    expect(rejects({ rules: [{ match: { methd: 'PUT' }, steps: [{ status: 500 }] }] })).toContain("rules[0].match: unknown key 'methd'; allowed keys: method, tag, header, attempt")
+    expect(rejects({ rules: [{ match: { methd: 'PUT' }, steps: [{ status: 500 }] }] })).toContain("rules[0].match: unknown key 'methd'; allowed keys: method, tag, header, body, attempt")
     expect(rejects({ rules: [{ steps: [{ delay: { gauss: 1 } }] }] })).toContain("rules[0].steps[0].delay: unknown key 'gauss'; allowed keys: uniform, lognormal")
     expect(rejects({ rules: [{ steps: [{ probability: 0.5, status: 500, else: { stauts: 200 } }] }] })).toContain("rules[0].steps[0].else: unknown key 'stauts'")
   })
