@@ -66,6 +66,8 @@ class PlanFaultEngine implements FaultEngine {
   readonly #clock: Clock
   #plan: FaultPlan = { rules: [] }
   #compiled: CompiledPlan = { rules: [] }
+  /** Some rule matches on the body's records (computed when the plan is set, not per request). */
+  #needsRecords = false
   #states: RuleState[] = []
   #rng: SeededRandom
   #setAt: number
@@ -82,6 +84,7 @@ class PlanFaultEngine implements FaultEngine {
     const { plan: frozen, compiled } = validateAndCompile(plan)
     this.#plan = frozen
     this.#compiled = compiled
+    this.#needsRecords = compiled.rules.some((rule) => rule.match.body !== undefined)
     this.#setAt = this.#clock.wallNow()
     this.resetCounters()
   }
@@ -91,7 +94,7 @@ class PlanFaultEngine implements FaultEngine {
   }
 
   needsRecords(): boolean {
-    return this.#compiled.rules.some((rule) => rule.match.body !== undefined)
+    return this.#needsRecords
   }
 
   resetCounters(): void {
