@@ -4,7 +4,7 @@
  */
 import type { FaultPlan, FaultStep } from '../../faults/index.js'
 import { expectedSchedule, type RetryProfile } from '../../profile/index.js'
-import { groupAttempts, type DeliveryAttempts, type GroupedAttempts } from '../judges/handed.js'
+import { groupAttempts, type Attempt, type DeliveryAttempts, type GroupedAttempts } from '../judges/handed.js'
 import { noStrayAttempts } from '../judges/checks.js'
 import { compareTimeline, intervalsCheck, renderTimeline, rowsPrecision, scheduleFitCheck, type TimelineContext, type TimelineRow } from '../judges/timeline.js'
 import { sampleNotification, sampleTypes } from '../samples.js'
@@ -125,7 +125,25 @@ export function timelineJudgement(
   const judgement: Judgement = { checks: [intervals, ...(fit ? [fit] : []), stray], timeline: renderTimeline(rows, ctx.timeScale) + note, precision: rowsPrecision(rows) }
   const other = intervals.passed && intervals.inconclusive === undefined ? undefined : otherIntervalFrom(ctx, obs, rows, d.attempts, expectedAttempts, onlyCycle)
   if (other) judgement.premise = other
+  else {
+    const stopped = stoppedEarly(obs, rows, d.attempts, expectedAttempts)
+    if (stopped) judgement.premise = stopped
+  }
   return { g, judgement }
+}
+
+/**
+ * The sender stopped retrying before the last expected attempt, every interval it did make within
+ * its slack: it gave up (retry.give-up's rule) or disabled the integration (the disable rules)
+ * early. That is their rule, not the schedule's, so the scenario reports the premise.
+ */
+function stoppedEarly(obs: Observation, rows: readonly TimelineRow[], attempts: readonly Attempt[], expectedAttempts: number): BrokenPremise | undefined {
+  if (attempts.length === 0 || attempts.length >= expectedAttempts || attempts.some((a) => a.succeeded)) return undefined
+  if (rows.some((r) => r.attempt !== undefined && r.verdict === 'out')) return undefined
+  const disabled = obs.events.some((e) => e.event === 'disabled')
+  return disabled
+    ? { rule: 'min-attempts', observed: `the sender disabled the integration after ${attempts.length} attempts of this delivery, before attempt ${expectedAttempts}, its intervals right so far` }
+    : { rule: 'max-attempts', observed: `the sender stopped after ${attempts.length} attempts, before attempt ${expectedAttempts}, its intervals right so far (it gave up early)` }
 }
 
 /**

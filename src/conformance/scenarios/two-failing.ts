@@ -20,6 +20,8 @@ export const twoFailingScenario: ScenarioDefinition = {
   description: `Two deliveries handed together, in order; the receiver fails the first ${FAILURES} attempts of each delivery, then answers 200. Each must be delivered after ${FAILURES + 1} attempts. With one retry state per delivery the second starts at once, before the first is delivered; with sharedRetryState it starts only after the first is delivered.`,
   defaultTimeScale: 0.05,
   pins: [],
+  // It counts attempts until a 2xx ends each delivery, and waits for retries on the profile's schedule.
+  premises: ['success-status', 'interval'],
   notApplicable: (p) => (maxAttempts(p) < FAILURES + 1 ? `the profile allows only ${maxAttempts(p)} attempts` : null),
   build: (ctx) => {
     const expected = FAILURES + 1
