@@ -74,6 +74,20 @@ export function summariseVerdicts(verdicts: readonly Verdict[]): { verdicts: rea
   return { verdicts: listed, summary: { total: verdicts.length, valid, invalid: verdicts.length - valid, listed: listed.length } }
 }
 
+/** What a correction changes: an entry settled as answered whose answer never reached the socket. */
+export interface Correction {
+  outcome: 'client-aborted' | 'reset' | 'closed'
+  error: string
+}
+
+/**
+ * The line that corrects an earlier entry's line: `{"kind":"correction","corrects":<id>,"outcome":...,
+ * "status":null,"error":...}`. A reader applies its fields to entry `corrects` (null removes the field).
+ */
+export function correctionLine(id: number, c: Correction): string {
+  return JSON.stringify({ kind: 'correction', corrects: id, outcome: c.outcome, status: null, error: c.error }) + '\n'
+}
+
 /** Thrown by entryLinesSliced when `stop()` said so between two slices. */
 export class LineStopped extends Error {
   override name = 'LineStopped'

@@ -27,12 +27,13 @@ import { FakeFluentdError } from '../errors.js'
 import { AnswerWithdrawn, createLineWriter, type LineWriter } from './batch.js'
 import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes } from './budget.js'
 import { blankEntry } from './shape.js'
-import { entryLines, entryLinesSliced, LineStopped, settledEntryText, SYNC_LINE_BYTES } from './file-line.js'
+import { correctionLine, entryLines, entryLinesSliced, LineStopped, settledEntryText, SYNC_LINE_BYTES, type Correction } from './file-line.js'
 import { filterEntries, type JournalQuery } from './filter.js'
 import type { EntryFields, JournalEntry, JournalEntryData, JournalEntryKind } from './types.js'
 
 export { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes } from './budget.js'
 export { AnswerWithdrawn } from './batch.js'
+export type { Correction } from './file-line.js'
 
 /**
  * What subscribers receive: a new entry (`added`), a change to an entry still in flight or to its
@@ -87,6 +88,14 @@ export interface Journal {
    * announced and `then` gets an AnswerWithdrawn.
    */
   completeThen<E extends JournalEntry>(entry: E, fields: EntryFields<E['kind']>, then: (err?: unknown) => void, wanted?: () => boolean): void
+  /**
+   * Corrects an entry settled as answered whose answer was never handed to the socket (the connection
+   * ended first, or writing it failed): `outcome` and `error` change and `status` is removed, in
+   * memory ('updated') and, when its line is in the file, by a correction line appended after it
+   * (`{"kind":"correction","corrects":<id>,...}`, correctionLine). Does nothing for an entry that is
+   * not settled as answered.
+   */
+  correct(entry: JournalEntry, fields: Correction): void
   /** Entries in id order, filtered. */
   entries(query?: JournalQuery): JournalEntry[]
   /** Number of entries in memory. */
@@ -263,6 +272,19 @@ export function createJournal(options: JournalOptions = {}): Journal {
           (err: unknown) => release(err instanceof LineStopped ? new AnswerWithdrawn() : err),
         )
       }
+    },
+    correct(entry, fields) {
+      if (entry.outcome !== 'answered') return
+      const e = own(entry)
+      e.outcome = fields.outcome
+      e.error = fields.error
+      e.status = undefined
+      charge(e)
+      if (writer !== undefined && written.has(entry)) {
+        writer.push({ line: correctionLine(entry.id, fields) })
+        writer.flushSync()
+      }
+      emit({ type: 'updated', entry })
     },
     entries(query) {
       const out: JournalEntry[] = []

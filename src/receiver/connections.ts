@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import type { Clock } from '../clock/index.js'
-import type { ConnectionEntry, Journal, JournalEntry, JournalOutcome, RequestEntry } from '../journal/index.js'
+import type { ConnectionEntry, Correction, Journal, JournalEntry, JournalOutcome, RequestEntry } from '../journal/index.js'
 import { resetSocket } from './responses.js'
 
 /**
@@ -35,8 +35,16 @@ export interface ConnState {
   journaled?: boolean
   /** Set when the idle timeout reset this connection (the journal says so instead of 'client-aborted'). */
   idleReset?: boolean
-  /** Set when the bytes after a complete request did not parse: its answer ends the connection. */
-  closeAfterAnswer?: boolean
+  /**
+   * Set when the bytes after the complete requests did not parse: the last of those requests, whose
+   * answer ends the connection (the answers before it go out first, in order, as Fluentd's do).
+   */
+  closeAfter?: JournalEntry
+  /**
+   * Entries settled as answered whose answer's bytes the socket has not taken in full yet. One still
+   * here when the connection ends never reached the client: the journal is corrected (journal.correct).
+   */
+  unsent: Set<JournalEntry>
   /** Set once the listener handed the socket to the HTTP(S) layer (only then do deadlines apply). */
   handedOver?: boolean
   /** The HTTP layer's socket (the TLS socket over `raw`), once a request arrived on it. */
@@ -99,6 +107,9 @@ export interface Connections {
 /** The 'data' listener that keeps a TLS socket read through its stream (see watchHeads). */
 const keepStreamed = (): void => {}
 
+/** Why an answer decided but never handed to the socket is not 'answered': the connection ended first. */
+export const CUT_BEFORE_ANSWER = 'not answered: the connection ended before the answer was handed to the socket'
+
 /** Outcome of an entry that was still open when its connection ended. */
 function settleOutcome(state: OpenState): JournalOutcome {
   return state === 'stalled' ? 'stalled' : state === 'hung' ? 'hung' : 'client-aborted'
@@ -150,8 +161,18 @@ export function createConnections(ctx: ConnectionsContext): Connections {
   const probe = (conn: ConnState): void =>
     noRequest(conn, { outcome: 'closed', noBytes: true, error: 'closed before its first byte (a port probe): not a delivery attempt' })
 
+  /** Answers decided, journaled as answered, that the socket never took: say what really happened. */
+  const correctUnsent = (conn: ConnState, fields: Correction): void => {
+    for (const entry of conn.unsent) journal.correct(entry, fields)
+    conn.unsent.clear()
+  }
+
   const onClosed = (conn: ConnState): void => {
     settleOpen(conn)
+    correctUnsent(conn, {
+      outcome: conn.idleReset === true ? 'reset' : 'client-aborted',
+      error: CUT_BEFORE_ANSWER,
+    })
     if (conn.requests > 0 || conn.journaled) return
     if (conn.raw.bytesRead === 0 && !conn.idleReset) {
       probe(conn)
@@ -218,6 +239,7 @@ export function createConnections(ctx: ConnectionsContext): Connections {
         receivedAt: clock.wallNow(),
         receivedMono: clock.now(),
         open: new Map(),
+        unsent: new Set(),
         requests: 0,
         headsBegun: 0,
         headStartedMono: clock.now(),
@@ -322,6 +344,7 @@ export function createConnections(ctx: ConnectionsContext): Connections {
           if (entry.outcome === 'pending') journal.complete(entry, stopOutcome(state))
         }
         conn.open.clear()
+        correctUnsent(conn, { outcome: 'closed', error: 'not answered: the receiver stopped before the answer was handed to the socket' })
       }
     },
   }

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Clock } from '../clock/index.js'
 import { AnswerWithdrawn, type EntryFields, type Journal, type RequestEntry } from '../journal/index.js'
 import type { ParseResult } from './parse-body.js'
-import type { ConnState } from './connections.js'
+import { CUT_BEFORE_ANSWER, type ConnState } from './connections.js'
 import type { FluentdLog } from './fluentd-log.js'
 import { fluentdErrorBody, resetSocket, writeAnswer } from './responses.js'
 
@@ -184,36 +184,41 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
 
   function answerNow(ex: Exchange, status: number, body: string | Buffer, opts: AnswerOpts): void {
     if (!claim(ex)) return
-    const keepAlive = ex.keepAlive && !opts.close && !ex.conn.closeAfterAnswer
+    const keepAlive = ex.keepAlive && !opts.close && ex.conn.closeAfter !== ex.entry
     const fields: EntryFields<'request'> = { status, outcome: 'answered' }
     if (opts.events) fields.events = opts.events
     if (opts.bodyInEvents === true) fields.bodyInEvents = true
     if (body.length > 0) fields.responseBody = typeof body === 'string' ? body : body.toString('utf8')
     if (opts.error !== undefined) fields.error = opts.error
     const { entry, conn } = ex
+    // The entry says "answered" once the socket took the answer's bytes in full ('finish'); until then
+    // it waits in conn.unsent, and a connection that ends first corrects it (connections.ts).
+    const onFinish = (): void => {
+      conn.unsent.delete(entry)
+      ended(ex)
+      // Answered before bytes that did not parse arrived behind it: the connection ends here (ingest).
+      if (keepAlive && conn.closeAfter === entry) resetSocket(conn.raw)
+    }
     const send = (st: number, text: string | Buffer): void => {
+      if (ex.req.socket.destroyed || conn.raw.destroyed) {
+        journal.correct(entry, { outcome: conn.idleReset === true ? 'reset' : 'client-aborted', error: CUT_BEFORE_ANSWER })
+        return
+      }
+      conn.unsent.add(entry)
       try {
-        writeAnswer(ex.res, st, text, {
-          keepAlive,
-          headers: opts.headers,
-          raw: conn.raw,
-          reset: ctx.resetOnClose,
-          forceBody: opts.forceBody,
-          processed: opts.processed,
-          onFinish: () => ended(ex),
-        })
+        writeAnswer(ex.res, st, text, { keepAlive, headers: opts.headers, raw: conn.raw, reset: ctx.resetOnClose, forceBody: opts.forceBody, processed: opts.processed, onFinish })
       } catch (e) {
         // A fault with a header node refuses (bad name/value): cut the connection rather than crash.
         ctx.onError(e)
-        journal.update(entry, {
-          error: `answer failed: ${(e as Error).message}`,
-        })
+        conn.unsent.delete(entry)
+        journal.correct(entry, { outcome: 'reset', error: `not answered: the answer failed (${(e as Error).message}); connection reset` })
         resetSocket(conn.raw)
       }
     }
     // Journal first, then the bytes: with a journal file the answer waits until its line (batched
     // with the other answers of this event-loop turn) is written.
-    const wanted = (): boolean => !ctx.stopping()
+    // Not wanted any more when the receiver stopped or the connection ended before the write.
+    const wanted = (): boolean => !ctx.stopping() && !ex.req.socket.destroyed
     journal.completeThen(
       entry,
       fields,
@@ -223,8 +228,10 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
           return
         }
         if (err instanceof AnswerWithdrawn) {
-          // The receiver stopped between the decision and the write: nothing was sent or journaled as sent.
-          journal.complete(entry, { outcome: 'closed', error: STOPPED_BEFORE_ANSWER })
+          // The receiver stopped, or the connection ended, between the decision and the write: nothing
+          // was sent or journaled as sent.
+          if (ctx.stopping()) journal.complete(entry, { outcome: 'closed', error: STOPPED_BEFORE_ANSWER })
+          else journal.complete(entry, { outcome: conn.idleReset === true ? 'reset' : 'client-aborted', error: CUT_BEFORE_ANSWER })
           resetSocket(conn.raw)
           return
         }

@@ -216,9 +216,14 @@ export function createIngest(ctx: IngestContext): Ingest {
           ctx.log.emit({ type: 'unexpected-error', level: 'warn', at: ctx.clock.wallNow(), message: `Could not parse data entirely (${parsed} != ${given})` })
         }
       }
-      // Unparseable HTTP: Fluentd answers nothing and resets, after answering the requests it had
-      // already read in full (their answer then ends the connection).
-      if ([...conn.open].some(([entry, state]) => state !== 'hung' && isComplete(entry, state))) conn.closeAfterAnswer = true
+      // Unparseable HTTP: Fluentd answers nothing and resets, after answering, in order, every request
+      // it had already read in full (checked against Fluentd v1.18 with 5 pipelined requests before
+      // the bad bytes: 5 answers). The last of them ends the connection.
+      let last: JournalEntry | undefined
+      for (const [entry, state] of conn.open) if (state !== 'hung' && isComplete(entry, state)) last = entry
+      // Or the last answer already decided whose bytes wait behind another (its finish then resets).
+      if (last === undefined) for (const entry of conn.unsent) last = entry
+      if (last !== undefined) conn.closeAfter = last
       else resetSocket(conn.raw)
     },
   }

@@ -55,6 +55,9 @@ export function readJournalFile(file: string): { items: ReplayItem[]; truncated:
     } catch {
       throw new FakeFluentdError('FF_ERR_INPUT', `${file} line ${i + 1} is not JSON; give a file written by serve --journal.`)
     }
+    // A correction line changes how an earlier entry ended (its answer never reached the socket);
+    // the request itself was received, so it is replayed all the same.
+    if (e.kind === 'correction') continue
     if (e.kind === 'events') {
       fromEvents.get(Number(e.continues))?.records.push(...recordsOf(e.events))
       continue
