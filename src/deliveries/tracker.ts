@@ -51,6 +51,11 @@ export interface DeliveryTracker {
   begin(contentKey: string): AttemptTicket
   /** The attempt ended: `ok` when it succeeded by the success rule (which ends its delivery). */
   end(ticket: AttemptTicket, ok: boolean): void
+  /**
+   * An attempt that ended as a success turned out not to be one (its answer never reached the client,
+   * journal.correct): its delivery is open again, failed, so that the client's retry continues it.
+   */
+  reopen(ticket: AttemptTicket): void
   /** Estimated bytes held. */
   readonly bytes: number
   /** Content keys held. */
@@ -106,6 +111,17 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions = {}): Del
       open.splice(i, 1)
       bytes -= DELIVERY_BYTES
       if (open.length === 0) drop(ticket.contentKey, open)
+    },
+    reopen(ticket) {
+      const open = keys.get(ticket.contentKey) ?? []
+      if (open.some((x) => x.seq === ticket.seq)) return
+      if (open.length > 0) bytes -= keyBytes(ticket.contentKey, open.length)
+      keys.delete(ticket.contentKey)
+      // Oldest first, by delivery number: a retry continues the oldest failed delivery.
+      open.push({ seq: ticket.seq, attempts: ticket.attempt, inFlight: false })
+      open.sort((a, b) => a.seq - b.seq)
+      keys.set(ticket.contentKey, open)
+      bytes += keyBytes(ticket.contentKey, open.length)
     },
     get bytes() {
       return bytes

@@ -42,6 +42,8 @@ export type { Correction } from './file-line.js'
 export interface JournalChange {
   type: 'added' | 'updated' | 'completed' | 'cleared'
   entry?: JournalEntry
+  /** On 'updated': the entry was settled as answered and has been corrected (journal.correct). */
+  corrected?: boolean
 }
 
 export type JournalListener = (change: JournalChange) => void
@@ -284,7 +286,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
         writer.push({ line: correctionLine(entry.id, fields) })
         writer.flushSync()
       }
-      emit({ type: 'updated', entry })
+      emit({ type: 'updated', entry, corrected: true })
     },
     entries(query) {
       const out: JournalEntry[] = []

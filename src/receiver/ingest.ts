@@ -57,8 +57,16 @@ export function createIngest(ctx: IngestContext): Ingest {
   const isSuccess = ctx.isDeliverySuccess ?? ((status: number) => status >= 200 && status <= 299)
   const port = (): number => ctx.localPort?.() ?? 0
   const unsubscribe = journal.subscribe((change) => {
-    if (change.type !== 'completed' || !change.entry) return
     const e = change.entry
+    if (!e) return
+    if (change.corrected === true && e.kind === 'request' && e.deliveryKey !== undefined && e.attempt !== undefined) {
+      // An answer corrected (it never reached the socket): a success was none, its delivery is open
+      // again (a no-op for a delivery still open after a failed attempt).
+      const cut = e.deliveryKey.lastIndexOf('#')
+      tracker.reopen({ deliveryKey: e.deliveryKey, contentKey: e.deliveryKey.slice(0, cut), seq: Number(e.deliveryKey.slice(cut + 1)), attempt: e.attempt })
+      return
+    }
+    if (change.type !== 'completed') return
     if (observing()) publishObservation({ type: 'answer', port: port(), mono: e.endedMono ?? ctx.clock.now(), entryId: e.id, kind: e.kind, outcome: e.outcome, status: e.status })
     const ticket = tickets.get(e)
     if (!ticket) return

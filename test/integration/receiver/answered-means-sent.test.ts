@@ -87,6 +87,13 @@ describe('an entry says answered only once its bytes were handed to the socket',
     expect([...back.values()].filter((e) => e.outcome === 'answered')).toEqual([])
     expect(back.get(ok.id)).toMatchObject({ outcome: 'client-aborted' })
     expect(back.get(ok.id)!.status).toBeUndefined()
+    // The delivery was not delivered: the client's retry of the same body is its attempt 2.
+    const retry = await client(r)
+    retry.sock.write(post('ok', 2))
+    await waitFor(() => answers(retry.text()).length === 1)
+    const second = await waitFor(() => r.journal.entries().find((e) => e.tag === 'ok' && e.id !== ok.id && e.outcome === 'answered'))
+    expect([second.deliveryKey, second.attempt]).toEqual([ok.deliveryKey, 2])
+    retry.sock.destroy()
   })
 
   it('an answer the socket took is never corrected', async () => {
