@@ -5,7 +5,7 @@
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express'
 import { isFakeFluentdError } from '../errors.js'
-import type { FaultEngine } from '../faults/index.js'
+import { DEFAULT_PLAN_LIMITS, planTooLarge, type FaultEngine } from '../faults/index.js'
 import type { Journal } from '../journal/index.js'
 import { sendJsonArray } from './json-stream.js'
 import { sendProblem } from './problem.js'
@@ -13,6 +13,9 @@ import { isQueryProblem, journalQueryOf, queryParams, type QueryProblem } from '
 import { adminGuard, type AdminSecurityOptions } from './security.js'
 import { createStreamHub, type StreamLimits } from './sse.js'
 import { summarize } from './summary.js'
+
+/** The request bodies the API parses as JSON. */
+const JSON_TYPES = ['application/json', 'application/*+json']
 
 /** Adds routes to the admin app (e.g. `(app) => mountWebPage(app, ctx)`). */
 export type AdminMount = (app: Express) => void
@@ -49,7 +52,9 @@ export function createAdminApp(options: AdminAppOptions): Express {
   // Before every route, the page included: no answer for a foreign Host, Origin or a missing token.
   app.use(adminGuard(options.bind ?? '127.0.0.1', options.security))
   const hub = createStreamHub(journal, options.stream, streams)
-  app.use('/api', express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }))
+  const apiJson = express.json({ limit: '1mb', type: JSON_TYPES })
+  // PUT /api/faults reads its body in its route: its bound is the engine's (--fault-plan-max-bytes).
+  app.use('/api', (req, res, next) => (req.method === 'PUT' && req.path === '/faults' ? next() : apiJson(req, res, next)))
 
   app.get('/api/health', (_req, res) => {
     res.json({
@@ -117,7 +122,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
     res.json(f.describe())
   })
 
-  app.put('/api/faults', (req, res) => {
+  app.put('/api/faults', (req, res, next) => {
     const f = options.faults()
     if (!f) return noEngine(res)
     if (refuseParams(req, res, [])) return
@@ -132,16 +137,22 @@ export function createAdminApp(options: AdminAppOptions): Express {
       )
       return
     }
-    try {
-      f.setPlan(req.body)
-    } catch (err) {
-      if (isFakeFluentdError(err)) {
-        sendProblem(res, 400, 'Invalid fault plan', err.message, { code: err.code })
+    const limits = f.limits?.() ?? DEFAULT_PLAN_LIMITS
+    express.json({ limit: limits.maxBytes, type: JSON_TYPES })(req, res, (parseError?: unknown) => {
+      const tooLarge = parseError as { type?: string; length?: number } | undefined
+      if (tooLarge?.type === 'entity.too.large') {
+        sendProblem(res, 400, 'Invalid fault plan', `invalid fault plan: ${planTooLarge(tooLarge.length, limits)}`, { code: 'FF_ERR_FAULT_SPEC' })
         return
       }
-      throw err
-    }
-    res.json(f.describe())
+      if (parseError !== undefined) return next(parseError)
+      try {
+        f.setPlan(req.body)
+      } catch (err) {
+        if (isFakeFluentdError(err)) return sendProblem(res, 400, 'Invalid fault plan', err.message, { code: err.code })
+        return next(err)
+      }
+      res.json(f.describe())
+    })
   })
 
   // DELETE /api/faults clears the plan; DELETE /api/faults?counters=1 only restarts the step

@@ -7,11 +7,11 @@
  * @see README.md "Fault plans"
  */
 import { compileHeaderRegex } from './header-regex.js'
+import { DEFAULT_PLAN_LIMITS, PLAN_LIMIT_FLAGS, tooLong, type PlanLimits } from './plan-limits.js'
 import type { BodyMatcher } from './plan-types.js'
 
-/** Characters of a body pointer at most, and reference tokens in it. */
-export const MAX_POINTER_LENGTH = 1024
-export const MAX_POINTER_TOKENS = 32
+/** The bounds a body matcher is checked against. */
+type BodyLimits = Pick<PlanLimits, 'regexMax' | 'pointerMax' | 'pointerPartsMax'>
 
 export interface BodyTest {
   explain: string
@@ -23,8 +23,8 @@ export interface BodyTest {
  * Compiles a body matcher.
  * @throws Error naming what is wrong with the pointer or the regex
  */
-export function compileBodyMatcher(matcher: BodyMatcher): BodyTest {
-  const tokens = parsePointer(matcher.pointer)
+export function compileBodyMatcher(matcher: BodyMatcher, limits: BodyLimits = DEFAULT_PLAN_LIMITS): BodyTest {
+  const tokens = parsePointer(matcher.pointer, limits)
   const at = (record: unknown): { found: boolean; value?: unknown } => resolve(record, tokens)
   if ('equals' in matcher) {
     const expected = matcher.equals
@@ -34,7 +34,7 @@ export function compileBodyMatcher(matcher: BodyMatcher): BodyTest {
     }
   }
   if ('regex' in matcher) {
-    const matches = compileHeaderRegex(matcher.regex)
+    const matches = compileHeaderRegex(matcher.regex, limits.regexMax)
     return {
       explain: `body ${matcher.pointer} ~ /${matcher.regex}/`,
       test: (records) => records.some((r) => { const v = at(r); return v.found && typeof v.value === 'string' && matches(v.value) }),
@@ -49,12 +49,12 @@ export function compileBodyMatcher(matcher: BodyMatcher): BodyTest {
 }
 
 /** The reference tokens of a JSON Pointer ("" is the whole record). */
-function parsePointer(pointer: string): string[] {
-  if (pointer.length > MAX_POINTER_LENGTH) throw new Error(`the pointer is ${pointer.length} characters long; at most ${MAX_POINTER_LENGTH} are allowed`)
+function parsePointer(pointer: string, limits: BodyLimits): string[] {
+  if (pointer.length > limits.pointerMax) throw new Error(tooLong('the pointer', pointer.length, 'pointerMax', limits.pointerMax))
   if (pointer === '') return []
   if (!pointer.startsWith('/')) throw new Error(`a JSON Pointer starts with "/" (e.g. "/details/notification_type"), not ${JSON.stringify(pointer.slice(0, 20))}`)
   const tokens = pointer.slice(1).split('/')
-  if (tokens.length > MAX_POINTER_TOKENS) throw new Error(`the pointer has ${tokens.length} parts; at most ${MAX_POINTER_TOKENS} are allowed`)
+  if (tokens.length > limits.pointerPartsMax) throw new Error(`the pointer has ${tokens.length} parts; at most ${limits.pointerPartsMax} are allowed (${PLAN_LIMIT_FLAGS.pointerPartsMax})`)
   return tokens.map((t, i) => {
     if (/~(?![01])/.test(t)) throw new Error(`part ${i + 1} of the pointer has "~" not followed by 0 or 1 (write ~0 for "~" and ~1 for "/")`)
     return t.replace(/~1/g, '/').replace(/~0/g, '~')

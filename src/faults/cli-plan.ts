@@ -3,6 +3,7 @@
  * (repeatable) and `--seed N`. Kept here so the command stays thin.
  */
 import { loadFaultPlanFile } from './load-plan-file.js'
+import type { PlanLimits } from './plan-limits.js'
 import type { FaultPlan } from './plan-types.js'
 import { parseFaultShorthand } from './shorthand.js'
 import { validateFaultPlan } from './validate-plan.js'
@@ -14,6 +15,8 @@ export interface FaultFlags {
   faults?: string
   /** `--seed`: overrides the file's seed. */
   seed?: number
+  /** The `--fault-*-max` bounds (default DEFAULT_PLAN_LIMITS). */
+  limits?: PlanLimits
 }
 
 /**
@@ -24,14 +27,15 @@ export interface FaultFlags {
 export async function faultPlanFromFlags(flags: FaultFlags): Promise<FaultPlan | undefined> {
   const specs = flags.fault ?? []
   if (specs.length === 0 && flags.faults === undefined) return undefined
-  const file = flags.faults === undefined ? undefined : await loadFaultPlanFile(flags.faults)
-  const fromSpecs = specs.length > 0 ? parseFaultShorthand(specs) : undefined
+  const file = flags.faults === undefined ? undefined : await loadFaultPlanFile(flags.faults, flags.limits)
+  const fromSpecs = specs.length > 0 ? parseFaultShorthand(specs, flags.limits) : undefined
   const seed = flags.seed ?? file?.seed
-  return validateFaultPlan({
+  const plan = {
     ...(file?.description !== undefined && { description: file.description }),
     ...(seed !== undefined && { seed }),
     rules: [...(file?.rules ?? []), ...(fromSpecs?.rules ?? [])],
-  })
+  }
+  return validateFaultPlan(plan, flags.limits)
 }
 
 export { parseSeed } from './seed.js'

@@ -8,6 +8,7 @@ import type { ResponseAction } from './types.js'
 import type { FaultMatch, FaultPlan, FaultRule, FaultStep, HeaderMatcher } from './plan-types.js'
 import { compileBodyMatcher, type BodyTest } from './body-match.js'
 import { compileHeaderRegex } from './header-regex.js'
+import { DEFAULT_PLAN_LIMITS, type PlanLimits } from './plan-limits.js'
 import { compileTagGlob } from './tag-glob.js'
 
 /** A wait before acting. */
@@ -76,17 +77,20 @@ function fail(where: string, message: string): never {
   throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `invalid fault plan: ${where}: ${message}`)
 }
 
-/** Compiles a plan that already passed the JSON Schema. Throws FF_ERR_FAULT_SPEC on a bad combination. */
-export function compilePlan(plan: FaultPlan): CompiledPlan {
+/**
+ * Compiles a plan that already passed the JSON Schema, its patterns within `limits`. Throws
+ * FF_ERR_FAULT_SPEC on a bad combination or a pattern over its bound.
+ */
+export function compilePlan(plan: FaultPlan, limits: PlanLimits = DEFAULT_PLAN_LIMITS): CompiledPlan {
   return {
     ...(plan.seed !== undefined && { seed: plan.seed }),
-    rules: plan.rules.map((rule, index) => compileRule(rule, index)),
+    rules: plan.rules.map((rule, index) => compileRule(rule, index, limits)),
   }
 }
 
-function compileRule(rule: FaultRule, index: number): CompiledRule {
+function compileRule(rule: FaultRule, index: number, limits: PlanLimits): CompiledRule {
   const where = `rules[${index}]`
-  const match = compileMatch(rule.match ?? {}, `${where}.match`)
+  const match = compileMatch(rule.match ?? {}, `${where}.match`, limits)
   const steps = (rule.steps ?? []).map((step, i) => compileStep(step, `${where}.steps[${i}]`))
   const then = rule.then === undefined ? undefined : compileStep(rule.then, `${where}.then`)
   if (steps.length === 0 && then === undefined) fail(where, 'a rule needs "steps" or "then" (or both)')
@@ -102,21 +106,21 @@ function compileRule(rule: FaultRule, index: number): CompiledRule {
   return { index, ...(rule.id !== undefined && { id: rule.id }), source: rule, match, steps, ...(then && { then }) }
 }
 
-function compileMatch(match: FaultMatch, where: string): CompiledMatch {
+function compileMatch(match: FaultMatch, where: string, limits: PlanLimits): CompiledMatch {
   const out: CompiledMatch = { headers: [], needsRequest: false }
   if (match.method !== undefined) {
     out.methods = (Array.isArray(match.method) ? match.method : [match.method]).map((m) => m.toUpperCase())
   }
   if (match.tag !== undefined) {
     try {
-      out.tag = compileTagGlob(match.tag)
+      out.tag = compileTagGlob(match.tag, limits.tagPatternMax)
     } catch (err) {
       fail(`${where}.tag`, (err as Error).message)
     }
     out.tagPattern = match.tag
   }
   for (const [name, matcher] of Object.entries(match.header ?? {})) {
-    out.headers.push(compileHeader(name, matcher, `${where}.header.${name}`))
+    out.headers.push(compileHeader(name, matcher, `${where}.header.${name}`, limits.regexMax))
   }
   if (match.attempt !== undefined) {
     const a = match.attempt
@@ -126,7 +130,7 @@ function compileMatch(match: FaultMatch, where: string): CompiledMatch {
   }
   if (match.body !== undefined) {
     try {
-      out.body = compileBodyMatcher(match.body)
+      out.body = compileBodyMatcher(match.body, limits)
     } catch (err) {
       fail(`${where}.body`, (err as Error).message)
     }
@@ -135,7 +139,7 @@ function compileMatch(match: FaultMatch, where: string): CompiledMatch {
   return out
 }
 
-function compileHeader(name: string, matcher: HeaderMatcher, where: string): HeaderTest {
+function compileHeader(name: string, matcher: HeaderMatcher, where: string, regexMax: number): HeaderTest {
   const lower = name.toLowerCase()
   if (typeof matcher === 'string' || 'equals' in matcher) {
     const expected = typeof matcher === 'string' ? matcher : matcher.equals
@@ -144,7 +148,7 @@ function compileHeader(name: string, matcher: HeaderMatcher, where: string): Hea
   if ('regex' in matcher) {
     let matches: (value: string) => boolean
     try {
-      matches = compileHeaderRegex(matcher.regex)
+      matches = compileHeaderRegex(matcher.regex, regexMax)
     } catch (err) {
       fail(where, (err as Error).message)
     }

@@ -29,6 +29,7 @@ import type {
 } from './types.js'
 import type { CompiledPlan, CompiledRule, CompiledStep, DelaySpec, StepOutcome } from './compile-plan.js'
 import { explainAction, explainCompiledStep, explainDelay, explainMatch } from './explain.js'
+import { planLimits, type PlanLimits } from './plan-limits.js'
 import type { FaultPlan } from './plan-types.js'
 import { SeededRandom } from './rng.js'
 import { validateAndCompile } from './validate-plan.js'
@@ -43,6 +44,8 @@ export interface FaultEngineOptions {
   seed?: number
   /** Used to time-stamp plan changes in `describe()`; default the system clock. */
   clock?: Clock
+  /** What a plan may hold (the initial one and every `setPlan`); default DEFAULT_PLAN_LIMITS. */
+  limits?: Partial<PlanLimits>
 }
 
 interface RuleState {
@@ -64,6 +67,7 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
 class PlanFaultEngine implements FaultEngine {
   readonly #defaultSeed: number
   readonly #clock: Clock
+  readonly #limits: PlanLimits
   #plan: FaultPlan = { rules: [] }
   #compiled: CompiledPlan = { rules: [] }
   /** Some rule matches on the body's records (computed when the plan is set, not per request). */
@@ -75,18 +79,23 @@ class PlanFaultEngine implements FaultEngine {
   constructor(options: FaultEngineOptions) {
     this.#defaultSeed = options.seed ?? DEFAULT_FAULT_SEED
     this.#clock = options.clock ?? systemClock
+    this.#limits = Object.freeze(planLimits(options.limits))
     this.#rng = new SeededRandom(this.#defaultSeed)
     this.#setAt = this.#clock.wallNow()
     if (options.plan !== undefined) this.setPlan(options.plan)
   }
 
   setPlan(plan: unknown): void {
-    const { plan: frozen, compiled } = validateAndCompile(plan)
+    const { plan: frozen, compiled } = validateAndCompile(plan, this.#limits)
     this.#plan = frozen
     this.#compiled = compiled
     this.#needsRecords = compiled.rules.some((rule) => rule.match.body !== undefined)
     this.#setAt = this.#clock.wallNow()
     this.resetCounters()
+  }
+
+  limits(): PlanLimits {
+    return this.#limits
   }
 
   clear(): void {

@@ -8,9 +8,7 @@
  */
 import { createRequire } from 'node:module'
 import type { RE2JS as RE2JSType } from 're2js'
-
-/** Characters of one header regex at most (the pattern's size is part of the matching cost). */
-export const MAX_HEADER_REGEX_LENGTH = 1024
+import { DEFAULT_PLAN_LIMITS, tooLong } from './plan-limits.js'
 
 let engine: typeof RE2JSType | undefined
 
@@ -20,13 +18,12 @@ function re2(): typeof RE2JSType {
 }
 
 /**
- * Compiles a header regex (searched anywhere in the value, like RegExp#test).
- * @throws Error naming what is wrong: too long, or not RE2 syntax
+ * Compiles a header regex of at most `maxLength` characters (the pattern's size is part of the
+ * matching cost), searched anywhere in the value like RegExp#test.
+ * @throws Error naming what is wrong: too long (naming `--fault-regex-max`), or not RE2 syntax
  */
-export function compileHeaderRegex(source: string): (value: string) => boolean {
-  if (source.length > MAX_HEADER_REGEX_LENGTH) {
-    throw new Error(`the regular expression is ${source.length} characters long; at most ${MAX_HEADER_REGEX_LENGTH} are allowed`)
-  }
+export function compileHeaderRegex(source: string, maxLength = DEFAULT_PLAN_LIMITS.regexMax): (value: string) => boolean {
+  if (source.length > maxLength) throw new Error(tooLong('the regular expression', source.length, 'regexMax', maxLength))
   let re: RE2JSType
   try {
     re = re2().compile(source)

@@ -13,6 +13,8 @@ export { explainStep } from './explain.js'
 export { faultPlanFromFlags, parseSeed } from './cli-plan.js'
 export type { FaultFlags } from './cli-plan.js'
 export { compileTagGlob } from './tag-glob.js'
+export { DEFAULT_PLAN_LIMITS, PLAN_LIMIT_FLAGS, planTooLarge } from './plan-limits.js'
+export type { PlanLimits } from './plan-limits.js'
 export { SeededRandom } from './rng.js'
 export type {
   FaultPlan,

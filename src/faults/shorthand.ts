@@ -16,6 +16,7 @@
  * stops matching after it. `delay=16s` alone waits, then behaves like Fluentd.
  */
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
+import { DEFAULT_PLAN_LIMITS, type PlanLimits } from './plan-limits.js'
 import type { FaultMatch, FaultPlan, FaultRule, FaultStep } from './plan-types.js'
 import { interimStatusMessage } from './compile-plan.js'
 import { compileHeaderRegex } from './header-regex.js'
@@ -30,10 +31,10 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIO
 
 /**
  * Compiles `--fault` specs to a plan: one rule per spec, in order. The plan is validated like a JSON
- * plan. @throws FakeFluentdError FF_ERR_FAULT_SPEC, e.g.
+ * plan, within `limits`. @throws FakeFluentdError FF_ERR_FAULT_SPEC, e.g.
  * `--fault "dealy=5s": unknown step 'dealy' at position 1; expected one of: ...`
  */
-export function parseFaultShorthand(specs: string[]): FaultPlan {
+export function parseFaultShorthand(specs: string[], limits: PlanLimits = DEFAULT_PLAN_LIMITS): FaultPlan {
   const rules = specs.map((spec) => {
     try {
       return parseSpec(spec)
@@ -45,7 +46,7 @@ export function parseFaultShorthand(specs: string[]): FaultPlan {
     }
   })
   try {
-    return validateFaultPlan({ rules })
+    return validateFaultPlan({ rules }, limits)
   } catch (err) {
     // The parser should only produce valid plans; say which spec it was if it did not.
     if (err instanceof FakeFluentdError) {
@@ -120,7 +121,8 @@ function parseMatcher(tok: Token, match: FaultMatch): void {
       const [, name, op, arg] = m as unknown as [string, string, string | undefined, string | undefined]
       if (op === '~') {
         try {
-          compileHeaderRegex(arg ?? '')
+          // The syntax here, with its position; the length against the plan's limits when it is validated.
+          compileHeaderRegex(arg ?? '', Number.POSITIVE_INFINITY)
         } catch (err) {
           const why = (err as Error).message.replace(/^bad regular expression /, '')
           throw new ShorthandError(`bad regular expression at position ${at(tok, eq + 2 + name.length)}: ${why}`, at(tok, eq + 2 + name.length))

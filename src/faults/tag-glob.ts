@@ -8,12 +8,10 @@
  * Matching is linear in the tag: the pattern becomes a small automaton (Thompson's construction)
  * whose set of live states advances one character at a time, so no pattern can backtrack
  * (`a.*x*x*x*x*x*x*x*x*y` against a 62-character tag once blocked the server for minutes).
- * Cost: O(tag length x pattern length), so the pattern is bounded (MAX_TAG_PATTERN_LENGTH): a
- * 400 KB pattern against an 8 KB tag once cost 3 s per request.
+ * Cost: O(tag length x pattern length), so the pattern is bounded (`--fault-tag-pattern-max`, default
+ * 256 characters): a 400 KB pattern against an 8 KB tag once cost 3 s per request.
  */
-
-/** Characters of one tag pattern at most. */
-export const MAX_TAG_PATTERN_LENGTH = 256
+import { DEFAULT_PLAN_LIMITS, tooLong } from './plan-limits.js'
 
 /** One automaton state: consume a character (`ch`, any but '.', or any), fork, or accept. */
 type State =
@@ -172,11 +170,12 @@ export interface TagMatcher {
   test(tag: string): boolean
 }
 
-/** Compiles a tag pattern; throws an Error with the problem for a bad pattern. */
-export function compileTagMatcher(pattern: string): TagMatcher {
-  if (pattern.length > MAX_TAG_PATTERN_LENGTH) {
-    throw new Error(`the tag pattern is ${pattern.length} characters long; at most ${MAX_TAG_PATTERN_LENGTH} are allowed`)
-  }
+/**
+ * Compiles a tag pattern of at most `maxLength` characters; throws an Error with the problem for a
+ * bad pattern (a longer one names `--fault-tag-pattern-max`).
+ */
+export function compileTagMatcher(pattern: string, maxLength = DEFAULT_PLAN_LIMITS.tagPatternMax): TagMatcher {
+  if (pattern.length > maxLength) throw new Error(tooLong('the tag pattern', pattern.length, 'tagPatternMax', maxLength))
   const states: State[] = [{ t: 'match' }]
   const start = build(parse(pattern, pattern), 0, states)
   const mark = new Int32Array(states.length).fill(-1)
@@ -242,8 +241,8 @@ export function compileTagMatcher(pattern: string): TagMatcher {
  * Compiles a tag pattern to a RegExp-compatible matcher (what the fault plan stores): its `test` and
  * `exec` run the linear matcher above, never a regular expression. Throws an Error for a bad pattern.
  */
-export function compileTagGlob(pattern: string): RegExp {
-  return new TagGlobRegExp(compileTagMatcher(pattern))
+export function compileTagGlob(pattern: string, maxLength = DEFAULT_PLAN_LIMITS.tagPatternMax): RegExp {
+  return new TagGlobRegExp(compileTagMatcher(pattern, maxLength))
 }
 
 /** A RegExp whose matching is the linear tag matcher (its own source only names the pattern). */

@@ -5,6 +5,7 @@
  * @see docs/design.md "Fault plans"
  */
 import type { IncomingHttpHeaders } from 'node:http'
+import type { PlanLimits } from './plan-limits.js'
 
 /** What the receiver knows about a request when it asks for a decision (body already read). */
 export interface RequestFacts {
@@ -87,6 +88,8 @@ export interface FaultEngine {
   describe(): unknown
   /** Replaces the plan (validated; throws FakeFluentdError FF_ERR_FAULT_SPEC); counters start afresh. */
   setPlan(plan: unknown): void
+  /** What a plan may hold (`setPlan` refuses more; the admin API bounds a plan's body by `maxBytes`). */
+  limits?(): PlanLimits
   /** Removes every rule: the receiver behaves like Fluentd again. */
   clear(): void
   /** True when a rule matches on the body's records (the receiver then parses them before deciding). */

@@ -9,6 +9,7 @@ import { newAjv2020 } from '../ajv.js'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
 import { compilePlan, type CompiledPlan } from './compile-plan.js'
 import { checkPlanBounds } from './plan-bounds.js'
+import { DEFAULT_PLAN_LIMITS, type PlanLimits } from './plan-limits.js'
 import type { FaultPlan } from './plan-types.js'
 
 /** Where the schema lives, relative to this file in src/ and in dist/. */
@@ -62,24 +63,24 @@ function formatErrors(errors: ErrorObject[]): string[] {
   return [...new Set(lines)]
 }
 
-/** Validates and compiles; returns both the frozen plan and its compiled form. */
-export function validateAndCompile(json: unknown): { plan: FaultPlan; compiled: CompiledPlan } {
-  checkPlanBounds(json)
+/** Validates and compiles within `limits`; returns both the frozen plan and its compiled form. */
+export function validateAndCompile(json: unknown, limits: PlanLimits = DEFAULT_PLAN_LIMITS): { plan: FaultPlan; compiled: CompiledPlan } {
+  checkPlanBounds(json, limits)
   const validate = getValidator()
   if (!validate(json)) {
     const lines = formatErrors(validate.errors ?? [])
     throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `invalid fault plan: ${lines.join('; ')}`)
   }
   const plan = deepFreeze(structuredClone(json) as FaultPlan)
-  return { plan, compiled: compilePlan(plan) }
+  return { plan, compiled: compilePlan(plan, limits) }
 }
 
 /**
- * Checks a fault plan (JSON Schema + combination rules) and returns it deep-frozen.
+ * Checks a fault plan (its bounds, the JSON Schema, the combination rules) and returns it deep-frozen.
  * @throws FakeFluentdError FF_ERR_FAULT_SPEC naming the path, e.g. `rules[0].steps[1]: unknown key 'dealyMs'; allowed keys: ...`
  */
-export function validateFaultPlan(json: unknown): FaultPlan {
-  return validateAndCompile(json).plan
+export function validateFaultPlan(json: unknown, limits: PlanLimits = DEFAULT_PLAN_LIMITS): FaultPlan {
+  return validateAndCompile(json, limits).plan
 }
 
 function deepFreeze<T>(value: T): T {

@@ -12,6 +12,7 @@ import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES } from '../../journal/in
 import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, DEFAULT_REQUEST_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/index.js'
 import type { ValidationMode, Validator } from '../../validation/index.js'
 import { bindArg, hostArg } from '../bind-arg.js'
+import { addFaultLimitFlags, planLimitsFrom } from '../fault-limit-flags.js'
 import { addForwardFlags, forwardOptionsFrom, type ForwardFlags } from '../forward-flags.js'
 import { adminPortArg, durationArg, durationText, pathArg, portArg, sizeArg, sizeText, wholeNumberArg } from '../flag-values.js'
 import { checkResolves, checkServeFlags } from '../serve-checks.js'
@@ -75,11 +76,12 @@ function requiredHeader(text: string, previous: string[]): string[] {
 
 async function buildFaultEngine(flags: ServeFlags): Promise<FaultEngine> {
   const { createFaultEngine, faultPlanFromFlags, faultPlanWarnings } = await import('../../faults/index.js')
-  const plan = await faultPlanFromFlags({ fault: flags.fault, faults: flags.faults, seed: flags.seed })
+  const limits = planLimitsFrom(flags)
+  const plan = await faultPlanFromFlags({ fault: flags.fault, faults: flags.faults, seed: flags.seed, limits })
   if (flags.faults !== undefined && flags.fault.length > 0) console.error(`fake-fluentd: note: fault rules: the ${flags.faults} rules first, then the ${flags.fault.length} --fault rule(s); the first rule that matches a request answers it.`)
   if (plan) for (const warning of faultPlanWarnings(plan)) console.error(`fake-fluentd: warning: fault plan: ${warning}`)
   // No plan: an empty engine, without loading the plan schema (start-up time; PUT /api/faults validates later).
-  return createFaultEngine(plan ? { plan, seed: plan.seed } : {})
+  return createFaultEngine(plan ? { plan, seed: plan.seed, limits } : { limits })
 }
 
 /** Registers `fake-fluentd serve`: the fake Fluentd in_http over HTTPS, its admin API and printer. */
@@ -125,6 +127,8 @@ export function registerServe(program: Command): void {
     .option('--seed <n>', 'seed for probabilistic fault steps (0 to 4294967295)', parseSeed)
     .option('--fault <spec>', 'fault shorthand, e.g. "500x3,200", "delay=16s", "hang" (repeatable; with --faults, these rules come after the file\'s)', collect, [])
     .option('--faults <file>', 'fault plan JSON file (its rules first, then any --fault rules)', pathArg)
+  addFaultLimitFlags(serve)
+  serve
     .option('--config <file>', 'JSON file of settings, keys as the flags in camelCase ({"idleTimeout": "10s"}; schemas/serve-config.schema.json); the command line, then FAKE_FLUENTD_* variables, win over it', pathArg)
   addForwardFlags(serve)
   serve

@@ -1,7 +1,7 @@
 /**
  * The hostile mix (issue 15): every attack against ONE `fake-fluentd serve` process while a steady
- * client posts 10 requests/s. Shared by the small run in `npm test` (hostile-mix.test.ts) and the
- * full-scale one in `npm run test:soak` (test/soak/hostile-mix.test.ts). Returns what was seen; the
+ * client posts 10 requests/s. Run at two scales (hostile-mix-suite.ts): small in `npm test`, full
+ * in `npm run test:soak`. Returns what was seen; the
  * tests assert, and the figures (p99, RSS, attack answers) are written to test-results/.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'

@@ -8,7 +8,7 @@ import { ErrorCodes, FakeFluentdError } from '../../../src/errors.js'
 import { createFaultEngine, parseFaultShorthand, validateFaultPlan } from '../../../src/faults/index.js'
 import type { RequestFacts } from '../../../src/faults/index.js'
 import { compileTagGlob } from '../../../src/faults/tag-glob.js'
-import { MAX_PLAN_DEPTH } from '../../../src/faults/plan-bounds.js'
+import { DEFAULT_PLAN_LIMITS } from '../../../src/faults/plan-limits.js'
 
 const req = (over: Partial<RequestFacts> = {}): RequestFacts => ({ method: 'POST', path: '/t', tag: 't', headers: {}, remoteAddress: '127.0.0.1', connectionId: 1, attempt: 1, ...over })
 
@@ -84,7 +84,7 @@ describe('plan size and depth', () => {
     const t0 = performance.now()
     const message = refusal(deep)
     expect(performance.now() - t0).toBeLessThan(1000)
-    expect(message).toMatch(new RegExp(`nested more than ${MAX_PLAN_DEPTH} levels deep`))
+    expect(message).toMatch(new RegExp(`nested more than ${DEFAULT_PLAN_LIMITS.maxDepth} levels deep`))
     expect(message).toContain('invalid fault plan: [""][""]')
     expect(refusal({ rules: [{ steps: [{ status: 500, headers: { a: { b: deep } } }] }] })).toContain('rules[0].steps[0].headers.a.b[""]')
   })
