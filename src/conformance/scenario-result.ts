@@ -53,7 +53,7 @@ export function resultOf(base: Base, f: RunFacts, emit: (e: ProgressEvent) => vo
   return result
 }
 
-function journalRow(e: JournalEntry): ScenarioResult['journal'][number] {
+export function journalRow(e: JournalEntry): ScenarioResult['journal'][number] {
   return {
     id: e.id,
     kind: e.kind,

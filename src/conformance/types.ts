@@ -8,7 +8,7 @@ import type { LagSample } from './lag-probe.js'
 import type { RetryProfile } from '../profile/index.js'
 
 /** Scenario families, one file each under scenarios/. */
-export type ScenarioFamily = 'delivery' | 'format' | 'tls' | 'retry' | 'timeout' | 'disable'
+export type ScenarioFamily = 'delivery' | 'format' | 'tls' | 'retry' | 'timeout' | 'disable' | 'forward'
 
 /**
  * The integration settings handed to the sender under test (docs/sender-contract.md). Timeouts are

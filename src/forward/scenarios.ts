@@ -1,179 +1,132 @@
 /**
  * Conformance scenarios for forward clients (fluent-logger, Fluent Bit, out_forward, ...): each runs
- * a fresh forward listener with a fault plan, drives the client through an adapter and judges the
- * journal, with the chunk id as the delivery key. A profile says what the client promises; a
- * scenario about a promise the client does not make is skipped, not failed.
- * Standalone for now: the registration under `conformance --protocol forward` is left to the
- * conformance runner (docs/forward.md "Conformance").
+ * a fresh forward listener (and, for failover, a standby one) with a fault plan, drives the client
+ * through an adapter and judges the journal, with the chunk id as the delivery key. A profile says
+ * what the client promises; a scenario about a promise the client does not make is skipped, not
+ * failed. `conformance --protocol forward` runs them (src/conformance/forward/).
+ * @see docs/forward.md "Conformance for forward clients"
  */
 import { createJournal, type JournalEntry } from '../journal/index.js'
 import { systemClock } from '../clock/index.js'
-import type { ForwardFaultRule } from './faults.js'
 import { startForwardServer } from './listener.js'
-import type { SecuritySettings } from './handshake.js'
+import { FORWARD_SCENARIOS, sleep, type ForwardScenarioDef } from './scenario-defs.js'
+import type { ForwardServer } from './types.js'
 
-/** What a forward client promises (written from its documentation). */
+/** What a forward client promises (written from its documentation; schemas/forward-profile.schema.json). */
 export interface ForwardClientProfile {
   name: string
   /** Asks for acks (`chunk` in the option map). */
   ack: boolean
   /** Sends a chunk again, with the same chunk id, when its ack does not come within ackTimeoutMs. */
   resendsUnacked: boolean
-  /** How long it waits for an ack before it gives up on it (ms). */
+  /** How long it waits for an ack before it gives up on it (ms); handed to the client. */
   ackTimeoutMs: number
   /** Opens a new connection after the server reset one, and delivers what it is given next. */
   reconnects: boolean
+  /** Longest wait before it reconnects (ms); handed to the client. */
+  reconnectIntervalMs: number
   /** Speaks the shared_key handshake. */
   handshake: boolean
+  /** Sends UDP heartbeats and takes a server whose heartbeats go unanswered as down (out_forward's heartbeat_type udp). */
+  heartbeat: boolean
+  /** With heartbeat: how long after its start the client has taken a silent server as down (ms). */
+  failoverWithinMs?: number
 }
 
 export interface ForwardTarget {
   host: string
   port: number
   sharedKey?: string
+  /** A standby server (failover scenario). */
+  standbyPort?: number
 }
 
 /** One client under test: told where to send, then asked to emit records one by one. */
 export interface ForwardClientSession {
   /** Emits one record; resolves when the client reports the outcome (its error, if any). */
   emit(tag: string, record: Record<string, unknown>): Promise<Error | undefined>
+  /** Ends the client (it flushes what it holds); resolves when it has. */
   close(): Promise<void>
+  /** Why the client cannot be judged (it died early), or undefined. */
+  problem?(): string | undefined
 }
 
-export type ForwardClientAdapter = (target: ForwardTarget) => Promise<ForwardClientSession>
+export type ForwardClientAdapter = (target: ForwardTarget, scenario: string) => Promise<ForwardClientSession>
 
-export type ForwardScenarioStatus = 'pass' | 'fail' | 'skip'
+export type ForwardScenarioStatus = 'pass' | 'fail' | 'skip' | 'error'
 
 export interface ForwardScenarioResult {
   name: string
+  title: string
+  /** The profile promise it pins. */
+  pins: string
   status: ForwardScenarioStatus
   detail: string
+  durationMs: number
+  evidence: number[]
+  /** Journal entries of the scenario's listener (and the standby one after them). */
+  journal: JournalEntry[]
 }
 
-interface ScenarioDef {
-  name: string
-  /** Why it does not apply to the profile, or undefined. */
-  skip(p: ForwardClientProfile): string | undefined
-  faults: ForwardFaultRule[]
-  security?: SecuritySettings
-  run(session: ForwardClientSession, p: ForwardClientProfile): Promise<void>
-  judge(entries: JournalEntry[], p: ForwardClientProfile): { ok: boolean; detail: string }
+export interface RunForwardOptions {
+  /** Scenario names to run (default all). */
+  only?: readonly string[]
+  onStart?(name: string, title: string, deadlineMs: number): void
+  onEnd?(result: ForwardScenarioResult): void
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-const forwardOf = (es: JournalEntry[]): JournalEntry[] => es.filter((e) => e.kind === 'request' && e.protocol === 'forward')
-const recordsOf = (es: JournalEntry[]): unknown[] => forwardOf(es).flatMap((e) => (e.events ?? []).map((ev) => ev.record['n']))
-
-export const FORWARD_SCENARIOS: readonly ScenarioDef[] = [
-  {
-    name: 'delivers-with-ack',
-    skip: (p) => (p.ack ? undefined : 'the client does not ask for acks'),
-    faults: [],
-    async run(s) {
-      for (let n = 1; n <= 3; n++) await s.emit('conf.ack', { n })
-    },
-    judge(es) {
-      const fw = forwardOf(es)
-      const acked = fw.filter((e) => e.forward?.ack === 'sent' && e.forward.chunk !== undefined)
-      const ok = acked.length === fw.length && JSON.stringify(recordsOf(es)) === '[1,2,3]'
-      return { ok, detail: `${fw.length} messages, ${acked.length} acked with a chunk id, records ${JSON.stringify(recordsOf(es))}` }
-    },
-  },
-  {
-    name: 'at-least-once-with-ack',
-    skip: (p) => (!p.ack ? 'the client does not ask for acks' : !p.resendsUnacked ? 'the profile does not promise to resend an unacked chunk' : undefined),
-    faults: [{ action: 'withhold-ack', match: { attempt: 1 } }],
-    async run(s, p) {
-      await s.emit('conf.alo', { n: 1 })
-      await sleep(p.ackTimeoutMs * 2)
-    },
-    judge(es) {
-      const fw = forwardOf(es)
-      const first = fw[0]
-      const resent = fw.find((e) => e !== first && e.deliveryKey === first?.deliveryKey && e.forward?.ack === 'sent')
-      return { ok: first !== undefined && resent !== undefined, detail: resent ? `chunk resent as attempt ${resent.attempt ?? '?'} and acked` : `the unacked chunk was not resent with its chunk id (${fw.length} messages)` }
-    },
-  },
-  {
-    name: 'no-duplicate-after-ack',
-    skip: (p) => (p.ack ? undefined : 'the client does not ask for acks'),
-    faults: [],
-    async run(s, p) {
-      for (let n = 1; n <= 3; n++) await s.emit('conf.dup', { n })
-      await sleep(Math.min(p.ackTimeoutMs * 2, 5000))
-    },
-    judge(es) {
-      const again = forwardOf(es).filter((e) => (e.attempt ?? 1) > 1)
-      const recs = recordsOf(es)
-      const ok = again.length === 0 && new Set(recs).size === recs.length
-      return { ok, detail: ok ? `${recs.length} records, none sent twice` : `${again.length} acked chunks sent again; records ${JSON.stringify(recs)}` }
-    },
-  },
-  {
-    name: 'reconnect-after-reset',
-    skip: (p) => (p.reconnects ? undefined : 'the profile does not promise to reconnect'),
-    faults: [{ action: 'reset', times: 1 }],
-    async run(s, p) {
-      await Promise.race([s.emit('conf.reset', { n: 1 }), sleep(p.ackTimeoutMs + 500)])
-      const deadline = Date.now() + p.ackTimeoutMs * 4 + 2000
-      while (Date.now() < deadline) {
-        if ((await Promise.race([s.emit('conf.reset', { n: 2 }), sleep(p.ackTimeoutMs + 500).then(() => new Error('no outcome'))])) === undefined) return
-        await sleep(200)
-      }
-    },
-    judge(es) {
-      const fw = forwardOf(es)
-      const reset = fw.find((e) => e.outcome === 'reset')
-      const later = fw.find((e) => reset && e.connectionId !== reset.connectionId && (e.events ?? []).length > 0)
-      return { ok: reset !== undefined && later !== undefined, detail: later ? `delivered on a new connection after the reset` : `nothing delivered on a new connection after the reset (${fw.length} messages)` }
-    },
-  },
-  {
-    name: 'handshake-refused',
-    skip: (p) => (p.handshake ? undefined : 'the client does not speak the shared_key handshake'),
-    faults: [{ action: 'refuse-key', reason: 'refused by the conformance run' }],
-    security: { sharedKey: 'conformance', selfHostname: 'fake-fluentd' },
-    async run(s, p) {
-      const outcome = await Promise.race([s.emit('conf.auth', { n: 1 }), sleep(p.ackTimeoutMs + 1000).then(() => 'no outcome' as const)])
-      if (outcome === undefined) throw new Error('the client reported success although the handshake was refused')
-    },
-    judge(es) {
-      const refused = es.filter((e) => e.kind === 'connection' && e.outcome === 'refused')
-      const fw = forwardOf(es)
-      return { ok: refused.length > 0 && fw.length === 0, detail: `${refused.length} refused handshakes, ${fw.length} messages sent without one` }
-    },
-  },
-]
-
-/** Runs every scenario against a client, each on a fresh listener. */
-export async function runForwardScenarios(adapter: ForwardClientAdapter, profile: ForwardClientProfile, only?: readonly string[]): Promise<ForwardScenarioResult[]> {
+/** Runs the scenarios against a client one after another, each on a fresh listener. */
+export async function runForwardScenarios(adapter: ForwardClientAdapter, profile: ForwardClientProfile, opts: RunForwardOptions = {}): Promise<ForwardScenarioResult[]> {
   const results: ForwardScenarioResult[] = []
   for (const sc of FORWARD_SCENARIOS) {
-    if (only && !only.includes(sc.name)) continue
+    if (opts.only && !opts.only.includes(sc.name)) continue
     const why = sc.skip(profile)
-    if (why) {
-      results.push({ name: sc.name, status: 'skip', detail: why })
-      continue
-    }
-    const journal = createJournal()
-    const server = await startForwardServer({ port: 0, faults: sc.faults, ...(sc.security ? { security: sc.security } : {}) }, { journal, clock: systemClock })
-    let failure: string | undefined
-    try {
-      const session = await adapter({ host: server.host, port: server.port, ...(sc.security ? { sharedKey: sc.security.sharedKey } : {}) })
-      try {
-        await sc.run(session, profile)
-      } finally {
-        await session.close()
-      }
-      await sleep(100)
-    } catch (err) {
-      failure = (err as Error).message
-    } finally {
-      await server.close()
-    }
-    const verdict = sc.judge(journal.entries(), profile)
-    journal.close()
-    results.push({ name: sc.name, status: failure === undefined && verdict.ok ? 'pass' : 'fail', detail: failure ?? verdict.detail })
+    const result = why ? { name: sc.name, title: sc.title, pins: sc.pins, status: 'skip' as const, detail: why, durationMs: 0, evidence: [], journal: [] } : await runOne(sc, adapter, profile, opts)
+    opts.onEnd?.(result)
+    results.push(result)
   }
   return results
 }
+
+async function runOne(sc: ForwardScenarioDef, adapter: ForwardClientAdapter, profile: ForwardClientProfile, opts: RunForwardOptions): Promise<ForwardScenarioResult> {
+  const t0 = performance.now()
+  const deadlineMs = sc.deadlineMs(profile)
+  opts.onStart?.(sc.name, sc.title, deadlineMs)
+  const journal = createJournal()
+  const standbyJournal = createJournal()
+  const servers: ForwardServer[] = []
+  let failure: string | undefined
+  let problem: string | undefined
+  try {
+    const server = await startForwardServer({ port: 0, faults: sc.faults, ...(sc.security ? { security: sc.security } : {}) }, { journal, clock: systemClock })
+    servers.push(server)
+    if (sc.standby) servers.push(await startForwardServer({ port: 0 }, { journal: standbyJournal, clock: systemClock }))
+    const session = await adapter({ host: server.host, port: server.port, ...(sc.security ? { sharedKey: sc.security.sharedKey } : {}), ...(servers[1] ? { standbyPort: servers[1].port } : {}) }, sc.name)
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no outcome within the scenario's deadline (${(deadlineMs / 1000).toFixed(1)} s)`)), deadlineMs)
+    })
+    try {
+      await Promise.race([sc.run(session, profile), deadline])
+    } finally {
+      clearTimeout(timer)
+      // Bounded by the adapter (a command client is stopped when it does not exit).
+      await session.close()
+      problem = session.problem?.()
+    }
+    // Late messages (a resend the client had in flight) still count.
+    await sleep(100)
+  } catch (err) {
+    failure = (err as Error).message
+  } finally {
+    await Promise.all(servers.map((s) => s.close()))
+  }
+  const obs = { primary: journal.entries(), standby: standbyJournal.entries() }
+  journal.close()
+  standbyJournal.close()
+  const verdict = sc.judge(obs, profile)
+  const status = problem !== undefined ? 'error' : failure === undefined && verdict.ok ? 'pass' : 'fail'
+  return { name: sc.name, title: sc.title, pins: sc.pins, status, detail: problem ?? (failure !== undefined ? `${failure}; ${verdict.detail}` : verdict.detail), durationMs: Math.round(performance.now() - t0), evidence: verdict.evidence, journal: [...obs.primary, ...obs.standby] }
+}
+
+export { FORWARD_SCENARIOS }

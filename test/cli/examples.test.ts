@@ -58,6 +58,7 @@ const NOT_RUN: Record<string, string> = {
   'node scripts/compare-forward.mjs --variant security --a 127.0.0.1:25891 --b 127.0.0.1:25896 ...': 'needs a real Fluentd in_forward',
   'node scripts/compare-forward.mjs --variant limits --a 127.0.0.1:25892 --b 127.0.0.1:25897 ...': 'needs a real Fluentd in_forward',
   'fake-fluentd conformance --sender-cmd "node test/fixtures/senders/got-retry.mjs" --profile profiles/got-retry.json': 'test/integration/conformance/real-senders-got.test.ts runs this sender and profile',
+  'fake-fluentd conformance --protocol forward --sender-cmd "node docs/examples/forward/fluent-logger-sender.mjs" --profile fluent-logger': 'test/cli/forward/conformance-forward.test.ts runs this line as the README shows it',
 }
 
 /** Runs a shell line in `cwd` with `fake-fluentd` as the built CLI. */

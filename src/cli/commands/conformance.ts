@@ -18,7 +18,8 @@ interface ConformanceFlags {
   senderUrl?: string
   scenarios?: string
   list?: boolean
-  profile: string
+  protocol: 'http' | 'forward'
+  profile?: string
   timeScale?: number
   toleranceMs?: number
   toleranceRel?: number
@@ -45,7 +46,7 @@ function nonNegative(text: string): number {
 }
 
 /** Loads --profile; its errors name the flag. */
-function profileFlag(load: (nameOrFile: string) => RetryProfile, value: string): RetryProfile {
+function profileFlag<P>(load: (nameOrFile: string) => P, value: string): P {
   try {
     return load(value)
   } catch (err) {
@@ -56,6 +57,45 @@ function profileFlag(load: (nameOrFile: string) => RetryProfile, value: string):
 function scenariosArg(text: string): string {
   if (text.trim() === '') throw new InvalidArgumentError('selects nothing; leave --scenarios out to run every scenario.')
   return text
+}
+
+function protocolArg(text: string): 'http' | 'forward' {
+  if (text !== 'http' && text !== 'forward') throw new InvalidArgumentError('takes "http" (in_http senders, the default) or "forward" (forward-protocol clients).')
+  return text
+}
+
+/** Flags of the HTTP runner that mean nothing to forward clients: refused, naming the flag. */
+const HTTP_ONLY: ReadonlyArray<[keyof ConformanceFlags, string]> = [
+  ['sender', '--sender'],
+  ['senderUrl', '--sender-url'],
+  ['timeScale', '--time-scale'],
+  ['toleranceMs', '--tolerance-ms'],
+  ['toleranceRel', '--tolerance-rel'],
+  ['concurrency', '--concurrency'],
+  ['startupTimeout', '--startup-timeout'],
+  ['certDir', '--cert-dir'],
+]
+
+/** `--protocol forward`: the forward client scenarios against --sender-cmd, judged against a forward client profile. */
+async function runForward(flags: ConformanceFlags): Promise<void> {
+  const { listForwardScenarios, loadForwardProfile, runForwardConformance, forwardCommandClient, selectForwardScenarios } = await import('../../conformance/index.js')
+  if (flags.list) {
+    const rows = listForwardScenarios()
+    const w = Math.max(...rows.map((r) => r.id.length))
+    for (const r of rows) console.log(`${r.id.padEnd(w)}  ${r.title} [pins: ${r.pins}]`)
+    console.log(`\n${rows.length} forward scenario(s): title and the profile promise each pins.`)
+    return
+  }
+  for (const [key, flag] of HTTP_ONLY) if (flags[key] !== undefined) throw new FakeFluentdError('FF_ERR_OPTION', `${flag} does not apply to --protocol forward (forward clients are given as --sender-cmd "CMD")`)
+  if (flags.retryInconclusive > 0) throw new FakeFluentdError('FF_ERR_OPTION', '--retry-inconclusive does not apply to --protocol forward (no forward scenario is timed)')
+  if (flags.senderCmd === undefined || flags.senderCmd.trim() === '') throw new FakeFluentdError('FF_ERR_OPTION', '--protocol forward needs the client under test as --sender-cmd "CMD" (docs/forward.md "Conformance for forward clients")')
+  if (flags.profile === undefined) throw new FakeFluentdError('FF_ERR_OPTION', '--protocol forward needs --profile: a forward client profile (e.g. fluent-logger, or a path to a JSON file; schemas/forward-profile.schema.json)')
+  for (const [flag, file] of [['--junit', flags.junit], ['--json', flags.json], ['--html', flags.html]] as const) if (file !== undefined) checkReportPath(flag, file)
+  checkSenderCommand(flags.senderCmd)
+  selectForwardScenarios(flags.scenarios)
+  const profile = profileFlag(loadForwardProfile, flags.profile)
+  const report = await runForwardConformance({ adapter: forwardCommandClient(flags.senderCmd, profile), senderLabel: `command: ${flags.senderCmd}`, profile, scenarios: flags.scenarios, onProgress: progressPrinter(flags.quiet === true) })
+  await finish(report, flags)
 }
 
 function senderSpec(flags: ConformanceFlags): SenderSpec {
@@ -151,7 +191,8 @@ export function registerConformance(program: Command): void {
     .option('--sender-url <url>', 'a running sender that takes POST {settings, notifications, batch} per delivery')
     .option('--scenarios <pattern>', 'ids, globs or families, comma-separated; !x excludes (default: all)', scenariosArg)
     .option('--list', 'list the scenarios (with --scenarios: the matching ones) and exit')
-    .option('--profile <wallarm|file>', 'retry profile to judge against (the builtin sender runs it too)', 'wallarm')
+    .option('--protocol <http|forward>', 'what the sender speaks: http (in_http senders) or forward (forward-protocol clients, given as --sender-cmd)', protocolArg, 'http')
+    .option('--profile <wallarm|file>', 'retry profile to judge against (the builtin sender runs it too; default wallarm); with --protocol forward, a forward client profile (required)')
     .option('--time-scale <k>', 'real-time factor for every scenario (default: each scenario\'s own)', positive)
     .option('--tolerance-ms <ms>', 'late-side base slack of measured times, ms, before the measured runner lag is added (default 6)', nonNegative)
     .option('--tolerance-rel <fraction>', 'extra slack as a fraction of each expected time (default 0.005)', nonNegative)
@@ -164,9 +205,10 @@ export function registerConformance(program: Command): void {
     .option('--retry-inconclusive <n>', 'measure scenarios that could not be judged up to n more times (0 to 5); failed ones are never run again, and the report says which were re-measured', wholeNumberArg(0, 5), 0)
     .option('--quiet', 'no progress lines')
     .action(async (flags: ConformanceFlags) => {
+      if (flags.protocol === 'forward') return runForward(flags)
       if (flags.list) {
         const { loadProfile } = await import('../../profile/index.js')
-        await printList(flags.scenarios, profileFlag(loadProfile, flags.profile), flags.timeScale)
+        await printList(flags.scenarios, profileFlag(loadProfile, flags.profile ?? 'wallarm'), flags.timeScale)
         return
       }
       const sender = senderSpec(flags)
@@ -174,11 +216,11 @@ export function registerConformance(program: Command): void {
       if (sender.kind === 'command') checkSenderCommand(sender.command)
       if (sender.kind === 'url') await checkSenderUrl(new URL(sender.url))
       // Imported here, after the flags are checked, so that other commands and --help do not load the runner.
-      const [{ listScenarios, runConformance, selectScenarios, renderHtmlReport, renderJson, renderJunit }, { loadProfile }] = await Promise.all([
+      const [{ listScenarios, runConformance, selectScenarios }, { loadProfile }] = await Promise.all([
         import('../../conformance/index.js'),
         import('../../profile/index.js'),
       ])
-      const profile = profileFlag(loadProfile, flags.profile)
+      const profile = profileFlag(loadProfile, flags.profile ?? 'wallarm')
       const scenarios = selectScenarios(flags.scenarios)
       if (flags.timeScale !== undefined) {
         const ids = new Set(scenarios.map((s) => s.id))
@@ -205,11 +247,17 @@ export function registerConformance(program: Command): void {
         const { retryInconclusive } = await import('../conformance-retry.js')
         report = await retryInconclusive(report, flags.retryInconclusive, (ids) => run(scenarios.filter((s) => ids.includes(s.id))), (line) => console.error(line))
       }
-      if (flags.junit) writeReport(flags.junit, renderJunit(report), 'JUnit')
-      if (flags.json) writeReport(flags.json, renderJson(report), 'JSON')
-      if (flags.html) writeReport(flags.html, renderHtmlReport(report), 'HTML')
-      printSummary(report)
-      // Inconclusive is never a pass.
-      process.exitCode = report.totals.failed + report.totals.blocked + report.totals.errors + report.totals.inconclusive > 0 ? 1 : 0
+      await finish(report, flags)
     })
+}
+
+/** Writes the report files, prints the summary and sets the exit status (both protocols). */
+async function finish(report: ConformanceReport, flags: ConformanceFlags): Promise<void> {
+  const { renderHtmlReport, renderJson, renderJunit } = await import('../../conformance/index.js')
+  if (flags.junit) writeReport(flags.junit, renderJunit(report), 'JUnit')
+  if (flags.json) writeReport(flags.json, renderJson(report), 'JSON')
+  if (flags.html) writeReport(flags.html, renderHtmlReport(report), 'HTML')
+  printSummary(report)
+  // Inconclusive is never a pass.
+  process.exitCode = report.totals.failed + report.totals.blocked + report.totals.errors + report.totals.inconclusive > 0 ? 1 : 0
 }
