@@ -115,6 +115,7 @@ function renderTimelines() {
   const view = state.view
   if (!view) return
   const now = serverNow()
+  drawnWidth = $('deliveries').clientWidth
   const cards = [...view.deliveries].reverse().map((d) => deliveryCard(d, now))
   setChildren($('deliveries'), cards.length ? cards : h('p', { class: 'muted' }, 'No delivery yet. Attempts of the same notification (same tag, same body) are grouped here.'))
   updateCountdowns()
@@ -147,13 +148,25 @@ function deliveryCard(d, now) {
       h('span', { class: 'muted' }, ` · ${d.attempts.length} attempt${d.attempts.length === 1 ? '' : 's'} · first at ${first ? fmtClock(first.startedAt) : '—'}`),
       h('span', { class: `delivery-status ${d.state}` }, STATUS_TEXT[d.state] ?? d.state),
       countdown),
-    drawDeliveryTimeline(d, state.profile, now),
+    drawDeliveryTimeline(d, state.profile, now, $('deliveries').clientWidth),
     h('details', { class: 'attempts' },
       h('summary', null, 'attempts: planned vs actual interval'),
       h('table', null,
         h('thead', null, h('tr', null, ['#', 'cycle', 'planned', 'actual', 'deviation', 'status', 'fault'].map((t) => h('th', null, t)))),
         h('tbody', null, rows))))
 }
+
+// The timelines are drawn at the width they are shown (their text is never scaled): draw them again
+// when that width changes (a resized window, the browser's zoom).
+let drawnWidth = 0
+let resizeTimer = 0
+window.addEventListener('resize', () => {
+  window.clearTimeout(resizeTimer)
+  resizeTimer = window.setTimeout(() => {
+    const width = $('deliveries').clientWidth
+    if (width !== drawnWidth) renderTimelines()
+  }, 100)
+})
 
 export function updateCountdowns() {
   const now = serverNow()

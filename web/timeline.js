@@ -2,6 +2,7 @@
 // number drawn (states, cycles, planned and expected times, the ratio) comes from GET /api/deliveries,
 // computed once on the server (src/deliveries); nothing here decides what succeeded or what is due.
 import { fmtMs, s } from './dom.js'
+import { LANE_H, placeLabels } from './label-layout.js'
 
 /** @typedef {import('../src/deliveries/types.js').Delivery} Delivery */
 /** @typedef {import('../src/deliveries/types.js').DeliveryAttempt} DeliveryAttempt */
@@ -9,10 +10,12 @@ import { fmtMs, s } from './dom.js'
 /** @typedef {import('../src/deliveries/types.js').FailureSummary} FailureSummary */
 /** @typedef {import('../src/web/profile-view.js').ProfileView} ProfileView */
 
-const W = 960
 const LEFT = 78
 const RIGHT = 16
+/** Height of a row with one lane of labels; each further lane adds LANE_H. */
 const ROW_H = 64
+/** Narrowest drawing: below it the timeline scrolls sideways rather than squeeze its labels. */
+export const MIN_TIMELINE_W = 320
 
 /**
  * @param {number} spanMs
@@ -79,40 +82,64 @@ function layout(d, profile, nowMs) {
 }
 
 /**
+ * The labels of one row: every attempt's number at its mark, and the next expected attempt
+ * (`#N?`), placed so that none overlaps another (label-layout.js).
+ * @param {CycleLine} line
+ * @param {Delivery} d
+ * @param {(t: number) => number} x
+ * @param {number} plotRight
+ */
+function rowLabels(line, d, x, plotRight) {
+  const labels = line.inCycle.map((a) => ({ x: x(a.startedAt), text: String(a.attempt), cls: 'attempt-label', attempt: a.attempt }))
+  for (const e of line.expected) {
+    if (d.next !== null && e.attempt === d.next.attempt) labels.push({ x: x(e.at), text: `#${e.attempt}?`, cls: 'next-label', attempt: e.attempt })
+  }
+  return placeLabels(labels, LEFT + 1, plotRight - 1)
+}
+
+/**
  * One row per cycle reached: the cycle's attempts (filled marks: green ok, red failed, grey in
  * flight), the expected time of each (hollow ticks) and the attempts still expected (faint ticks,
- * the next one labelled).
+ * the next one labelled). Drawn at `width` CSS pixels (the width it is shown at), so its text is
+ * never scaled down; every attempt keeps its label, in as many lanes as they need.
  * @param {Delivery} d
  * @param {ProfileView | null} profile
  * @param {number} nowMs
+ * @param {number} [width]
  * @returns {SVGElement}
  */
-export function drawDeliveryTimeline(d, profile, nowMs) {
+export function drawDeliveryTimeline(d, profile, nowMs, width = 960) {
+  const W = Math.max(MIN_TIMELINE_W, Math.floor(width))
+  const plotW = W - LEFT - RIGHT
   const lines = layout(d, profile, nowMs)
-  const height = lines.length * ROW_H + 8
+  const rows = lines.map((line) => {
+    /** @param {number} t */
+    const x = (t) => LEFT + ((t - line.origin) / line.span) * plotW
+    return { line, x, labels: rowLabels(line, d, x, LEFT + plotW) }
+  })
+  const height = rows.reduce((sum, r) => sum + ROW_H + (r.labels.lanes - 1) * LANE_H, 0) + 8
   const svg = s('svg', {
     class: 'timeline',
     viewBox: `0 0 ${W} ${height}`,
-    width: '100%',
+    width: W,
     height,
     role: 'img',
     'aria-label': `timeline of ${d.attempts.length} attempts`,
   })
-  const plotW = W - LEFT - RIGHT
-  lines.forEach((line, li) => {
-    const y0 = li * ROW_H + 6
-    const axisY = y0 + 40
-    /** @param {number} t */
-    const x = (t) => LEFT + ((t - line.origin) / line.span) * plotW
+  let y0 = 6
+  for (const { line, x, labels } of rows) {
+    const rowH = ROW_H + (labels.lanes - 1) * LANE_H
+    const axisY = y0 + rowH - 24
+    const markY = axisY - 14
     const g = s('g', { class: `cycle-row cycle-${line.c}`, 'data-key': String(line.c) })
-    g.appendChild(s('rect', { class: `band band-${line.c % 2}`, x: LEFT, y: y0, width: plotW, height: ROW_H - 10, rx: 3 }))
+    g.appendChild(s('rect', { class: `band band-${line.c % 2}`, x: LEFT, y: y0, width: plotW, height: rowH - 10, rx: 3 }))
     g.appendChild(s('text', { class: 'cycle-label', x: 6, y: y0 + 18 }, `cycle ${line.c}`))
     const intervals = profile?.cycles[line.c - 1]
     const planned = intervals ? intervals.map(fmtMs).join(', ') : ''
     g.appendChild(s('text', { class: 'cycle-sub', x: 6, y: y0 + 32 }, intervals ? `${intervals.length} retries` : ''))
     g.appendChild(s('title', null, planned ? `cycle ${line.c}: intervals ${planned}` : `cycle ${line.c}`))
     g.appendChild(s('line', { class: 'axis', x1: LEFT, x2: LEFT + plotW, y1: axisY, y2: axisY }))
-    const step = niceStep(line.span, 8)
+    const step = niceStep(line.span, Math.max(2, Math.floor(plotW / 110)))
     for (let t = 0; t <= line.span; t += step) {
       const tx = x(line.origin + t)
       g.appendChild(s('line', { class: 'tick', x1: tx, x2: tx, y1: axisY, y2: axisY + 4 }))
@@ -127,33 +154,36 @@ export function drawDeliveryTimeline(d, profile, nowMs) {
       const gx = x(e.at)
       g.appendChild(s('line', { class: isNext ? 'expected next' : 'expected ghost', x1: gx, x2: gx, y1: y0 + 8, y2: axisY - 2 },
         s('title', null, `attempt ${e.attempt} expected ${isNext ? '' : '(projected) '}at +${fmtMs(e.at - line.origin)}`)))
-      if (isNext) g.appendChild(s('text', { class: 'next-label', x: gx + 3, y: y0 + 14 }, `#${e.attempt}?`))
     }
-    let lastLabelX = -Infinity
     for (const a of line.inCycle) {
       const sx = x(a.startedAt)
       if (a.expectedAt !== null) {
         const ex = x(a.expectedAt)
-        g.appendChild(s('line', { class: 'deviation', x1: ex, x2: sx, y1: axisY - 14, y2: axisY - 14 }))
+        g.appendChild(s('line', { class: 'deviation', x1: ex, x2: sx, y1: markY, y2: markY }))
         g.appendChild(s('line', { class: 'expected', x1: ex, x2: ex, y1: y0 + 8, y2: axisY - 2 },
           s('title', null, `attempt ${a.attempt} expected at +${fmtMs(a.expectedAt - line.origin)} (planned interval ${fmtMs(a.plannedIntervalMs)})`)))
       }
       const endX = x(a.endedAt ?? Math.max(a.startedAt, nowMs))
       const mark = s('g', { class: `mark-observed ${a.state}`, 'data-attempt': String(a.attempt) })
-      mark.appendChild(s('rect', { class: 'duration', x: sx, y: axisY - 19, width: Math.max(1.5, endX - sx), height: 10, rx: 2 }))
-      mark.appendChild(s('circle', { cx: sx, cy: axisY - 14, r: 5 }))
+      mark.appendChild(s('rect', { class: 'duration', x: sx, y: markY - 5, width: Math.max(1.5, endX - sx), height: 10, rx: 2 }))
+      mark.appendChild(s('circle', { cx: sx, cy: markY, r: 5 }))
       mark.appendChild(s('title', null,
         `attempt ${a.attempt} (cycle ${a.cycle}) → ${a.status ?? a.outcome}` +
         (a.plannedIntervalMs !== null ? `; planned interval ${fmtMs(a.plannedIntervalMs)}, actual ${fmtMs(a.actualIntervalMs)}` : '') +
         (a.fault ? `; fault: ${a.fault}` : '')))
       g.appendChild(mark)
-      if (sx - lastLabelX >= 16) {
-        g.appendChild(s('text', { class: 'attempt-label', x: sx, y: y0 + 14, 'text-anchor': 'middle' }, String(a.attempt)))
-        lastLabelX = sx
+    }
+    for (const p of labels.placed) {
+      const baseline = y0 + 12 + p.lane * LANE_H
+      // A label moved off its mark, or lifted above other lanes, points at it.
+      if (Math.abs(p.cx - p.x) > 1.5 || p.lane < labels.lanes - 1) {
+        g.appendChild(s('line', { class: 'leader', x1: p.cx, x2: p.x, y1: baseline + 2, y2: markY - 6 }))
       }
+      g.appendChild(s('text', { class: p.cls, x: p.cx, y: baseline, 'text-anchor': 'middle', 'data-attempt': String(p.attempt) }, p.text))
     }
     svg.appendChild(g)
-  })
+    y0 += rowH
+  }
   return svg
 }
 

@@ -17,6 +17,7 @@ export const WEB_ASSETS: Readonly<Record<string, { file: string; type: string }>
   '/web/deliveries-view.js': { file: 'deliveries-view.js', type: 'text/javascript; charset=utf-8' },
   '/web/plan.js': { file: 'plan.js', type: 'text/javascript; charset=utf-8' },
   '/web/timeline.js': { file: 'timeline.js', type: 'text/javascript; charset=utf-8' },
+  '/web/label-layout.js': { file: 'label-layout.js', type: 'text/javascript; charset=utf-8' },
   '/web/dom.js': { file: 'dom.js', type: 'text/javascript; charset=utf-8' },
   '/web/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
   '/web/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
