@@ -80,7 +80,8 @@ const HTTP_ONLY: ReadonlyArray<[keyof ConformanceFlags, string]> = [
 async function runForward(flags: ConformanceFlags): Promise<void> {
   const { listForwardScenarios, loadForwardProfile, runForwardConformance, forwardCommandClient, selectForwardScenarios } = await import('../../conformance/index.js')
   if (flags.list) {
-    const rows = listForwardScenarios()
+    const selected = new Set(selectForwardScenarios(flags.scenarios).map((n) => `forward.${n}`))
+    const rows = listForwardScenarios().filter((r) => selected.has(r.id))
     const w = Math.max(...rows.map((r) => r.id.length))
     for (const r of rows) console.log(`${r.id.padEnd(w)}  ${r.title} [pins: ${r.pins}]`)
     console.log(`\n${rows.length} forward scenario(s): title and the profile promise each pins.`)

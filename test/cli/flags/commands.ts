@@ -167,6 +167,7 @@ export const commands: CommandSpec[] = [
       { flag: '--sender-cmd', value: oneOf(['node x.mjs']) },
       { flag: '--sender-url', value: oneOf(['http://127.0.0.1:1/', 'nope']) },
       { flag: '--scenarios', value: oneOf(['delivery.*', 'retry', '!tls.*', 'nope.*']) },
+      { flag: '--protocol', value: oneOf(['http', 'forward', 'udp']) },
       { flag: '--profile', value: oneOf(['wallarm', '@profile', 'nope']) },
       { flag: '--time-scale', value: oneOf(['0.05', '1'], numberText) },
       { flag: '--tolerance-ms', value: oneOf(['60', '0'], numberText) },

@@ -94,6 +94,8 @@ describe('conformance --protocol forward (CLI)', () => {
     expect(r.status).toBe(0)
     expect(r.stdout).toMatch(/^forward\.at-least-once-with-ack +a chunk whose ack is withheld .* \[pins: resendsUnacked\]$/m)
     expect(r.stdout).toContain('6 forward scenario(s)')
+    const one = run(['--protocol', 'forward', '--list', '--scenarios', 'forward.heartbeat-failover'])
+    expect(one.stdout).toMatch(/^forward\.heartbeat-failover .*\n\n1 forward scenario\(s\)/m)
   })
 
   it.each([
