@@ -90,6 +90,12 @@ export function describeHostileMix(which: 'small' | 'full'): void {
       expect(r.attacks['redos-match']).toEqual([503])
     })
 
+    it('every round of body attacks starts while the steady client posts', () => {
+      const starts = r.timeline.filter((t) => t.what === 'gzip-bomb').map((t) => t.atMs)
+      expect(starts).toHaveLength(scale.rounds)
+      for (const at of starts) expect(at).toBeLessThan(scale.steadyMs)
+    })
+
     it(`the server is alive at the end, its RSS stayed under ${rssBoundMiB} MiB, and it exits on SIGTERM`, () => {
       expect(r.aliveAtEnd).toBe(true)
       expect(r.rssMiB.max).toBeLessThan(rssBoundMiB)

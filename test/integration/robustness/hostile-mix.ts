@@ -282,11 +282,14 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
 
   const attacking = (async () => {
     await sleep(500)
-    await Promise.all([junk(), redos(), pipelined(), bigPages()])
+    const others = Promise.all([junk(), redos(), pipelined(), bigPages()])
+    // The rounds at even times within the steady client's run, beside the attacks above (after them,
+    // the full run's rounds 2-4 once came after the steady client had stopped).
     for (let round = 0; round < scale.rounds; round++) {
+      await sleep(runStart + ((round + 0.5) * scale.steadyMs) / scale.rounds - performance.now())
       await bodyAttacks(round)
-      await sleep(Math.max(0, scale.steadyMs / scale.rounds - 2000))
     }
+    await others
   })()
 
   await Promise.all([steadyDone, attacking])
