@@ -7,7 +7,7 @@ import { $, fetchJson, token } from './api.js'
 import { anyLive, loadProfile, loadSender, scheduleDeliveries, updateCountdowns } from './deliveries-view.js'
 import { setText } from './dom.js'
 import { loadPlan, wireControls } from './plan.js'
-import { clearRequests, isSummary, loadJournal, upsert } from './requests.js'
+import { clearRequests, isSummary, loadHintContext, loadJournal, upsert } from './requests.js'
 
 function connectStream() {
   // EventSource cannot send headers: the stream takes the token as a query parameter.
@@ -55,6 +55,7 @@ wireControls(clearLocal)
 void loadProfile()
 void loadPlan()
 void loadSender()
+void loadHintContext()
 connectStream()
 setInterval(() => void loadSender(), 1000)
 setInterval(updateCountdowns, 250)

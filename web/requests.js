@@ -2,6 +2,7 @@
 // first; a click loads the full entry from /api/requests/:id. Request data is text only.
 import { $, fetchJson } from './api.js'
 import { fmtClock, fmtMs, h, setText } from './dom.js'
+import { hintFor } from './hints.js'
 
 /** @typedef {import('../src/admin/summary.js').EntrySummary} EntrySummary */
 /** @typedef {import('../src/journal/types.js').JournalEntry} JournalEntry */
@@ -19,6 +20,18 @@ const state = {
   /** @type {Set<number>} */
   expanded: new Set(),
   dirty: false,
+  /** Where the hints point (the ingest URL, the CA file), as far as this page knows. @type {import('./hints.js').HintContext} */
+  hintContext: {},
+}
+
+/** Reads what the hints name: the ingest URL (admin `/api/health`) and the CA file (`/api/profile`, when the server says). */
+export async function loadHintContext() {
+  const [health, profile] = await Promise.all([fetchJson('/api/health').catch(() => null), fetchJson('/api/profile').catch(() => null)])
+  if (health?.ok && typeof health.body?.ingestUrl === 'string') state.hintContext.ingestUrl = health.body.ingestUrl
+  const ca = profile?.ok ? profile.body?.caPath : undefined
+  if (typeof ca === 'string' || ca === null) state.hintContext.caPath = ca
+  for (const r of state.rows.values()) r.detailFor = ''
+  scheduleRender()
 }
 
 /** @param {unknown} value */
@@ -213,16 +226,23 @@ function makeDetail(entry) {
   }
   const duration = typeof entry.endedAt === 'number' ? entry.endedAt - entry.receivedAt : undefined
   const body = prettyBody(entry)
+  // A known mistake (plain HTTP to the HTTPS port, a CA not trusted, ...) in words, with the fix, as
+  // serve says it on its terminal; the raw error (OpenSSL's text) stays one click away.
+  const hint = hintFor(entry, state.hintContext)
+  const tlsError = entry.tls?.error
+  const raw = [entry.error, tlsError && !(entry.error ?? '').includes(tlsError) ? tlsError : undefined].filter(Boolean).join('\n')
   const content = h('div', { class: 'detail' },
+    hint ? h('p', { class: 'hint', 'data-state': hint.kind }, hint.text) : null,
+    hint && raw ? h('details', { class: 'raw-error' }, h('summary', null, 'raw error'), h('pre', null, raw)) : null,
     kv([
       ['url', entry.url],
       ['from', `${entry.remoteAddress}:${entry.remotePort}`],
       ['content type', entry.contentType],
       ['body size', entry.bodySize !== undefined ? `${entry.bodySize} bytes${entry.bodyTruncated ? ' (shown truncated)' : ''}` : undefined],
       ['duration', duration !== undefined ? fmtMs(duration) : 'pending'],
-      ['tls', entry.tls ? [entry.tls.protocol, entry.tls.cipher, entry.tls.servername, entry.tls.error].filter(Boolean).join(' · ') : undefined],
+      ['tls', entry.tls ? [entry.tls.protocol, entry.tls.cipher, entry.tls.servername, hint ? undefined : entry.tls.error].filter(Boolean).join(' · ') : undefined],
       ['fault', entry.fault ? entry.fault.explain : undefined],
-      ['error', entry.error],
+      ['error', hint ? undefined : entry.error],
       ['response body', entry.responseBody],
     ]),
     verdictItems.length ? h('section', null, h('h4', null, 'Schema errors'), h('ul', { class: 'verdicts' }, verdictItems)) : null,

@@ -193,6 +193,7 @@ export function createDemo(options: DemoOptions = {}): Demo {
     )
     const s = sender
     pageContext.sender = () => ({ disabled: s.disabled, window: s.windowStats() })
+    if (rcv.protocol === 'https') pageContext.caPath = rcv.caPath ?? null
     const lastEnd = new Map<number, number>()
     startMono = performance.now()
     // The sender announces the disable before the end of the attempt that tripped it: hold it until

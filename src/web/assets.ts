@@ -8,8 +8,14 @@ import { fileURLToPath } from 'node:url'
 /** Absolute path of the package's `web/` folder (with no trailing separator). */
 export const WEB_ROOT = fileURLToPath(new URL('../../web', import.meta.url))
 
-/** The files the page is made of: URL path → file name in WEB_ROOT and its content type. */
-export const WEB_ASSETS: Readonly<Record<string, { file: string; type: string }>> = {
+/**
+ * The compiled `src/text/` (dist/text, also two levels up from here in both cases): the page loads
+ * the hints' wording from there (src/text/hints.ts), the same module `serve` prints from.
+ */
+export const TEXT_ROOT = fileURLToPath(new URL('../../dist/text', import.meta.url))
+
+/** The files the page is made of: URL path → file name in WEB_ROOT (or `root`) and its content type. */
+export const WEB_ASSETS: Readonly<Record<string, { file: string; type: string; root?: string }>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/web/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/web/api.js': { file: 'api.js', type: 'text/javascript; charset=utf-8' },
@@ -19,6 +25,7 @@ export const WEB_ASSETS: Readonly<Record<string, { file: string; type: string }>
   '/web/timeline.js': { file: 'timeline.js', type: 'text/javascript; charset=utf-8' },
   '/web/label-layout.js': { file: 'label-layout.js', type: 'text/javascript; charset=utf-8' },
   '/web/dom.js': { file: 'dom.js', type: 'text/javascript; charset=utf-8' },
+  '/web/hints.js': { file: 'hints.js', type: 'text/javascript; charset=utf-8', root: TEXT_ROOT },
   '/web/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
   '/web/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 }

@@ -1,6 +1,6 @@
 /**
  * The web page of the admin server: `GET /` and its assets (from the package's `web/` folder), plus
- * the read-only `GET /api/profile` (the expected schedule) and `GET /api/sender` (an in-process
+ * the read-only `GET /api/profile` (the expected schedule, and the CA path the page's hints name) and `GET /api/sender` (an in-process
  * sender's state) the page needs. Everything here is
  * served with a strict Content-Security-Policy (see csp.ts).
  */
@@ -32,6 +32,12 @@ export interface WebPageContext {
    * (`app.locals.journal`, set when the page is mounted through `startReceiver({ adminMount })`).
    */
   journal?: Journal
+  /**
+   * The CA file the receiver's clients should trust (`null`: none, the server's own certificate),
+   * named by the page's hints (plain HTTP to the HTTPS port, a CA not trusted). Absent: the page
+   * points at the CA that serve printed.
+   */
+  caPath?: string | null
 }
 
 /** What the page shows about an in-process sender. */
@@ -66,7 +72,7 @@ export function mountWebPage(app: Mountable, ctx: WebPageContext = {}): void {
       setPageHeaders(res)
       res.setHeader('Cache-Control', 'no-cache')
       res.type(asset.type)
-      res.sendFile(join(WEB_ROOT, asset.file), { dotfiles: 'deny' }, (err) => {
+      res.sendFile(join(asset.root ?? WEB_ROOT, asset.file), { dotfiles: 'deny' }, (err) => {
         if (err) next(err)
       })
     })
@@ -77,6 +83,7 @@ export function mountWebPage(app: Mountable, ctx: WebPageContext = {}): void {
     res.setHeader('Cache-Control', 'no-store')
     res.json({
       caption: ctx.caption ?? null,
+      ...(ctx.caPath !== undefined ? { caPath: ctx.caPath } : {}),
       profile: ctx.profile === null ? null : profileView(ctx.profile ?? wallarmProfile, ctx.timeScale ?? 1),
     })
   })
