@@ -7,59 +7,21 @@
 //     [--connections 8] [--max-seconds 300] [-- extra serve flags]
 //
 // --cli may name another build (e.g. an old commit built in a temporary worktree) to compare.
-import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
+import { readFileSync } from 'node:fs'
 import { Pool } from 'undici'
+import { countArg, probeArgs, startServe } from './probe-tools.mjs'
 
+const NAME = 'tag-state-rss'
 const USAGE = 'usage: tag-state-rss.mjs [--cli dist/cli/main.js] [--requests 95000] [--tag-bytes 15360] [--connections 8] [--max-seconds 300] [-- serve flags]'
-const fail = (message) => {
-  console.error(`tag-state-rss: ${message}`)
-  process.exit(2)
-}
-let parsed
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: { cli: { type: 'string', default: 'dist/cli/main.js' }, requests: { type: 'string', default: '95000' }, 'tag-bytes': { type: 'string', default: '15360' }, connections: { type: 'string', default: '8' }, 'max-seconds': { type: 'string', default: '300' }, help: { type: 'boolean' } },
-  })
-} catch (err) {
-  fail(`${err.message}\n${USAGE}`)
-}
-if (parsed.values.help) {
-  console.log(USAGE)
-  process.exit(0)
-}
-const count = (name) => {
-  const n = Number(parsed.values[name])
-  if (!Number.isInteger(n) || n < 1) fail(`--${name} takes a whole number >= 1, not ${JSON.stringify(parsed.values[name])}`)
-  return n
-}
-const cli = resolve(parsed.values.cli)
-if (!existsSync(cli)) fail(`--cli ${cli}: no such file (npm run build first)`)
-const serveExtra = parsed.positionals
-const requests = count('requests')
-const tagBytes = count('tag-bytes')
-const connections = count('connections')
-const maxMs = count('max-seconds') * 1000
+const { values, positionals: serveExtra, cli } = probeArgs(NAME, USAGE, { requests: '95000', 'tag-bytes': '15360', connections: '8', 'max-seconds': '300' }, true)
+const requests = countArg(NAME, values, 'requests')
+const tagBytes = countArg(NAME, values, 'tag-bytes')
+const connections = countArg(NAME, values, 'connections')
+const maxMs = countArg(NAME, values, 'max-seconds') * 1000
 
 const rssMiB = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
 
-const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--admin-port', '0', '--no-tls', '--output', 'none', ...serveExtra], { stdio: ['ignore', 'ignore', 'pipe'] })
-let stderr = ''
-const ingest = await new Promise((done, failed) => {
-  const timer = setTimeout(() => failed(new Error(`serve not ready in 30 s: ${stderr}`)), 30_000)
-  child.stderr.on('data', (d) => {
-    stderr += d
-    const m = /^fake-fluentd ready ingest=(\S+)/m.exec(stderr)
-    if (m) {
-      clearTimeout(timer)
-      done(m[1])
-    }
-  })
-  child.once('exit', (code) => failed(new Error(`serve exited ${code}: ${stderr}`)))
-}).catch((err) => fail(err.message.trim()))
+const { child, ingest } = await startServe(NAME, cli, ['--admin-port', '0', ...serveExtra])
 const pid = child.pid
 const before = rssMiB(pid)
 const pool = new Pool(ingest, { connections, pipelining: 1 })

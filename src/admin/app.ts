@@ -5,7 +5,7 @@
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express'
 import { isFakeFluentdError } from '../errors.js'
-import { DEFAULT_PLAN_LIMITS, planTooLarge, type FaultEngine } from '../faults/index.js'
+import { DEFAULT_PLAN_LIMITS, parsePlanText, planTooLarge, type FaultEngine } from '../faults/index.js'
 import type { Journal } from '../journal/index.js'
 import { sendJsonArray } from './json-stream.js'
 import { sendProblem } from './problem.js'
@@ -138,16 +138,20 @@ export function createAdminApp(options: AdminAppOptions): Express {
       return
     }
     const limits = f.limits?.() ?? DEFAULT_PLAN_LIMITS
-    express.json({ limit: limits.maxBytes, type: JSON_TYPES })(req, res, (parseError?: unknown) => {
+    // The text, not express.json: its nesting is checked before JSON.parse (parsePlanText).
+    express.text({ limit: limits.maxBytes, type: JSON_TYPES })(req, res, (parseError?: unknown) => {
       const tooLarge = parseError as { type?: string; length?: number } | undefined
       if (tooLarge?.type === 'entity.too.large') {
         sendProblem(res, 400, 'Invalid fault plan', `invalid fault plan: ${planTooLarge(tooLarge.length, limits)}`, { code: 'FF_ERR_FAULT_SPEC' })
         return
       }
       if (parseError !== undefined) return next(parseError)
+      const text = typeof req.body === 'string' ? req.body : ''
       try {
-        f.setPlan(req.body)
+        // An empty body is an empty object, as express.json reads it (the plan then lacks "rules").
+        f.setPlan(text.trim() === '' ? {} : parsePlanText(text, limits))
       } catch (err) {
+        if (err instanceof SyntaxError) return sendProblem(res, 400, 'Invalid JSON', err.message)
         if (isFakeFluentdError(err)) return sendProblem(res, 400, 'Invalid fault plan', err.message, { code: err.code })
         return next(err)
       }

@@ -14,6 +14,7 @@ export { faultPlanFromFlags, parseSeed } from './cli-plan.js'
 export type { FaultFlags } from './cli-plan.js'
 export { compileTagGlob } from './tag-glob.js'
 export { DEFAULT_PLAN_LIMITS, PLAN_LIMIT_FLAGS, planTooLarge } from './plan-limits.js'
+export { parsePlanText } from './plan-bounds.js'
 export type { PlanLimits } from './plan-limits.js'
 export { SeededRandom } from './rng.js'
 export type {

@@ -1,7 +1,8 @@
 /** Reads a fault plan from a JSON file (`--faults PLAN.json`). */
 import { readFile } from 'node:fs/promises'
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
-import { DEFAULT_PLAN_LIMITS, planTooLarge, type PlanLimits } from './plan-limits.js'
+import { parsePlanText } from './plan-bounds.js'
+import { DEFAULT_PLAN_LIMITS, type PlanLimits } from './plan-limits.js'
 import type { FaultPlan } from './plan-types.js'
 import { validateFaultPlan } from './validate-plan.js'
 
@@ -16,18 +17,11 @@ export async function loadFaultPlanFile(path: string, limits: PlanLimits = DEFAU
   } catch (err) {
     throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `--faults ${path}: cannot read fault plan: ${(err as Error).message}`, { cause: err })
   }
-  const bytes = Buffer.byteLength(text)
-  if (bytes > limits.maxBytes) throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `--faults ${path}: ${planTooLarge(bytes, limits)}`)
-  let json: unknown
   try {
-    json = JSON.parse(text)
-  } catch (err) {
-    throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `--faults ${path}: the fault plan is not JSON: ${(err as Error).message}`, { cause: err })
-  }
-  try {
-    return validateFaultPlan(json, limits)
+    return validateFaultPlan(parsePlanText(text, limits), limits)
   } catch (err) {
     if (err instanceof FakeFluentdError) throw new FakeFluentdError(err.code, `--faults ${path}: ${err.message}`, { cause: err })
+    if (err instanceof SyntaxError) throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `--faults ${path}: the fault plan is not JSON: ${err.message}`, { cause: err })
     throw err
   }
 }

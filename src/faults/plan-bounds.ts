@@ -5,7 +5,7 @@
  * @see docs/design.md "Fault plans"
  */
 import { ErrorCodes, FakeFluentdError } from '../errors.js'
-import { DEFAULT_PLAN_LIMITS, PLAN_LIMIT_FLAGS, type PlanLimits } from './plan-limits.js'
+import { DEFAULT_PLAN_LIMITS, PLAN_LIMIT_FLAGS, planTooLarge, type PlanLimits } from './plan-limits.js'
 
 /** `rules[0].match` style: a plain key after a dot, any other in brackets as JSON (`[""]`). */
 const keyPath = (path: string, key: string): string => (/^[A-Za-z_$][\w$-]*$/.test(key) ? (path === '' ? key : `${path}.${key}`) : `${path}[${JSON.stringify(key)}]`)
@@ -33,4 +33,30 @@ export function checkPlanBounds(json: unknown, limits: Pick<PlanLimits, 'maxDept
       for (const [k, v] of Object.entries(value)) stack.push({ value: v, depth: depth + 1, path: keyPath(path === '(plan)' ? '' : path, k) })
     }
   }
+}
+
+/**
+ * Parses a plan's JSON text within `limits`: its size, then its nesting on the text itself, then
+ * JSON.parse (which took ~150 ms, holding ingest, for 200,000 nested objects in 1 MB). The scan is
+ * one pass over the characters, outside strings.
+ * @throws FakeFluentdError FF_ERR_FAULT_SPEC for a text too large or nested too deep (naming the flag); SyntaxError when it is not JSON
+ */
+export function parsePlanText(text: string, limits: Pick<PlanLimits, 'maxBytes' | 'maxDepth'> = DEFAULT_PLAN_LIMITS): unknown {
+  const bytes = Buffer.byteLength(text)
+  if (bytes > limits.maxBytes) throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, planTooLarge(bytes, limits))
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limits.maxDepth) {
+        throw new FakeFluentdError(ErrorCodes.FF_ERR_FAULT_SPEC, `invalid fault plan: nested more than ${limits.maxDepth} levels deep (at character ${i + 1}); a plan is at most ${limits.maxDepth} levels (${PLAN_LIMIT_FLAGS.maxDepth})`)
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--
+  }
+  return JSON.parse(text)
 }

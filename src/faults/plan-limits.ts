@@ -56,7 +56,7 @@ export function tooLong(what: string, length: number, key: keyof PlanLimits, max
 }
 
 /** The message for a plan text over `maxBytes`; `size` undefined when only "more than" is known. */
-export function planTooLarge(size: number | undefined, limits: PlanLimits): string {
+export function planTooLarge(size: number | undefined, limits: Pick<PlanLimits, 'maxBytes'>): string {
   const is = size === undefined ? `more than ${limits.maxBytes} bytes` : `${size} bytes`
   return `the fault plan is ${is}; at most ${limits.maxBytes} bytes are allowed (${PLAN_LIMIT_FLAGS.maxBytes})`
 }

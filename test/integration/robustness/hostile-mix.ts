@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Agent, request } from 'undici'
 import { auditJournalFile, hitWithUid, is2xx, type FileAudit } from './load.js'
+import { junkConnections, pipelinedBurst, redosAndBadPlans, type MixContext } from './mix-attacks.js'
 import { arrayOf, gzipBomb, percentile, rssMiB, sleep, startServe } from './mix-tools.js'
 
 export interface MixScale {
@@ -160,94 +161,10 @@ export async function runHostileMix(scale: MixScale): Promise<MixResult> {
     if (lorisOpened >= scale.lorisConnections) clearInterval(lorisRamp)
   }, 250)
   timers.push(lorisRamp)
-  // Junk connections: header overflow, bad request line, HTTP/2 preface, plain HTTP on the TLS port.
-  const junk = async (): Promise<void> => {
-    const kinds: [string, string | Buffer, boolean][] = [
-      ['header-overflow', `GET /t HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`, true],
-      ['bad-url', 'POST /t\u0000x HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n', true],
-      ['h2-preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', true],
-      ['plain-http-on-tls', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', false],
-    ]
-    for (let i = 0; i < scale.junkConnections; i++) {
-      const [name, bytes, tls] = kinds[i % kinds.length]!
-      await new Promise<void>((resolve) => {
-        const s: Socket = tls ? tlsConnect({ port: ingestPort, host: '127.0.0.1', ca, servername: 'localhost' }, () => s.write(bytes)) : netConnect({ port: ingestPort, host: '127.0.0.1' }, () => s.write(bytes))
-        let settled = false
-        const done = (how: string): void => {
-          if (settled) return
-          settled = true
-          clearTimeout(t)
-          s.destroy()
-          note(name, how)
-          resolve()
-        }
-        const t = setTimeout(() => done('open after 5 s'), 5000)
-        s.on('error', (e: Error & { code?: string }) => done(`error:${e.code ?? e.message}`))
-        s.on('close', () => done('closed'))
-        s.on('data', () => {})
-      })
-    }
-  }
-
-  // ReDoS: a fault rule with the issue's glob and one with a backtracking header regex (issue 19:
-  // RE2 semantics), then tags and header values that make a backtracking engine explode.
-  const redos = async (): Promise<void> => {
-    const plan = {
-      rules: [
-        { match: { tag: 'a.*x*x*x*x*x*x*x*x*y' }, steps: [{ status: 503 }] },
-        { match: { header: { 'X-Id': { regex: '^(a+)+$' } } }, steps: [{ status: 503 }] },
-      ],
-    }
-    const put = await request(`${admin}/api/faults`, { method: 'PUT', body: JSON.stringify(plan), headers: { 'content-type': 'application/json' } })
-    await put.body.dump()
-    note('redos-plan', put.statusCode)
-    await post('redos-62', `/a.${'x'.repeat(60)}`, Buffer.from('[{"a":1}]'))
-    await post('redos-match', '/a.xxxxxxxxy', Buffer.from('[{"a":1}]'))
-    await post('regex-miss', '/regex', Buffer.from('[{"a":1}]'), { 'x-id': 'a'.repeat(40) + '!' })
-    await post('regex-match', '/regex', Buffer.from('[{"a":1}]'), { 'x-id': 'aaaa' })
-    // Plans that cost the server in proportion to their size are refused with a 400 (issue 19 item 4, 8).
-    const badPlans: [string, string][] = [
-      ['nested', '{"":'.repeat(200_000) + '1' + '}'.repeat(200_000)],
-      ['long-glob', JSON.stringify({ rules: [{ match: { tag: 'a*'.repeat(200_000) }, steps: [{ status: 503 }] }] })],
-      ['lookaround', JSON.stringify({ rules: [{ match: { header: { 'X-Id': { regex: '(?=a)a' } } }, steps: [{ status: 503 }] }] })],
-      ['crlf-header', JSON.stringify({ rules: [{ steps: [{ status: 500, headers: { 'X-A': 'a\r\nb' } }] }] })],
-    ]
-    for (const [name, body] of badPlans) {
-      mark(`bad plan: ${name}`)
-      const res = await request(`${admin}/api/faults`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } })
-      await res.body.dump()
-      note('bad-plans', res.statusCode)
-    }
-  }
-
-  // Pipelining over TLS (issue 19 item 1): 1,500 POSTs written 100 at a time on one connection by
-  // a client that reads nothing until all are written. Every one must be answered.
-  const pipelined = async (): Promise<void> => {
-    mark('pipelined')
-    const s = tlsConnect({ port: ingestPort, host: '127.0.0.1', ca, servername: 'localhost' })
-    sockets.push(s)
-    let text = ''
-    let ended = false
-    s.on('error', () => (ended = true))
-    s.on('close', () => (ended = true))
-    await new Promise((resolve) => s.once('secureConnect', resolve))
-    s.on('data', (d: Buffer) => (text += d.toString('latin1')))
-    s.pause()
-    let written: Promise<unknown> = Promise.resolve()
-    for (let i = 0; i < 1500; i += 100) {
-      let chunk = ''
-      for (let j = i; j < i + 100; j++) chunk += `POST /pipe HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${String(j).length + 6}\r\n\r\n{"p":${j}}`
-      written = new Promise((resolve) => s.write(chunk, resolve))
-    }
-    await written
-    await sleep(300)
-    s.resume()
-    const count = (): number => text.split('HTTP/1.1 200 OK').length - 1
-    const until = performance.now() + 30_000
-    while (count() < 1500 && !ended && performance.now() < until) await sleep(50)
-    note('pipelined', count())
-    s.destroy()
-  }
+  const ctx: MixContext = { ingestPort, ca, admin, note, mark, post, sockets }
+  const junk = (): Promise<void> => junkConnections(ctx, scale.junkConnections)
+  const redos = (): Promise<void> => redosAndBadPlans(ctx)
+  const pipelined = (): Promise<void> => pipelinedBurst(ctx)
 
   // The admin API's largest page, read while everything else runs (issue 19 item 8: streamed).
   const bigPages = async (): Promise<void> => {
