@@ -8,7 +8,7 @@
  * - sizes: bytes, or a number with a k/m/g suffix (`32m`), as Fluentd's config.
  * Each parser throws commander's InvalidArgumentError, which names the flag and exits 2.
  */
-import { InvalidArgumentError } from 'commander'
+import { InvalidArgumentError, Option } from 'commander'
 import { parseDuration } from '../clock/index.js'
 import { parseByteSize } from '../text/index.js'
 
@@ -104,4 +104,9 @@ export function wholeNumberArg(min: number, max: number): (text: string) => numb
 export function pathArg(text: string): string {
   if (text.trim() === '') throw new InvalidArgumentError('give a path (an empty one would mean the current directory).')
   return text
+}
+
+/** An option whose default is shown as a user types it (10s, 32m), not as milliseconds or bytes. */
+export function withDefault<T>(flags: string, description: string, parse: (text: string) => T, value: T, shown: string): Option {
+  return new Option(flags, description).argParser(parse).default(value, shown)
 }

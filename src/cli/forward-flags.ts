@@ -19,7 +19,7 @@ import {
   type ForwardOptions,
   type ForwardUser,
 } from '../forward/index.js'
-import { durationArg, portArg, sizeArg, wholeNumberArg } from './flag-values.js'
+import { durationArg, durationText, portArg, sizeArg, sizeText, wholeNumberArg, withDefault } from './flag-values.js'
 
 export interface ForwardFlags {
   forwardPort?: number
@@ -71,16 +71,16 @@ export function addForwardFlags(cmd: Command): void {
     .option('--forward-source-hostname-key <key>', "in_forward's source_hostname_key: add the client's resolved host name to each record")
     .option('--forward-chunk-size-limit <size>', "in_forward's chunk_size_limit: drop bigger messages without an ack (default none)", size)
     .option('--forward-chunk-size-warn-limit <size>', "in_forward's chunk_size_warn_limit: log bigger messages (default none)", size)
-    .option('--forward-max-message <size>', 'most bytes of one message on the wire; the connection is closed beyond', size, DEFAULT_FORWARD_MAX_MESSAGE)
+    .addOption(withDefault('--forward-max-message <size>', 'most bytes of one message on the wire; the connection is closed beyond', size, DEFAULT_FORWARD_MAX_MESSAGE, sizeText(DEFAULT_FORWARD_MAX_MESSAGE)))
     .option('--forward-max-depth <n>', 'most nesting levels of arrays and maps in a message; the connection is closed beyond', whole, DEFAULT_FORWARD_MAX_DEPTH)
     .option('--forward-inflate-limit <size>', 'most bytes CompressedPackedForward entries inflate to (default: --forward-max-message)', size)
-    .option('--forward-message-timeout <duration>', 'reset a connection whose message is not complete this long after its first byte; 0 = never', duration, DEFAULT_FORWARD_MESSAGE_TIMEOUT_MS)
-    .option('--forward-handshake-timeout <duration>', 'with --forward-shared-key: reset a connection that sends no PING this long after the HELO; 0 = never', duration, DEFAULT_FORWARD_HANDSHAKE_TIMEOUT_MS)
+    .addOption(withDefault('--forward-message-timeout <duration>', 'reset a connection whose message is not complete this long after its first byte; 0 = never', duration, DEFAULT_FORWARD_MESSAGE_TIMEOUT_MS, durationText(DEFAULT_FORWARD_MESSAGE_TIMEOUT_MS)))
+    .addOption(withDefault('--forward-handshake-timeout <duration>', 'with --forward-shared-key: reset a connection that sends no PING this long after the HELO; 0 = never', duration, DEFAULT_FORWARD_HANDSHAKE_TIMEOUT_MS, durationText(DEFAULT_FORWARD_HANDSHAKE_TIMEOUT_MS)))
     .option('--forward-max-connections <n>', 'forward connections open at once; new ones beyond it are reset', whole, DEFAULT_FORWARD_MAX_CONNECTIONS)
     .option('--forward-fault <spec>', 'forward fault shorthand, e.g. "withhold-ack x2,ack", "ack-late=2s", "refuse-key" (repeatable)', collect, [])
 }
 
-async function planFileRules(file: string): Promise<ForwardFaultRule[]> {
+async function planFileRules(file: string, tagPatternMax: number): Promise<ForwardFaultRule[]> {
   let json: unknown
   try {
     json = JSON.parse(await readFile(file, 'utf8'))
@@ -88,18 +88,21 @@ async function planFileRules(file: string): Promise<ForwardFaultRule[]> {
     throw new FakeFluentdError('FF_ERR_FAULT_SPEC', `--faults ${file}: ${(err as Error).message}`, { cause: err })
   }
   const rules = (json as { forward?: unknown } | null)?.forward
-  return rules === undefined ? [] : validateForwardRules(rules)
+  return rules === undefined ? [] : validateForwardRules(rules, tagPatternMax)
 }
 
-/** The forward listener's options from the flags, or undefined when --forward-port is not given. */
-export async function forwardOptionsFrom(flags: ForwardFlags & { bind: string; faults?: string }): Promise<ForwardOptions | undefined> {
+/**
+ * The forward listener's options from the flags, or undefined when --forward-port is not given.
+ * `tagPatternMax` is `--fault-tag-pattern-max`, which bounds the forward rules' tag patterns too.
+ */
+export async function forwardOptionsFrom(flags: ForwardFlags & { bind: string; faults?: string }, tagPatternMax: number): Promise<ForwardOptions | undefined> {
   if (flags.forwardPort === undefined) {
     const given = flags.forwardFault.length > 0 || flags.forwardSharedKey !== undefined || flags.forwardTls
     if (given) throw new FakeFluentdError('FF_ERR_OPTION', 'forward flags need --forward-port (the forward listener is off without it).')
     return undefined
   }
   if (flags.forwardUser.length > 0 && flags.forwardSharedKey === undefined) throw new FakeFluentdError('FF_ERR_OPTION', '--forward-user needs --forward-shared-key (user_auth is part of the <security> handshake).')
-  const faults = [...(flags.faults !== undefined ? await planFileRules(flags.faults) : []), ...parseForwardShorthand(flags.forwardFault)]
+  const faults = [...(flags.faults !== undefined ? await planFileRules(flags.faults, tagPatternMax) : []), ...parseForwardShorthand(flags.forwardFault)]
   return {
     port: flags.forwardPort,
     host: flags.forwardBind ?? flags.bind,
@@ -119,5 +122,6 @@ export async function forwardOptionsFrom(flags: ForwardFlags & { bind: string; f
     handshakeTimeoutMs: flags.forwardHandshakeTimeout,
     maxConnections: flags.forwardMaxConnections,
     faults,
+    tagPatternMax,
   }
 }

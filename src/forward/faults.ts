@@ -7,7 +7,7 @@
  * @see README.md "Forward protocol"
  */
 import { FakeFluentdError } from '../errors.js'
-import { compileTagGlob } from '../faults/index.js'
+import { compileTagGlob, DEFAULT_PLAN_LIMITS } from '../faults/index.js'
 import { parseDuration } from '../clock/index.js'
 import { FORWARD_MODES, type ForwardMode } from './message.js'
 
@@ -61,8 +61,12 @@ function fail(where: string, what: string): never {
   throw new FakeFluentdError('FF_ERR_FAULT_SPEC', `forward fault ${where}: ${what}`)
 }
 
-/** Checks a rule list (the plan's `forward` key). @throws FakeFluentdError FF_ERR_FAULT_SPEC. */
-export function validateForwardRules(value: unknown): ForwardFaultRule[] {
+/**
+ * Checks a rule list (the plan's `forward` key); a tag pattern longer than `tagPatternMax`
+ * (`--fault-tag-pattern-max`) is refused here, not when the listener starts.
+ * @throws FakeFluentdError FF_ERR_FAULT_SPEC.
+ */
+export function validateForwardRules(value: unknown, tagPatternMax = DEFAULT_PLAN_LIMITS.tagPatternMax): ForwardFaultRule[] {
   if (!Array.isArray(value)) fail('plan', '`forward` must be a list of rules')
   return value.map((r: unknown, i) => {
     const at = `rule ${i}`
@@ -91,6 +95,11 @@ export function validateForwardRules(value: unknown): ForwardFaultRule[] {
       for (const k of Object.keys(match)) if (!['tag', 'mode', 'attempt'].includes(k)) fail(at, `unknown match key "${k}"`)
       if (match['tag'] !== undefined) {
         if (typeof match['tag'] !== 'string' || match['tag'] === '') fail(at, 'match.tag must be a tag pattern')
+        try {
+          compileTagGlob(match['tag'], tagPatternMax)
+        } catch (err) {
+          fail(at, `match.tag: ${(err as Error).message}`)
+        }
         out.match.tag = match['tag']
       }
       if (match['mode'] !== undefined) {
@@ -150,8 +159,8 @@ function explain(rule: ForwardFaultRule, index: number): string {
 }
 
 /** Compiles rules into a decider with its own use counters. */
-export function createForwardFaults(rules: readonly ForwardFaultRule[]): ForwardFaults {
-  const globs = rules.map((r) => (r.match?.tag !== undefined ? compileTagGlob(r.match.tag) : undefined))
+export function createForwardFaults(rules: readonly ForwardFaultRule[], tagPatternMax = DEFAULT_PLAN_LIMITS.tagPatternMax): ForwardFaults {
+  const globs = rules.map((r) => (r.match?.tag !== undefined ? compileTagGlob(r.match.tag, tagPatternMax) : undefined))
   const used = rules.map(() => 0)
   const matches = (rule: ForwardFaultRule, i: number, phase: ForwardPhase, facts?: MessageFacts): boolean => {
     if (PHASE[rule.action] !== phase) return false

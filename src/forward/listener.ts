@@ -53,7 +53,7 @@ function bindUdp(sock: UdpSocket, port: number, host: string): Promise<void> {
 export async function startForwardServer(options: ForwardOptions, parts: ForwardParts): Promise<ForwardServer> {
   const host = options.host ?? '127.0.0.1'
   const log = createForwardLog()
-  const faults = createForwardFaults(options.faults ?? [])
+  const faults = createForwardFaults(options.faults ?? [], options.tagPatternMax)
   const maxBytes = options.maxMessageBytes ?? DEFAULT_FORWARD_MAX_MESSAGE
   const limits = { maxBytes, maxDepth: options.maxDepth ?? DEFAULT_FORWARD_MAX_DEPTH }
   const maxConnections = options.maxConnections ?? DEFAULT_FORWARD_MAX_CONNECTIONS

@@ -52,6 +52,8 @@ export interface ForwardOptions {
   handshakeTimeoutMs?: number
   maxConnections?: number
   faults?: readonly ForwardFaultRule[]
+  /** Longest tag pattern of a forward fault rule (`--fault-tag-pattern-max`); default 256. */
+  tagPatternMax?: number
 }
 
 export interface ForwardParts {

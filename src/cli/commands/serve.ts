@@ -14,7 +14,7 @@ import type { ValidationMode, Validator } from '../../validation/index.js'
 import { bindArg, hostArg } from '../bind-arg.js'
 import { addFaultLimitFlags, planLimitsFrom } from '../fault-limit-flags.js'
 import { addForwardFlags, forwardOptionsFrom, type ForwardFlags } from '../forward-flags.js'
-import { adminPortArg, durationArg, durationText, pathArg, portArg, sizeArg, sizeText, wholeNumberArg } from '../flag-values.js'
+import { adminPortArg, durationArg, durationText, pathArg, portArg, sizeArg, sizeText, wholeNumberArg, withDefault } from '../flag-values.js'
 import { checkResolves, checkServeFlags } from '../serve-checks.js'
 import { addEnvVars, applyConfigFile } from '../serve-config.js'
 
@@ -59,10 +59,6 @@ const MAX_JOURNAL_ENTRIES = 1_000_000
 const wholeNumber = wholeNumberArg(1, 1_000_000_000)
 const timeout = durationArg({ zeroIsNever: true })
 
-/** An option whose default is shown as a user types it (10s, 32m), not as milliseconds or bytes. */
-function withDefault<T>(flags: string, description: string, parse: (text: string) => T, value: T, shown: string): Option {
-  return new Option(flags, description).argParser(parse).default(value, shown)
-}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
@@ -190,7 +186,7 @@ export function registerServe(program: Command): void {
         strictParse: flags.strictParse,
         successStatus: flags.use204 ? 204 : 200,
         faults,
-        forward: await forwardOptionsFrom(flags),
+        forward: await forwardOptionsFrom(flags, planLimitsFrom(flags).tagPatternMax),
         seed: flags.seed,
         onError: (err) => console.error(`fake-fluentd: internal error (contained): ${err instanceof Error ? err.message : String(err)}`),
       })

@@ -17,9 +17,6 @@ const FLAGLESS: Record<string, string> = {
   'Fault plan: answer headers': 'not a bound: which header names and values are valid',
 }
 
-/** Size and duration flags whose --help default is written in bytes or ms instead of as typed (32m, 60s). */
-const UNTYPED_DEFAULTS = new Set(['--forward-max-message', '--forward-message-timeout', '--forward-handshake-timeout'])
-
 interface Row {
   limit: string
   defaults: string
@@ -73,9 +70,9 @@ function readmeQuantities(cell: string): number[] {
 }
 
 /** A --help default in bytes, ms or a count, by the flag's value kind; undefined when it is not written as typed. */
-function helpQuantity(flag: string, entry: HelpEntry): number | undefined {
+function helpQuantity(entry: HelpEntry): number | undefined {
   const shown = entry.shown!.replace(/^"|"$/g, '')
-  if (/^\d+$/.test(shown)) return entry.value === '<n>' || UNTYPED_DEFAULTS.has(flag) ? Number(shown) : undefined
+  if (/^\d+$/.test(shown)) return entry.value === '<n>' ? Number(shown) : undefined
   const m = /^(\d+(?:\.\d+)?)(k|m|g|ms|s|h)$/.exec(shown)
   if (!m) return undefined
   const factor = entry.value === '<size>' ? { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!] : { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2]!]
@@ -114,7 +111,7 @@ describe('README "Limits" against serve --help', () => {
       flags.forEach((flag, i) => {
         const entry = help.get(flag)!
         expect({ flag, shown: entry.shown !== undefined }).toEqual({ flag, shown: true })
-        expect({ flag, readme: quantities[i], help: helpQuantity(flag, entry) }).toEqual({ flag, readme: quantities[i], help: quantities[i] })
+        expect({ flag, readme: quantities[i], help: helpQuantity(entry) }).toEqual({ flag, readme: quantities[i], help: quantities[i] })
       })
     }
     expect(checked.size).toBeGreaterThan(25)
