@@ -80,6 +80,7 @@ export const commands: CommandSpec[] = [
       { flag: '--output', value: oneOf(['fluentd', 'json', 'none', 'xml']) },
       { flag: '--body-limit', value: oneOf(['32m', '1k', '0', '1g', '10t', '-1'], numberText) },
       { flag: '--idle-timeout', value: oneOf(['10s', '0', '500ms'], durationText) },
+      { flag: '--keep-alive-timeout', value: oneOf(['10s', '0', '2s'], durationText) },
       { flag: '--header-timeout', value: oneOf(['10s', '0', '1m'], durationText) },
       { flag: '--request-timeout', value: oneOf(['30s', '0', '2m'], durationText) },
       { flag: '--max-connections', value: oneOf(['1', '100', '1000'], numberText) },
