@@ -70,6 +70,8 @@ export function durationText(ms: number): string {
 export interface SizeRule {
   /** Smallest size accepted (default 0). */
   min?: number
+  /** Largest size accepted (default none). */
+  max?: number
 }
 
 /** A parser for a size flag (bytes). */
@@ -79,6 +81,7 @@ export function sizeArg(rule: SizeRule = {}): (text: string) => number {
     const n = parseByteSize(text)
     if (n === undefined) throw new InvalidArgumentError('use bytes, or a number with a k/m/g suffix (e.g. 32m).')
     if (n < min) throw new InvalidArgumentError(`use at least ${sizeText(min)}.`)
+    if (rule.max !== undefined && n > rule.max) throw new InvalidArgumentError(`use at most ${sizeText(rule.max)}.`)
     return n
   }
 }

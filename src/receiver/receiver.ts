@@ -30,6 +30,7 @@ import {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_JOURNAL_BODY_MAX,
   DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_HEADER_SIZE,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   type ReceiverOptions,
@@ -90,7 +91,7 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
   // node's own timers are all off: idle, keep-alive, handshake and request deadlines run on the
   // receiver's clock (deadlines.ts). Hung requests (a fault) stay open until the client gives up.
   // Fluentd needs no Host header (node answers 400 without one unless told otherwise).
-  const httpOptions = { keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 0, requireHostHeader: false }
+  const httpOptions = { keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 0, requireHostHeader: false, maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE }
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
   const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS
   const server: HttpServer = tls

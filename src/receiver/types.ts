@@ -26,6 +26,9 @@ export const TLS_VERSION_OPTIONS: readonly TlsVersionOption[] = ['1.2', '1.3', '
 /** Fluentd's default `body_size_limit`: 32 MiB. */
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
 
+/** Most bytes of a request head (request line and headers): node's default `maxHeaderSize`. */
+export const DEFAULT_MAX_HEADER_SIZE = 16 * 1024
+
 /** Fluentd's `keepalive_timeout`: idle keep-alive connections are closed after 10 s. */
 export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 10_000
 
@@ -134,6 +137,8 @@ export interface ReceiverOptions {
   requestTimeoutMs?: number
   /** Client connections open at once; new ones beyond it are reset. Default 1000. */
   maxConnections?: number
+  /** Most bytes of a request head; beyond it the connection is reset (HPE_HEADER_OVERFLOW). Default 16 KiB. */
+  maxHeaderSize?: number
   /** Close answers that end the connection with a TCP RST as Fluentd (linger 0). Default true. */
   resetOnClose?: boolean
   /** Admin API port: a number (0 = any free port) or `false`/undefined for none. */
