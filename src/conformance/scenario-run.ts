@@ -15,7 +15,7 @@ import { systemClock, type Clock, type TimerHandle } from '../clock/index.js'
 import { isAttempt } from '../deliveries/index.js'
 import type { ReceiverObservation } from '../receiver/index.js'
 import type { SenderAdapter, SenderSession } from './adapters/types.js'
-import type { LagProbe } from './lag-probe.js'
+import { maxLag, stallsAt, startRunQueueProbe, type LagProbe, type LagSample } from './lag-probe.js'
 import type { ReceiverFactory, ScenarioReceiver } from './receivers.js'
 import { errorResult, resultOf, waitingFor } from './scenario-result.js'
 import type { BuildContext, BuiltScenario, ConformanceSettings, DeliverySpec, Observation, ProgressEvent, ScenarioDefinition, ScenarioResult, SenderEnd, SenderEvent } from './types.js'
@@ -59,6 +59,8 @@ class ScenarioRun {
   private built!: BuiltScenario
   private receiver!: ScenarioReceiver
   private session: SenderSession | undefined
+  /** The sender's own run-queue wait (a command sender's process tree), for the judges. */
+  private senderProbe: LagProbe | undefined
   private sessionMono = 0
   /** Monotonic ms the scenario's clock started (ready or first attempt); undefined before. */
   private startedMono: number | undefined
@@ -104,14 +106,19 @@ class ScenarioRun {
     try {
       this.session = await deps.adapter.start({ settings: this.settings(), scenarioId: def.id, onEvent: (e) => this.onEvent(e) })
       this.sessionMono = this.clock.now()
+      if (this.session.pid !== undefined && deps.adapter.inProcess !== true) this.senderProbe = startRunQueueProbe(this.session.pid)
       const { why, end } = await this.watch(this.session)
       const senderEnd = await this.wind(this.session, why, end)
+      this.senderProbe?.stop()
       const obs = this.observe(senderEnd)
-      return resultOf(base, { def, built: this.built, obs, senderEnd, why, durationMs: took(), deadlineMs: this.built.deadlineMs, startupMs: this.startupMs() }, deps.emit)
+      const noted = withSenderLag(this.senderStalls().filter((x) => x.mono >= obs.startedMono), this.session.pid)
+      const result = resultOf(base, { def, built: this.built, obs, senderEnd, why, durationMs: took(), deadlineMs: this.built.deadlineMs, startupMs: this.startupMs() }, noted.emit(deps.emit))
+      return noted.result(result)
     } catch (err) {
       return errorResult(base, took(), err, deps.emit)
     } finally {
       unobserve()
+      this.senderProbe?.stop()
       this.clearTimers()
       if (this.session) await this.session.kill().catch(() => undefined) // already ended in the normal path; idempotent
       await this.receiver.close().catch(() => undefined) // closing is best effort once the verdict is in
@@ -261,6 +268,18 @@ class ScenarioRun {
     return this.startedMono === undefined ? undefined : Math.max(0, Math.round(this.startedMono - this.sessionMono))
   }
 
+  /** The sender's own stalls that ended at a stamp the judges use (lag-probe.ts stallsAt). */
+  private senderStalls(): LagSample[] {
+    if (!this.senderProbe) return []
+    const entries = this.receiver.entries()
+    const starts = [...this.receiver.connections().map((c) => c.mono), ...entries.map((e) => e.receivedMono)]
+    // Not the sender's first attempt: what it waited for before it is its start-up (a process
+    // booting on a busy machine), which delays no timer it has set.
+    const first = Math.min(...starts)
+    const stamps = [...starts, ...entries.flatMap((e) => (e.endedMono !== undefined ? [e.endedMono] : []))].filter((t) => t > first + 1)
+    return stallsAt(this.senderProbe.samples(), stamps)
+  }
+
   private observe(senderEnd?: SenderEnd): Observation {
     const { adapter, probe, machine } = this.deps
     const startedMono = this.startedMono ?? this.sessionMono
@@ -273,9 +292,26 @@ class ScenarioRun {
       endedMono: this.clock.now(),
       eventsReported: adapter.reportsEvents || this.events.length > 0,
       lag: probe.samples().filter((x) => x.mono >= startedMono - 50),
-      machineLag: machine?.samples().filter((x) => x.mono >= startedMono - 50),
+      // What an out-of-process sender suffered: the probe process's view of the machine, and the
+      // sender's own wait for a CPU (the judges widen its late side by the worst of them).
+      machineLag: [...(machine?.samples() ?? []), ...this.senderStalls()].filter((x) => x.mono >= startedMono - 50),
       senderInProcess: adapter.inProcess === true,
       ...(senderEnd ? { senderEnd } : {}),
     }
+  }
+}
+
+/**
+ * Names the sender-side lag in a failed or inconclusive result's message (and in its scenario-end
+ * event): the judges counted it in the slack; the reader learns what it was.
+ */
+function withSenderLag(stalls: readonly LagSample[], pid: number | undefined): { emit: (e: (ev: ProgressEvent) => void) => (ev: ProgressEvent) => void; result: (r: ScenarioResult) => ScenarioResult } {
+  const worst = maxLag(stalls)
+  const note = `sender-side lag: the sender's processes stalled up to ${Math.round(worst)} ms waiting for a CPU right before an attempt or its end (run queue, /proc/${pid ?? '?'}/schedstat), counted in the late-side slack`
+  const applies = (status: string): boolean => worst >= 1 && (status === 'failed' || status === 'inconclusive')
+  const add = (message: string | undefined): string => (message ? `${message}\n${note}` : note)
+  return {
+    emit: (emit) => (ev) => emit(ev.type === 'scenario-end' && applies(ev.status) ? { ...ev, message: add(ev.message) } : ev),
+    result: (r) => (applies(r.status) ? { ...r, message: add(r.message) } : r),
   }
 }
