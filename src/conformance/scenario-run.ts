@@ -15,7 +15,8 @@ import { systemClock, type Clock, type TimerHandle } from '../clock/index.js'
 import { isAttempt } from '../deliveries/index.js'
 import type { ReceiverObservation } from '../receiver/index.js'
 import type { SenderAdapter, SenderSession } from './adapters/types.js'
-import { maxLag, stallsAt, startRunQueueProbe, type LagProbe, type LagSample } from './lag-probe.js'
+import { startRunQueueProbe, type LagProbe, type LagSample } from './lag-probe.js'
+import { senderStalls, withSenderLag } from './sender-lag.js'
 import type { ReceiverFactory, ScenarioReceiver } from './receivers.js'
 import { errorResult, resultOf, waitingFor } from './scenario-result.js'
 import type { BuildContext, BuiltScenario, ConformanceSettings, DeliverySpec, Observation, ProgressEvent, ScenarioDefinition, ScenarioResult, SenderEnd, SenderEvent } from './types.js'
@@ -268,16 +269,9 @@ class ScenarioRun {
     return this.startedMono === undefined ? undefined : Math.max(0, Math.round(this.startedMono - this.sessionMono))
   }
 
-  /** The sender's own stalls that ended at a stamp the judges use (lag-probe.ts stallsAt). */
+  /** The sender's own stalls that ended at a stamp the judges use (sender-lag.ts). */
   private senderStalls(): LagSample[] {
-    if (!this.senderProbe) return []
-    const entries = this.receiver.entries()
-    const starts = [...this.receiver.connections().map((c) => c.mono), ...entries.map((e) => e.receivedMono)]
-    // Not the sender's first attempt: what it waited for before it is its start-up (a process
-    // booting on a busy machine), which delays no timer it has set.
-    const first = Math.min(...starts)
-    const stamps = [...starts, ...entries.flatMap((e) => (e.endedMono !== undefined ? [e.endedMono] : []))].filter((t) => t > first + 1)
-    return stallsAt(this.senderProbe.samples(), stamps)
+    return this.senderProbe ? senderStalls(this.senderProbe, this.receiver.entries(), this.receiver.connections()) : []
   }
 
   private observe(senderEnd?: SenderEnd): Observation {
@@ -301,17 +295,3 @@ class ScenarioRun {
   }
 }
 
-/**
- * Names the sender-side lag in a failed or inconclusive result's message (and in its scenario-end
- * event): the judges counted it in the slack; the reader learns what it was.
- */
-function withSenderLag(stalls: readonly LagSample[], pid: number | undefined): { emit: (e: (ev: ProgressEvent) => void) => (ev: ProgressEvent) => void; result: (r: ScenarioResult) => ScenarioResult } {
-  const worst = maxLag(stalls)
-  const note = `sender-side lag: the sender's processes stalled up to ${Math.round(worst)} ms waiting for a CPU right before an attempt or its end (run queue, /proc/${pid ?? '?'}/schedstat), counted in the late-side slack`
-  const applies = (status: string): boolean => worst >= 1 && (status === 'failed' || status === 'inconclusive')
-  const add = (message: string | undefined): string => (message ? `${message}\n${note}` : note)
-  return {
-    emit: (emit) => (ev) => emit(ev.type === 'scenario-end' && applies(ev.status) ? { ...ev, message: add(ev.message) } : ev),
-    result: (r) => (applies(r.status) ? { ...r, message: add(r.message) } : r),
-  }
-}

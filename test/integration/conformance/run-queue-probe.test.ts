@@ -31,11 +31,11 @@ function onCore0(script: string): ChildProcess {
 describe.runIf(usable)('sender-side run-queue probe', () => {
   it('measures the CPU wait of a loaded sender-like process, and none for one that sleeps through the load', async () => {
     // Sender-like: every 100 ms it wakes and does 15 ms of CPU work (an attempt: TLS, a request,
-    // the answer), for LOAD_MS + 1 s.
-    const sender = onCore0(`const end = Date.now() + ${LOAD_MS + 1000}; const t = setInterval(() => { const c = process.cpuUsage(); while (process.cpuUsage(c).user + process.cpuUsage(c).system < 15000) {} if (Date.now() > end) clearInterval(t) }, 100)`)
+    // the answer), for LOAD_MS + 2 s.
+    const sender = onCore0(`const end = Date.now() + ${LOAD_MS + 2000}; const t = setInterval(() => { const c = process.cpuUsage(); while (process.cpuUsage(c).user + process.cpuUsage(c).system < 15000) {} if (Date.now() > end) clearInterval(t) }, 100)`)
     // Asleep for the whole time (a sender whose interval is too long does nothing while it waits).
-    const sleeper = onCore0(`setTimeout(() => {}, ${LOAD_MS + 1000})`)
-    await new Promise((r) => setTimeout(r, 300)) // both started (node up, the tree complete)
+    const sleeper = onCore0(`setTimeout(() => {}, ${LOAD_MS + 2000})`)
+    await new Promise((r) => setTimeout(r, 1000)) // both started and booted (on a busy machine too)
     const probe = startRunQueueProbe(sender.pid!)
     const quiet = startRunQueueProbe(sleeper.pid!)
     onTestFinished(() => { probe.stop(); quiet.stop() })
@@ -51,7 +51,8 @@ describe.runIf(usable)('sender-side run-queue probe', () => {
     // Four processes runnable on one core: 15 ms of work take about four times as long, most of
     // it spent waiting for the CPU (measured: a 248 ms stall; the sleeper 0).
     expect(loaded, `sender-like ${loaded} ms, sleeper ${asleep} ms`).toBeGreaterThanOrEqual(20)
-    expect(asleep, `sleeper ${asleep} ms`).toBeLessThan(5)
+    // What is left for the sleeper is noise (its own boot finishing on a busy machine), far below.
+    expect(asleep, `sleeper ${asleep} ms`).toBeLessThan(Math.max(5, loaded / 10))
   }, 15_000)
 
   it('reports nothing for a process it cannot read', () => {
