@@ -36,4 +36,17 @@ describe('--retry-inconclusive', () => {
     expect(calls).toBe(0)
     expect(out.totals.failed).toBe(1)
   })
+
+  // Real catalogue ids: retry.cycle-1 pins the interval rule, retry.give-up relies on it.
+  const failing = (id: string): ScenarioResult => ({ ...result(id, 'failed'), checks: [{ name: 'x', passed: false, expected: 'e', observed: 'o', evidence: [] }] })
+
+  it('attributes blocked verdicts again after a re-measure: a scenario whose premise is pinned by one that now failed is blocked by it', async () => {
+    // First run: cycle-1 could not be judged, give-up failed on its own (nothing pinning its premise failed).
+    const first = report([result('retry.cycle-1', 'inconclusive'), failing('retry.give-up')])
+    const out = await retryInconclusive(first, 2, (ids) => Promise.resolve(report(ids.map((id) => failing(id)))), () => {})
+    expect(out.results.map((r) => `${r.id}:${r.status}`)).toEqual(['retry.cycle-1:failed', 'retry.give-up:blocked'])
+    expect(out.results[1]!.blockedBy).toEqual(['retry.cycle-1'])
+    expect(out.results[1]!.message).toMatch(/^BLOCKED: this scenario relies on the rule "interval", judged by retry.cycle-1/)
+    expect(out.totals).toMatchObject({ failed: 1, blocked: 1, inconclusive: 0 })
+  })
 })
