@@ -49,4 +49,16 @@ describe('--retry-inconclusive', () => {
     expect(out.results[1]!.message).toMatch(/^BLOCKED: this scenario relies on the rule "interval", judged by retry.cycle-1/)
     expect(out.totals).toMatchObject({ failed: 1, blocked: 1, inconclusive: 0 })
   })
+
+  it('judges a re-measured scenario against the whole run: its premise passed in the first run, so its failure is its own', async () => {
+    // give-up, re-measured alone, fails with the interval premise broken (as judged: a real re-run
+    // alone would block it on the catalogue's retry.cycle-*, which did not run there). retry.cycle-1
+    // passed in the first run: attributed over both, give-up's failure is its own.
+    const withPremise = (r: ScenarioResult): ScenarioResult => ({ ...r, premise: { rule: 'interval', observed: 'intervals off' } })
+    const first = report([result('retry.cycle-1', 'passed'), result('retry.give-up', 'inconclusive')])
+    const out = await retryInconclusive(first, 1, () => Promise.resolve(report([withPremise(failing('retry.give-up'))])), () => {})
+    expect(out.results.map((r) => `${r.id}:${r.status}`)).toEqual(['retry.cycle-1:passed', 'retry.give-up:failed'])
+    expect(out.results[1]!.blockedBy).toBeUndefined()
+  })
 })
+
