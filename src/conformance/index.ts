@@ -3,7 +3,7 @@
  * sender adapters (undici); xmlbuilder2 loads only when a JUnit report is rendered.
  * @see docs/design.md "Conformance"
  */
-export { runConformance, listScenarios, DEFAULT_TOLERANCE } from './runner.js'
+export { runConformance, listScenarios, DEFAULT_TOLERANCE, judgedResults, attributeResults } from './runner.js'
 export type { RunConformanceOptions, SenderSpec, ListedScenario } from './runner.js'
 export { scenarios, selectScenarios } from './scenarios/index.js'
 export type { SenderAdapter, SenderSession, SessionOptions } from './adapters/types.js'

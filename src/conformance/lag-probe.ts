@@ -5,6 +5,7 @@
  * and call a scenario inconclusive when it exceeds what a 10 % wrong sender would move.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { systemClock, type Clock } from '../clock/index.js'
 
 /** How often the probe looks, ms. */
@@ -148,4 +149,128 @@ export function startProcessProbe(): LagProbe {
       child?.kill()
     },
   }
+}
+
+/** How often a sender's run-queue wait is read, ms. */
+export const RUN_QUEUE_POLL_MS = 10
+/**
+ * The longest stall looked back over, ms: a starved sender has been seen 1.5 s late. Waits
+ * scattered over it do not add up (stallMs takes only stretches mostly spent waiting).
+ */
+export const RUN_QUEUE_WINDOW_MS = 5_000
+/** A stretch counts as a stall when the sender waited for a CPU at least this part of it. */
+const STALL_DENSITY = 0.5
+/** Most processes of a sender's tree that are read (a shell, the sender, what it started). */
+const RUN_QUEUE_MAX_PROCESSES = 32
+
+/** Time a task (`/proc/PID`: a process's main thread) spent waiting for a CPU, ns; undefined when unreadable. */
+function runDelayNs(path: string): number | undefined {
+  try {
+    const ns = Number(readFileSync(`${path}/schedstat`, 'utf8').split(' ')[1])
+    return Number.isFinite(ns) ? ns : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** `pid` and its descendants (the shell of a --sender-cmd, the sender it started, and theirs). */
+function processTree(pid: number): number[] {
+  const seen: number[] = []
+  const queue = [pid]
+  while (queue.length > 0 && seen.length < RUN_QUEUE_MAX_PROCESSES) {
+    const p = queue.shift()!
+    seen.push(p)
+    try {
+      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(' ')) if (c.trim()) queue.push(Number(c))
+    } catch {
+      // gone, or no children file: its own figure is still read
+    }
+  }
+  return seen
+}
+
+/**
+ * The longest recent stall: the wait summed over the longest stretch ending now (at most
+ * RUN_QUEUE_WINDOW_MS) in which the sender waited for a CPU at least STALL_DENSITY of the time.
+ * A timer held back D ms by the machine means D ms of waiting just before the attempt; a few
+ * ms of waiting scattered over seconds (each wake-up queued a little) delays no timer by more
+ * than each of them, and is not summed into one figure.
+ */
+function stallMs(recent: ReadonlyArray<{ mono: number; ms: number }>, now: number): number {
+  let waited = 0
+  let best = 0
+  for (let i = recent.length - 1; i >= 0; i--) {
+    waited += recent[i]!.ms
+    const span = now - recent[i]!.mono + RUN_QUEUE_POLL_MS
+    if (waited >= STALL_DENSITY * span) best = waited
+  }
+  return best
+}
+
+/**
+ * The sender's side, measured on the sender itself: how long its processes (the one started and
+ * its descendants; the main thread of each, a Node sender's event loop) were ready to run but
+ * waited for a CPU, from the kernel's per-task run-queue wait (`/proc/PID/schedstat`, Linux). That is the lateness the machine adds to a correct
+ * sender's timers and answers; a sender whose schedule is wrong accrues none of it (it sleeps), so
+ * this widens the slack of a loaded sender only and never excuses a wrong one on a quiet machine.
+ * Every RUN_QUEUE_POLL_MS a sample holds the longest recent stall (stallMs). A process first seen
+ * counts from then on. Where the figures cannot be read (not Linux, no schedstat), it reports
+ * nothing: the judges then have only the probe process's view. Timers are unref'd; stop() ends it.
+ */
+export function startRunQueueProbe(pid: number, clock: { now(): number } = { now: () => performance.now() }): LagProbe {
+  const samples: LagSample[] = []
+  if (process.platform !== 'linux' || runDelayNs(`/proc/${pid}`) === undefined) return { samples: () => [], worstSince: () => 0, stop: () => {} }
+  const last = new Map<string, number>()
+  const recent: Array<{ mono: number; ms: number }> = []
+  const poll = (): void => {
+    const now = clock.now()
+    let added = 0
+    const alive = new Set<string>()
+    // The main thread of each: a Node sender's event loop. (Its compiler and GC threads wait in the
+    // run queue too, but mostly beside the event loop, not in its way: counting them made stalls
+    // of seconds out of senders that were on time.)
+    for (const task of processTree(pid).map((p) => `/proc/${p}`)) {
+      const ns = runDelayNs(task)
+      if (ns === undefined) continue
+      alive.add(task)
+      const before = last.get(task)
+      // Processes waiting side by side delay the sender once: the most any of them waited.
+      if (before !== undefined && ns > before) added = Math.max(added, (ns - before) / 1e6)
+      last.set(task, ns)
+    }
+    for (const p of last.keys()) if (!alive.has(p)) last.delete(p)
+    recent.push({ mono: now, ms: added })
+    while (recent.length > 0 && recent[0]!.mono < now - RUN_QUEUE_WINDOW_MS) recent.shift()
+    const stall = stallMs(recent, now)
+    if (stall > KEEP_ABOVE_MS) samples.push({ mono: now, lateMs: stall })
+  }
+  poll()
+  const timer = setInterval(poll, RUN_QUEUE_POLL_MS)
+  timer.unref()
+  return {
+    samples: () => [...samples],
+    worstSince: (mono) => worstSince(samples, mono),
+    stop: () => {
+      poll()
+      clearInterval(timer)
+    },
+  }
+}
+
+/**
+ * The sender's stalls that can have moved a timestamp the judges use: for each stamp (an attempt's
+ * accept or request, an attempt's end), the longest stall that ended right at it (a sample from the
+ * poll before it to two polls after). A sender that stalled and then, on getting the CPU, made its
+ * attempt at once, made it late by that stall; a stall elsewhere (its next TLS handshake, its
+ * start-up) moved no stamp and is left out, so it cannot widen the slack of intervals it did not
+ * touch. Returned as samples at the stamps, for the observation's machineLag.
+ */
+export function stallsAt(samples: readonly LagSample[], stamps: readonly number[]): LagSample[] {
+  const out: LagSample[] = []
+  for (const t of stamps) {
+    let worst = 0
+    for (const s of samples) if (s.mono >= t - RUN_QUEUE_POLL_MS && s.mono <= t + 2 * RUN_QUEUE_POLL_MS) worst = Math.max(worst, s.lateMs)
+    if (worst > KEEP_ABOVE_MS) out.push({ mono: t, lateMs: worst })
+  }
+  return out.sort((a, b) => a.mono - b.mono)
 }

@@ -114,14 +114,11 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
     machine?.stop()
   }
 
-  const done = attributeVerdicts(
-    results.filter((r): r is ScenarioResult => r !== undefined),
-    selected,
-    catalogue,
-  )
+  const judged = results.filter((r): r is ScenarioResult => r !== undefined)
+  const done = attributeVerdicts(judged, selected, catalogue)
   for (const r of done) if (r.status === 'blocked') emit({ type: 'scenario-blocked', id: r.id, blockedBy: r.blockedBy ?? [], rule: r.premise!.rule })
   const precision = mergePrecision(done.map((r) => r.precision))
-  return {
+  const report: ConformanceReport = {
     sender: adapter.label,
     profile: profile.name,
     startedAt: startedAt.toISOString(),
@@ -139,6 +136,26 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
     },
     results: done,
   }
+  JUDGED.set(report, judged)
+  return report
+}
+
+/** Each report's results as judged, before blocked verdicts were attributed. */
+const JUDGED = new WeakMap<ConformanceReport, readonly ScenarioResult[]>()
+
+/**
+ * The results of a report made by runConformance as its judges gave them, before attribution
+ * (undefined for a report from elsewhere): what `--retry-inconclusive` merges with re-measured
+ * results before attributing blocked verdicts again over the whole set.
+ */
+export function judgedResults(report: ConformanceReport): readonly ScenarioResult[] | undefined {
+  return JUDGED.get(report)
+}
+
+/** Blocked verdicts attributed over judged results of catalogue scenarios, as runConformance does. */
+export function attributeResults(judged: readonly ScenarioResult[]): ScenarioResult[] {
+  const ids = new Set(judged.map((r) => r.id))
+  return attributeVerdicts(judged, catalogue.filter((d) => ids.has(d.id)), catalogue)
 }
 
 /** The scale a scenario runs at: the user's, else its default for the profile. */

@@ -36,4 +36,29 @@ describe('--retry-inconclusive', () => {
     expect(calls).toBe(0)
     expect(out.totals.failed).toBe(1)
   })
+
+  // Real catalogue ids: retry.cycle-1 pins the interval rule, retry.give-up relies on it.
+  const failing = (id: string): ScenarioResult => ({ ...result(id, 'failed'), checks: [{ name: 'x', passed: false, expected: 'e', observed: 'o', evidence: [] }] })
+
+  it('attributes blocked verdicts again after a re-measure: a scenario whose premise is pinned by one that now failed is blocked by it', async () => {
+    // First run: cycle-1 could not be judged, give-up failed on its own (nothing pinning its premise failed).
+    const first = report([result('retry.cycle-1', 'inconclusive'), failing('retry.give-up')])
+    const out = await retryInconclusive(first, 2, (ids) => Promise.resolve(report(ids.map((id) => failing(id)))), () => {})
+    expect(out.results.map((r) => `${r.id}:${r.status}`)).toEqual(['retry.cycle-1:failed', 'retry.give-up:blocked'])
+    expect(out.results[1]!.blockedBy).toEqual(['retry.cycle-1'])
+    expect(out.results[1]!.message).toMatch(/^BLOCKED: this scenario relies on the rule "interval", judged by retry.cycle-1/)
+    expect(out.totals).toMatchObject({ failed: 1, blocked: 1, inconclusive: 0 })
+  })
+
+  it('judges a re-measured scenario against the whole run: its premise passed in the first run, so its failure is its own', async () => {
+    // give-up, re-measured alone, fails with the interval premise broken (as judged: a real re-run
+    // alone would block it on the catalogue's retry.cycle-*, which did not run there). retry.cycle-1
+    // passed in the first run: attributed over both, give-up's failure is its own.
+    const withPremise = (r: ScenarioResult): ScenarioResult => ({ ...r, premise: { rule: 'interval', observed: 'intervals off' } })
+    const first = report([result('retry.cycle-1', 'passed'), result('retry.give-up', 'inconclusive')])
+    const out = await retryInconclusive(first, 1, () => Promise.resolve(report([withPremise(failing('retry.give-up'))])), () => {})
+    expect(out.results.map((r) => `${r.id}:${r.status}`)).toEqual(['retry.cycle-1:passed', 'retry.give-up:failed'])
+    expect(out.results[1]!.blockedBy).toBeUndefined()
+  })
 })
+
