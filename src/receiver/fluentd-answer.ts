@@ -70,6 +70,8 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
         contentType: ex.req.headers['content-type'],
         query: ex.query,
         body: decoded.body,
+        // The journal's text of the body as sent (when not cut): the same UTF-8 decoding, done once.
+        bodyText: decoded.body === raw && ex.entry.bodyTruncated !== true ? ex.entry.body : undefined,
         arrivalTime: ex.arrivalS,
         maxRecords: ctx.maxRecords,
         maxRecordSize: ctx.maxRecordSize,

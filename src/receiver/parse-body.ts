@@ -130,6 +130,8 @@ export interface ParseInput {
   query: string | undefined
   /** Decoded body. */
   body: Buffer
+  /** `body` as UTF-8 text when the caller has it already (the journal keeps it): not decoded again. */
+  bodyText?: string
   /** Arrival time, float seconds, used when no other time applies. */
   arrivalTime: number
   /** Most records (array elements, NDJSON lines, msgpack values) in one request; default DEFAULT_MAX_RECORDS (`--max-records`). */
@@ -175,7 +177,7 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
   const json = params.get('json')
   const ndjson = params.get('ndjson')
   if (msgpack !== undefined) await parseMsgpack(msgpack, sink)
-  else if (json !== undefined) await parseJsonBytes(json, sink, 'JSON')
+  else if (json !== undefined) await parseJsonBytes(json, sink, 'JSON', json === input.body ? input.bodyText : undefined)
   else if (ndjson !== undefined) await parseNdjsonBytes(ndjson, sink)
   else return { ok: false, message: PARAM_REQUIRED_MESSAGE }
   if (sink.refused !== undefined) return { ok: false, status: 413, message: sink.refused }
