@@ -85,6 +85,7 @@ export function createIngest(ctx: IngestContext): Ingest {
       req.socket.destroy()
       return undefined
     }
+    connections.onRequestBegins(conn, req.socket)
     const ex = exchanges.begin(req, res, conn)
     requests.set(ex.entry, req)
     return ex
