@@ -10,6 +10,7 @@ import type { TLSSocket } from 'node:tls'
 import type { Clock } from '../clock/index.js'
 import type { ConnectionEntry, Correction, Journal, JournalEntry, JournalOutcome, RequestEntry } from '../journal/index.js'
 import { resetSocket } from './responses.js'
+import { watchParserHeads } from './socket-reads.js'
 
 /**
  * Why an entry is still open on its connection: the client is still sending the body (`reading`),
@@ -47,7 +48,7 @@ export interface ConnState {
   unsent: Set<JournalEntry>
   /** Set once the listener handed the socket to the HTTP(S) layer (only then do deadlines apply). */
   handedOver?: boolean
-  /** Set once the TLS socket is read through its stream (onRequestBegins: the client pipelines). */
+  /** Set once the TLS socket is read through its stream (socket-reads.ts: the client pipelines). */
   streamed?: boolean
   /** The HTTP layer's socket (the TLS socket over `raw`), once a request arrived on it. */
   httpSocket?: Socket
@@ -83,8 +84,6 @@ export interface Connections {
   onSecure(sock: TLSSocket): void
   /** Watches the request heads the HTTP layer parses on this socket (its first byte of each). */
   watchHeads(sock: Socket): void
-  /** A request arrives on `sock` (before it is counted open): reads go through the stream once the client pipelines. */
-  onRequestBegins(conn: ConnState, sock: Socket): void
   /**
    * True while the receiver owes this connection bytes: an answer decided, or being written (node's
    * current response not finished), and no request body being read from the client. Deadlines never
@@ -108,21 +107,8 @@ export interface Connections {
   closeAll(): void
 }
 
-/** The 'data' listener that keeps a TLS socket read through its stream (see watchHeads). */
-const keepStreamed = (): void => {}
-
 /** Why an answer decided but never handed to the socket is not 'answered': the connection ended first. */
 export const CUT_BEFORE_ANSWER = 'not answered: the connection ended before the answer was handed to the socket'
-
-/** Unsent answer bytes on a TLS socket from which on its reads go through the stream (see onRequestBegins). */
-export const PIPELINED_BYTES = 4096
-
-/** Reads of this TLS socket go through its stream from now on (see onRequestBegins); once. */
-export function streamReads(conn: ConnState, sock: Socket): void {
-  if (conn.streamed === true || conn.raw === sock) return
-  conn.streamed = true
-  sock.on('data', keepStreamed)
-}
 
 /** Outcome of an entry that was still open when its connection ended. */
 function settleOutcome(state: OpenState): JournalOutcome {
@@ -205,39 +191,9 @@ export function createConnections(ctx: ConnectionsContext): Connections {
     }
   }
 
-  /**
-   * node's HTTP parser calls its message-begin slot (`kOnMessageBegin`, an index on the parser's
-   * class) when it parses the first byte of a request: the time of the bytes, not of a sweep.
-   * node clears the slot when it frees the parser.
-   */
   const watchHeads = (sock: Socket): void => {
     const conn = connOf(sock)
-    const parser = (sock as Socket & { parser?: (Record<number, unknown> & { constructor: { kOnMessageBegin?: number } }) | null }).parser
-    const slot = parser?.constructor.kOnMessageBegin
-    if (!conn || !parser || typeof slot !== 'number') return
-    parser[slot] = () => {
-      conn.headsBegun++
-      // The first head's clock started at the accept (handshake included).
-      if (conn.headsBegun > 1) conn.headStartedMono = clock.now()
-    }
-  }
-
-  /**
-   * TLS: node's parser reads the TLS stream's handle directly, and a TLS read can carry several
-   * records; when pipelined answers back up, node pauses the parser after the first and the next
-   * record of the same read reaches the paused parser ("HPE_PAUSED": 1,500 pipelined requests were
-   * cut after ~600 answers). A 'data' listener makes node read through the stream instead, whose
-   * pause() holds the rest until the answers drain. That path costs every read (~10 % of the CPU of
-   * a request, bench/results.md), so it is taken once a client pipelines: a request arrives while an
-   * earlier one is still open, or while answers pile up unsent (two or more not finished, or 4 KiB
-   * waiting; one answer of the previous request may still be in flight for any keep-alive client).
-   * node pauses only once 16 KiB of answers wait; a large answer streams at once (exchange.ts).
-   * Synchronously: the listener takes effect for the next TLS record, even of the same read (a
-   * deferred one came too late when answers go out at once, without a journal file).
-   */
-  const onRequestBegins = (conn: ConnState, sock: Socket): void => {
-    if (conn.open.size === 0 && conn.unsent.size < 2 && sock.writableLength < PIPELINED_BYTES) return
-    streamReads(conn, sock)
+    if (conn) watchParserHeads(conn, sock, clock)
   }
 
   const owesAnswer = (conn: ConnState): boolean => {
@@ -252,7 +208,6 @@ export function createConnections(ctx: ConnectionsContext): Connections {
     connOf,
     noRequest,
     watchHeads,
-    onRequestBegins,
     owesAnswer,
     register(raw, id) {
       sockets.add(raw)
