@@ -1,9 +1,9 @@
 // `npm run bench`: every benchmark, one after the other (a few minutes in all; each is time-bounded).
 // Speed is measured here, never asserted in tests. Figures and how to read them: bench/results.md.
-// BENCH_ONLY=ingest,startup,... runs a subset; arguments go to ingest.mjs (seconds per cell).
+// BENCH_ONLY=ingest,hot-path,startup,... runs a subset; arguments go to ingest.mjs (seconds per cell).
 import { spawnSync } from 'node:child_process'
 
-const all = ['ingest', 'startup', 'validation', 'memory', 'conformance']
+const all = ['ingest', 'hot-path', 'startup', 'validation', 'memory', 'conformance']
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : all
 for (const b of all.filter((x) => only.includes(x))) {
   console.log(`\n== ${b} ==`)

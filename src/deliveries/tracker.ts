@@ -94,9 +94,12 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions = {}): Del
       }
       keys.set(contentKey, open)
       bytes += keyBytes(contentKey, open.length)
-      for (const [key, list] of keys) {
-        if (bytes <= maxBytes || key === contentKey) break
-        drop(key, list)
+      // Checked first: iterating the map allocates, and the budget is rarely exceeded.
+      if (bytes > maxBytes) {
+        for (const [key, list] of keys) {
+          if (bytes <= maxBytes || key === contentKey) break
+          drop(key, list)
+        }
       }
       return { deliveryKey: `${contentKey}#${d.seq}`, attempt: d.attempts, contentKey, seq: d.seq }
     },

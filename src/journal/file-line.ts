@@ -95,6 +95,15 @@ export class LineStopped extends Error {
 
 /** Each event's JSON, grouped into chunks of at most LINE_EVENTS_MAX characters (a larger event alone). */
 function eventChunks(events: readonly JournalEvent[]): string[] {
+  // Hot path: an ordinary entry's events fit one line, so one JSON.stringify of them all (the same
+  // text as joining each event's). An event that cannot be serialized fails again below, by index.
+  let all: string | undefined
+  try {
+    all = JSON.stringify(events)
+  } catch {
+    all = undefined
+  }
+  if (all !== undefined && all.length <= LINE_EVENTS_MAX) return [all]
   const acc = { chunks: [] as string[], parts: [] as string[], size: 0 }
   chunkEvents(events, 0, events.length, acc, Infinity)
   return acc.chunks
@@ -164,6 +173,21 @@ export function entryLines(entry: LineEntry, final?: object): string[] {
   const head = headLine(copy, events)
   if (typeof head !== 'string') return head.lines
   return events === undefined ? [head] : assemble(copy.id, events.length, head, eventChunks(events))
+}
+
+/**
+ * entryLines' text with a newline after each line, in pieces for the batched write (batch.ts): an
+ * entry whose events fit one line is its head, a comma and its events, each a flat string, so that
+ * the line is encoded once, straight into the write's buffer, never concatenated on the heap.
+ */
+export function entryPieces(entry: LineEntry, final?: object): readonly string[] {
+  const { copy, events } = lineCopy(entry, final)
+  const head = headLine(copy, events)
+  if (typeof head !== 'string') return [head.lines.join('\n'), '\n']
+  if (events === undefined) return [head, '\n']
+  const chunks = eventChunks(events)
+  if (chunks.length > 1) return [assemble(copy.id, events.length, head, chunks).join('\n'), '\n']
+  return [head.slice(0, -1), head.length > 2 ? ',"events":' : '"events":', chunks[0]!, '}\n']
 }
 
 /**

@@ -27,7 +27,7 @@ import { FakeFluentdError } from '../errors.js'
 import { AnswerWithdrawn, createLineWriter, type LineWriter } from './batch.js'
 import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes } from './budget.js'
 import { blankEntry } from './shape.js'
-import { correctionLine, entryLines, entryLinesSliced, LineStopped, settledEntryText, SYNC_LINE_BYTES, type Correction } from './file-line.js'
+import { correctionLine, entryLinesSliced, entryPieces, LineStopped, settledEntryText, SYNC_LINE_BYTES, type Correction } from './file-line.js'
 import { filterEntries, type JournalQuery } from './filter.js'
 import type { EntryFields, JournalEntry, JournalEntryData, JournalEntryKind } from './types.js'
 
@@ -252,25 +252,25 @@ export function createJournal(options: JournalOptions = {}): Journal {
         then()
       }
       // The line is bounded (file-line.ts); an event that cannot be serialized is a failed write: no 2xx.
-      const queue = (lines: string[]): void => {
+      const queue = (line: string | readonly string[]): void => {
         if (writer === undefined) return release(new AnswerWithdrawn())
-        writer.push({ line: lines.length === 1 ? lines[0] + '\n' : lines.join('\n') + '\n', release, wanted })
+        writer.push({ line, release, wanted })
       }
       const events = final.events ?? entry.events
       if ((events?.length ?? 0) <= SLICED_EVENTS && (entry.bodySize ?? 0) <= SYNC_LINE_BYTES) {
-        let lines: string[]
+        let pieces: readonly string[]
         try {
-          lines = entryLines(entry, final)
+          pieces = entryPieces(entry, final)
         } catch (err) {
           return release(err)
         }
-        queue(lines)
+        queue(pieces)
       } else {
         // Prepared in slices; stopped between two slices once the answer is no longer wanted.
         preparing.add(own(entry))
         const stop = (): boolean => writer === undefined || (wanted !== undefined && !wanted())
         entryLinesSliced(entry, final, stop).then(
-          (lines) => (stop() ? release(new AnswerWithdrawn()) : queue(lines)),
+          (lines) => (stop() ? release(new AnswerWithdrawn()) : queue(lines.join('\n') + '\n')),
           (err: unknown) => release(err instanceof LineStopped ? new AnswerWithdrawn() : err),
         )
       }

@@ -10,6 +10,7 @@ import type { TLSSocket } from 'node:tls'
 import type { Clock } from '../clock/index.js'
 import type { ConnectionEntry, Correction, Journal, JournalEntry, JournalOutcome, RequestEntry } from '../journal/index.js'
 import { resetSocket } from './responses.js'
+import { watchParserHeads } from './socket-reads.js'
 
 /**
  * Why an entry is still open on its connection: the client is still sending the body (`reading`),
@@ -47,6 +48,8 @@ export interface ConnState {
   unsent: Set<JournalEntry>
   /** Set once the listener handed the socket to the HTTP(S) layer (only then do deadlines apply). */
   handedOver?: boolean
+  /** Set once the TLS socket is read through its stream (socket-reads.ts: the client pipelines). */
+  streamed?: boolean
   /** The HTTP layer's socket (the TLS socket over `raw`), once a request arrived on it. */
   httpSocket?: Socket
   /** Request heads whose first byte the HTTP parser has seen (one more than `requests` while a head is incomplete). */
@@ -103,9 +106,6 @@ export interface Connections {
   /** Settles open entries as the connection ends (client-aborted, hung, stalled). */
   closeAll(): void
 }
-
-/** The 'data' listener that keeps a TLS socket read through its stream (see watchHeads). */
-const keepStreamed = (): void => {}
 
 /** Why an answer decided but never handed to the socket is not 'answered': the connection ended first. */
 export const CUT_BEFORE_ANSWER = 'not answered: the connection ended before the answer was handed to the socket'
@@ -191,29 +191,9 @@ export function createConnections(ctx: ConnectionsContext): Connections {
     }
   }
 
-  /**
-   * node's HTTP parser calls its message-begin slot (`kOnMessageBegin`, an index on the parser's
-   * class) when it parses the first byte of a request: the time of the bytes, not of a sweep.
-   * node clears the slot when it frees the parser.
-   */
   const watchHeads = (sock: Socket): void => {
     const conn = connOf(sock)
-    const parser = (sock as Socket & { parser?: (Record<number, unknown> & { constructor: { kOnMessageBegin?: number } }) | null }).parser
-    const slot = parser?.constructor.kOnMessageBegin
-    if (!conn || !parser || typeof slot !== 'number') return
-    if (conn.raw !== sock) {
-      // TLS: node's parser reads the TLS stream's handle directly, and a TLS read can carry several
-      // records; when pipelined answers back up, node pauses the parser after the first and the
-      // next record of the same read reaches the paused parser ("HPE_PAUSED": 1,500 pipelined
-      // requests were cut after ~600 answers). A 'data' listener makes node read through the
-      // stream instead, whose pause() holds the rest until the answers drain.
-      sock.on('data', keepStreamed)
-    }
-    parser[slot] = () => {
-      conn.headsBegun++
-      // The first head's clock started at the accept (handshake included).
-      if (conn.headsBegun > 1) conn.headStartedMono = clock.now()
-    }
+    if (conn) watchParserHeads(conn, sock, clock)
   }
 
   const owesAnswer = (conn: ConnState): boolean => {

@@ -10,6 +10,7 @@ import type { Clock } from '../clock/index.js'
 import { AnswerWithdrawn, type EntryFields, type Journal, type RequestEntry } from '../journal/index.js'
 import type { ParseResult } from './parse-body.js'
 import { CUT_BEFORE_ANSWER, type ConnState } from './connections.js'
+import { PIPELINED_BYTES, streamReads } from './socket-reads.js'
 import type { FluentdLog } from './fluentd-log.js'
 import { fluentdErrorBody, resetSocket, writeAnswer } from './responses.js'
 
@@ -205,6 +206,8 @@ export function createExchanges(ctx: ExchangeContext): Exchanges {
         return
       }
       conn.unsent.add(entry)
+      // A large answer alone can make node pause the connection's parser: stream its reads first.
+      if (text.length >= PIPELINED_BYTES) streamReads(conn, ex.req.socket)
       try {
         writeAnswer(ex.res, st, text, { keepAlive, headers: opts.headers, raw: conn.raw, reset: ctx.resetOnClose, forceBody: opts.forceBody, processed: opts.processed, onFinish })
       } catch (e) {

@@ -7,7 +7,7 @@
  * @see docs/design.md "Answering as Fluentd"
  */
 import type { Journal, JournalEvent } from '../journal/index.js'
-import { validateAllSliced, verdictErrorText, type ValidationMode, type Validator, type Verdict } from '../validation/index.js'
+import { VALIDATE_SLICE, validateAllSliced, verdictErrorText, type ValidationMode, type Validator, type Verdict } from '../validation/index.js'
 import type { Clock } from '../clock/index.js'
 import type { BodyOutcome, Exchange, Exchanges } from './exchange.js'
 import { rubyErrorClass, type FluentdLog } from './fluentd-log.js'
@@ -70,6 +70,8 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
         contentType: ex.req.headers['content-type'],
         query: ex.query,
         body: decoded.body,
+        // The journal's text of the body as sent (when not cut): the same UTF-8 decoding, done once.
+        bodyText: decoded.body === raw && ex.entry.bodyTruncated !== true ? ex.entry.body : undefined,
         arrivalTime: ex.arrivalS,
         maxRecords: ctx.maxRecords,
         maxRecordSize: ctx.maxRecordSize,
@@ -79,14 +81,23 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
     return ex.parsed
   }
 
-  /** Verdicts of the parsed events, undefined when validation is off or fails internally. */
-  const verdictsOf = async (events: readonly JournalEvent[]): Promise<Verdict[] | undefined> => {
+  /**
+   * Verdicts of the parsed events, undefined when validation is off or fails internally. A batch
+   * that needs no yield (at most VALIDATE_SLICE notifications, the common case) is judged at once,
+   * without a promise.
+   */
+  const verdictsOf = (events: readonly JournalEvent[]): Verdict[] | undefined | Promise<Verdict[] | undefined> => {
     if (!ctx.validator || ctx.validate === 'off' || events.length === 0) return undefined
-    try {
-      return await validateAllSliced(ctx.validator, events.map((e) => e.record))
-    } catch (err) {
+    const records = events.map((e) => e.record)
+    const failed = (err: unknown): undefined => {
       ctx.onError(err)
       return undefined
+    }
+    if (records.length > VALIDATE_SLICE) return validateAllSliced(ctx.validator, records).catch(failed)
+    try {
+      return ctx.validator.validateAll(records)
+    } catch (err) {
+      return failed(err)
     }
   }
 
@@ -124,7 +135,8 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
         const why = parsed.dropped.length > 0 ? parsed.dropped.join('; ') : 'no records in the body'
         return exchanges.answer(ex, 400, fluentdErrorBody(400, why), { error: why, forceBody: head, processed: true })
       }
-      const verdicts = await verdictsOf(parsed.events)
+      const judged = verdictsOf(parsed.events)
+      const verdicts = judged instanceof Promise ? await judged : judged
       if (!exchanges.isOpen(ex)) return
       if (verdicts) {
         journal.update(ex.entry, { verdicts })

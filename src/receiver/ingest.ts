@@ -17,6 +17,7 @@ import type { Exchange, Exchanges } from './exchange.js'
 import type { FluentdAnswer } from './fluentd-answer.js'
 import type { FluentdLog } from './fluentd-log.js'
 import { fluentdErrorBody, resetSocket, TOO_LARGE } from './responses.js'
+import { streamIfPipelined } from './socket-reads.js'
 
 export interface IngestContext extends ActionContext {
   journal: Journal
@@ -85,6 +86,7 @@ export function createIngest(ctx: IngestContext): Ingest {
       req.socket.destroy()
       return undefined
     }
+    streamIfPipelined(conn, req.socket)
     const ex = exchanges.begin(req, res, conn)
     requests.set(ex.entry, req)
     return ex

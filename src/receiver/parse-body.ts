@@ -130,6 +130,8 @@ export interface ParseInput {
   query: string | undefined
   /** Decoded body. */
   body: Buffer
+  /** `body` as UTF-8 text when the caller has it already (the journal keeps it): not decoded again. */
+  bodyText?: string
   /** Arrival time, float seconds, used when no other time applies. */
   arrivalTime: number
   /** Most records (array elements, NDJSON lines, msgpack values) in one request; default DEFAULT_MAX_RECORDS (`--max-records`). */
@@ -150,32 +152,38 @@ const TIME_SLICE = 1024
  * loop; never rejects.
  */
 export async function parseRequestBody(input: ParseInput): Promise<ParseResult> {
-  const params: Params = input.query ? parseQuery(Buffer.from(input.query, 'latin1')) : new Map()
+  // No Map for the common request (a body by its Content-Type, no query): only what needs one.
+  let params: Params | undefined = input.query ? parseQuery(Buffer.from(input.query, 'latin1')) : undefined
   const ct = input.contentType ?? ''
   // Content-Type params override query params (Fluentd: params['json'] = body after parsing the query).
   if (ct.startsWith('application/x-www-form-urlencoded')) {
     const form = parseQuery(input.body)
+    params ??= new Map()
     for (const [k, v] of form) params.set(k, v)
   } else if (ct.startsWith('multipart/form-data; boundary=')) {
     const boundary = ct.slice('multipart/form-data; boundary='.length).replace(/^"|"$/g, '')
     const form: Params = new Map()
     parseMultipart(input.body, boundary, form)
+    params ??= new Map()
     for (const [k, v] of form) params.set(k, v)
-  } else if (ct.startsWith('application/msgpack')) {
-    params.set('msgpack', input.body)
-  } else if (ct.startsWith('application/json') || ct.startsWith('application/csp-report')) {
-    params.set('json', input.body)
-  } else if (ct.startsWith('application/x-ndjson')) {
-    params.set('ndjson', input.body)
   }
+  // The body itself is the parameter its Content-Type names (over a query parameter of that name).
+  const fromBody = ct.startsWith('application/msgpack')
+    ? 'msgpack'
+    : ct.startsWith('application/json') || ct.startsWith('application/csp-report')
+      ? 'json'
+      : ct.startsWith('application/x-ndjson')
+        ? 'ndjson'
+        : undefined
+  const param = (name: string): Buffer | undefined => (name === fromBody ? input.body : params?.get(name))
 
   const maxRecords = input.maxRecords ?? DEFAULT_MAX_RECORDS
   const sink = newSink(maxRecords, input.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE)
-  const msgpack = params.get('msgpack')
-  const json = params.get('json')
-  const ndjson = params.get('ndjson')
+  const msgpack = param('msgpack')
+  const json = param('json')
+  const ndjson = param('ndjson')
   if (msgpack !== undefined) await parseMsgpack(msgpack, sink)
-  else if (json !== undefined) await parseJsonBytes(json, sink, 'JSON')
+  else if (json !== undefined) await parseJsonBytes(json, sink, 'JSON', json === input.body ? input.bodyText : undefined)
   else if (ndjson !== undefined) await parseNdjsonBytes(ndjson, sink)
   else return { ok: false, message: PARAM_REQUIRED_MESSAGE }
   if (sink.refused !== undefined) return { ok: false, status: 413, message: sink.refused }
@@ -185,7 +193,7 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
 
   // Event time: ?time= (query or form) wins and keeps the record's key; else a record `time` key is
   // used and removed; else arrival. Any failure rejects the whole request.
-  const paramTime = params.get('time')
+  const paramTime = params?.get('time')
   let fixedTime: number | undefined
   if (paramTime !== undefined) {
     const t = rubyToF(paramTime.toString('utf8'))

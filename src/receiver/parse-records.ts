@@ -219,8 +219,11 @@ async function scanJsonArray(bytes: Buffer, open: number, max: number, maxElemen
   return { ok: true, elements, tooDeep }
 }
 
-/** Parses one JSON text (a body, a form field or an NDJSON line, as UTF-8 bytes) into the sink. `what` names it in drops. */
-export async function parseJsonBytes(bytes: Buffer, sink: RecordSink, what: string): Promise<void> {
+/**
+ * Parses one JSON text (a body, a form field or an NDJSON line, as UTF-8 bytes) into the sink. `what`
+ * names it in drops; `known`: the bytes already decoded (the journal's body text), not decoded twice.
+ */
+export async function parseJsonBytes(bytes: Buffer, sink: RecordSink, what: string, known?: string): Promise<void> {
   let open = 0
   while (open < bytes.length && isJsonSpace(bytes[open]!)) open++
   const large = bytes.length > Math.min(SYNC_PARSE_MAX, sink.maxRecordSize)
@@ -241,7 +244,7 @@ export async function parseJsonBytes(bytes: Buffer, sink: RecordSink, what: stri
     else for (const el of scan.elements) takeElement(el, sink)
     return
   }
-  const text = bytes.toString('utf8')
+  const text = known ?? bytes.toString('utf8')
   let value: unknown
   try {
     value = JSON.parse(text)

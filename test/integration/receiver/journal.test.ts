@@ -113,6 +113,31 @@ describe('journal', () => {
   })
 })
 
+describe('journal.correct', () => {
+  it('an entry settled as answered: outcome and error change, status goes, a correction line follows its line; anything else is left alone', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ff-correct-')), 'j.ndjson')
+    const j = createJournal({ file })
+    const changes: string[] = []
+    j.subscribe((c) => changes.push(`${c.type}${c.corrected === true ? ':corrected' : ''}`))
+    const e = j.add({ kind: 'request', connectionId: 1, remoteAddress: '127.0.0.1', remotePort: 1 })
+    j.complete(e, { status: 200, outcome: 'answered' })
+    const p = j.add({ kind: 'request', connectionId: 1, remoteAddress: '127.0.0.1', remotePort: 1 })
+    j.correct(p, { outcome: 'client-aborted', error: 'x' })
+    j.correct(e, { outcome: 'client-aborted', error: 'not answered: gone' })
+    expect([e.outcome, e.status, e.error, p.outcome]).toEqual(['client-aborted', undefined, 'not answered: gone', 'pending'])
+    // Once corrected it is no longer answered: a second correction changes nothing.
+    j.correct(e, { outcome: 'reset', error: 'again' })
+    j.close()
+    expect(changes).toEqual(['added', 'completed', 'added', 'updated:corrected'])
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines.map((l) => [l.kind, l.id ?? l.corrects, l.outcome, l.status])).toEqual([
+      ['request', e.id, 'answered', 200],
+      ['correction', e.id, 'client-aborted', null],
+      ['request', p.id, 'pending', undefined],
+    ])
+  })
+})
+
 describe('printers', () => {
   it('fluentd: one stdout line per event in Fluentd format', async () => {
     let out = ''

@@ -47,4 +47,26 @@ describe('delivery tracker', () => {
     expect(t.begin(`${tag}0#h`).attempt).toBe(1)
     expect(t.begin(`${tag}29998#h`).attempt).toBe(2)
   })
+
+  it('reopen: a success that was none (its answer never reached the client) continues with the retry', () => {
+    const t = createDeliveryTracker()
+    const first = t.begin('wallarm#h')
+    t.end(first, true)
+    t.reopen(first)
+    const retry = t.begin('wallarm#h')
+    expect([retry.deliveryKey, retry.attempt]).toEqual([first.deliveryKey, 2])
+    t.end(retry, true)
+    // Delivered now: the same bytes again are a new delivery.
+    expect(t.begin('wallarm#h')).toMatchObject({ attempt: 1 })
+  })
+
+  it('reopen of a delivery still open (its attempt failed) changes nothing', () => {
+    const t = createDeliveryTracker()
+    const first = t.begin('wallarm#h')
+    t.end(first, false)
+    const bytes = t.bytes
+    t.reopen(first)
+    expect(t.bytes).toBe(bytes)
+    expect(t.begin('wallarm#h')).toMatchObject({ deliveryKey: first.deliveryKey, attempt: 2 })
+  })
 })
