@@ -38,6 +38,8 @@ export interface AnswerContext {
   maxRecords: number
   /** Largest single record, bytes (413 beyond). */
   maxRecordSize: number
+  /** Most nesting levels of a record (deeper ones are dropped). */
+  maxRecordDepth: number
   onError(err: unknown): void
 }
 
@@ -75,6 +77,7 @@ export function createFluentdAnswer(ctx: AnswerContext): FluentdAnswer {
         arrivalTime: ex.arrivalS,
         maxRecords: ctx.maxRecords,
         maxRecordSize: ctx.maxRecordSize,
+        maxRecordDepth: ctx.maxRecordDepth,
       })
       return { decoded: true, ...parsed }
     })()

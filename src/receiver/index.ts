@@ -7,7 +7,7 @@ export { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_
 export { formatFluentdLine, formatFluentdTime, formatFluentdLogTime } from './fluentd-format.js'
 export { formatFluentdLogLine } from './fluentd-log.js'
 export type { FluentdLogEvent, FluentdLog } from './fluentd-log.js'
-export { parseRequestBody, PARAM_REQUIRED_MESSAGE, DEFAULT_MAX_RECORDS, DEFAULT_MAX_RECORD_SIZE } from './parse-body.js'
+export { parseRequestBody, PARAM_REQUIRED_MESSAGE, DEFAULT_MAX_RECORDS, DEFAULT_MAX_RECORD_SIZE, MAX_RECORD_DEPTH } from './parse-body.js'
 export type { ParsedEvent, ParseResult, ParseInput } from './parse-body.js'
 export { OBSERVATION_CHANNEL, subscribeObservations } from './observations.js'
 export type { ReceiverObservation } from './observations.js'

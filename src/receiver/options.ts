@@ -6,6 +6,7 @@ import { FakeFluentdError } from '../errors.js'
 import { parseHeaderLine } from '../text/index.js'
 import type { RequiredHeader } from './fluentd-answer.js'
 import type { ReceiverOptions } from './types.js'
+import { MAX_RECORD_DEPTH } from './parse-records.js'
 
 /** Node's TLS version bounds for a --tls-version value. */
 export function tlsVersions(v: ReceiverOptions['tlsVersion']): { minVersion: 'TLSv1.2' | 'TLSv1.3'; maxVersion: 'TLSv1.2' | 'TLSv1.3' } {
@@ -52,6 +53,7 @@ export function checkOptions(o: ReceiverOptions): void {
   if (o.inflateLimit !== undefined && (!Number.isInteger(o.inflateLimit) || o.inflateLimit < 0)) bad(`Invalid inflate limit ${o.inflateLimit}: use a byte count >= 0.`)
   if (o.maxRecords !== undefined && (!Number.isInteger(o.maxRecords) || o.maxRecords < 1)) bad(`Invalid record cap ${o.maxRecords}: use a whole number >= 1.`)
   if (o.maxRecordSize !== undefined && (!Number.isInteger(o.maxRecordSize) || o.maxRecordSize < 1)) bad(`Invalid record size limit ${o.maxRecordSize}: use a byte count >= 1.`)
+  if (o.maxRecordDepth !== undefined && (!Number.isInteger(o.maxRecordDepth) || o.maxRecordDepth < 1 || o.maxRecordDepth > MAX_RECORD_DEPTH)) bad(`Invalid record depth limit ${o.maxRecordDepth}: use 1 to ${MAX_RECORD_DEPTH}.`)
   if (o.journalMaxBytes !== undefined && (!Number.isFinite(o.journalMaxBytes) || o.journalMaxBytes < 1)) bad(`Invalid journal memory budget ${o.journalMaxBytes}: use bytes >= 1.`)
   if (o.journalBodyMax !== undefined && (!Number.isInteger(o.journalBodyMax) || o.journalBodyMax < 0)) bad(`Invalid journal body limit ${o.journalBodyMax}: use a byte count >= 0.`)
   if (o.successStatus !== undefined && o.successStatus !== 200 && o.successStatus !== 204) bad(`Invalid success status ${String(o.successStatus)}: use 200 or 204.`)

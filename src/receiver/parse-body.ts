@@ -138,6 +138,8 @@ export interface ParseInput {
   maxRecords?: number
   /** Largest single record, bytes; default DEFAULT_MAX_RECORD_SIZE (`--max-record-size`). */
   maxRecordSize?: number
+  /** Most nesting levels of a record; default MAX_RECORD_DEPTH (`--max-record-depth`). */
+  maxRecordDepth?: number
 }
 
 /** Records whose event time is set between two yields to the event loop. */
@@ -178,7 +180,7 @@ export async function parseRequestBody(input: ParseInput): Promise<ParseResult> 
   const param = (name: string): Buffer | undefined => (name === fromBody ? input.body : params?.get(name))
 
   const maxRecords = input.maxRecords ?? DEFAULT_MAX_RECORDS
-  const sink = newSink(maxRecords, input.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE)
+  const sink = newSink(maxRecords, input.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE, input.maxRecordDepth)
   const msgpack = param('msgpack')
   const json = param('json')
   const ndjson = param('ndjson')

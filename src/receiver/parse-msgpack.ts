@@ -6,7 +6,7 @@
 import { DecodeError, Decoder, decodeMulti } from '@msgpack/msgpack'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { jsonLongerThan } from './json-size.js'
-import { MAX_RECORD_DEPTH, SYNC_PARSE_MAX, collect, count, drop, nestedDeeperThan, refuseJsonSize, refuseSize, takeElement, type RecordSink } from './parse-records.js'
+import { SYNC_PARSE_MAX, collect, count, drop, nestedDeeperThan, refuseJsonSize, refuseSize, takeElement, type RecordSink } from './parse-records.js'
 
 /** True (and the request refused) when one record of `value` (the value, or each element of an array) is longer than the limit as JSON. */
 function overJsonSize(value: unknown, sink: RecordSink): boolean {
@@ -58,7 +58,7 @@ export async function parseMsgpack(buf: Buffer, sink: RecordSink): Promise<void>
       // msgpack has no brackets to count: values from bodies longer than the depth limit are walked.
       for (const value of decodeMulti(buf)) {
         if (overJsonSize(value, sink)) return
-        collect(value, sink, buf.length > MAX_RECORD_DEPTH)
+        collect(value, sink, buf.length > sink.maxDepth)
         if (sink.refused !== undefined) return
       }
     } catch (err) {
@@ -87,10 +87,10 @@ export async function parseMsgpack(buf: Buffer, sink: RecordSink): Promise<void>
       const tooLong = i < head.count ? jsonLongerThan(value, sink.maxRecordSize) : overJsonSize(value, sink)
       if (tooLong) return refuseJsonSize(sink)
       if (i < head.count) {
-        if (!tooDeep) tooDeep = nestedDeeperThan(value, MAX_RECORD_DEPTH - 1)
+        if (!tooDeep) tooDeep = nestedDeeperThan(value, sink.maxDepth - 1)
         elements.push(value)
         if (++i === head.count) {
-          if (tooDeep) drop(sink, `value nested deeper than ${MAX_RECORD_DEPTH} levels`)
+          if (tooDeep) drop(sink, `value nested deeper than ${sink.maxDepth} levels`)
           else for (const el of elements) takeElement(el, sink)
         }
       } else {

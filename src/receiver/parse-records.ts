@@ -46,14 +46,16 @@ export interface RecordSink {
   seen: number
   max: number
   maxRecordSize: number
+  /** Most nesting levels of a record (`--max-record-depth`); deeper values are dropped. */
+  maxDepth: number
   /** Why the request is refused (413), for the journal. */
   refused?: string
   /** Set when the body is malformed in a way Fluentd answers 400 to (msgpack's `invalid byte`). */
   malformed?: { message: string; errorClass: string }
 }
 
-export function newSink(max: number, maxRecordSize: number): RecordSink {
-  return { records: [], dropped: [], droppedUnlisted: 0, seen: 0, max, maxRecordSize }
+export function newSink(max: number, maxRecordSize: number, maxDepth = MAX_RECORD_DEPTH): RecordSink {
+  return { records: [], dropped: [], droppedUnlisted: 0, seen: 0, max, maxRecordSize, maxDepth }
 }
 
 export function refuseSize(sink: RecordSink, size: number): void {
@@ -125,14 +127,14 @@ export function takeElement(el: unknown, sink: RecordSink): void {
 
 /**
  * Collects records from one parsed value: object → 1, array → each object element. `mayBeDeep` says
- * whether the source could nest deeper than MAX_RECORD_DEPTH (checked cheaply by the caller), so the
+ * whether the source could nest deeper than the sink's maxDepth (checked cheaply by the caller), so the
  * hot path (ordinary notifications) never walks the value.
  */
 export function collect(value: unknown, sink: RecordSink, mayBeDeep: boolean): void {
   // An empty array counts as one: 30 million `[]` must not cost seconds uncounted.
   if (!count(sink, Array.isArray(value) ? Math.max(1, value.length) : 1)) return
-  if (mayBeDeep && nestedDeeperThan(value, MAX_RECORD_DEPTH)) {
-    drop(sink, `value nested deeper than ${MAX_RECORD_DEPTH} levels`)
+  if (mayBeDeep && nestedDeeperThan(value, sink.maxDepth)) {
+    drop(sink, `value nested deeper than ${sink.maxDepth} levels`)
     return
   }
   if (Array.isArray(value)) for (const el of value) takeElement(el, sink)
@@ -161,7 +163,7 @@ function trimmedLength(bytes: Buffer, start: number, end: number): number {
  * whitespace follows the closing bracket, so the result is the same as one JSON.parse (only the error
  * message differs). Stops at `max` elements, or at an element larger than `maxElement` bytes.
  */
-async function scanJsonArray(bytes: Buffer, open: number, max: number, maxElement: number): Promise<ArrayScan> {
+async function scanJsonArray(bytes: Buffer, open: number, max: number, maxElement: number, maxDepth: number): Promise<ArrayScan> {
   const n = bytes.length
   const elements: unknown[] = []
   let tooDeep = false
@@ -204,8 +206,8 @@ async function scanJsonArray(bytes: Buffer, open: number, max: number, maxElemen
     } catch (err) {
       return { ok: false, message: `${(err as Error).message} (in array element ${elements.length})` }
     }
-    if (!tooDeep && text.length >= MAX_RECORD_DEPTH && hasMoreOpeningsThan(text, MAX_RECORD_DEPTH - 1)) {
-      tooDeep = nestedDeeperThan(value, MAX_RECORD_DEPTH - 1)
+    if (!tooDeep && text.length >= maxDepth && hasMoreOpeningsThan(text, maxDepth - 1)) {
+      tooDeep = nestedDeeperThan(value, maxDepth - 1)
     }
     elements.push(value)
     closed = bytes[end] === 0x5d
@@ -232,7 +234,7 @@ export async function parseJsonBytes(bytes: Buffer, sink: RecordSink, what: stri
     if (size > sink.maxRecordSize) return refuseSize(sink, size)
   }
   if (large && bytes[open] === 0x5b) {
-    const scan = await scanJsonArray(bytes, open, sink.max - sink.seen, sink.maxRecordSize)
+    const scan = await scanJsonArray(bytes, open, sink.max - sink.seen, sink.maxRecordSize, sink.maxDepth)
     if (!scan.ok) {
       if ('tooMany' in scan) count(sink, sink.max + 1)
       else if ('tooLarge' in scan) refuseSize(sink, scan.tooLarge)
@@ -240,7 +242,7 @@ export async function parseJsonBytes(bytes: Buffer, sink: RecordSink, what: stri
       return
     }
     count(sink, Math.max(1, scan.elements.length))
-    if (scan.tooDeep) drop(sink, `value nested deeper than ${MAX_RECORD_DEPTH} levels`)
+    if (scan.tooDeep) drop(sink, `value nested deeper than ${sink.maxDepth} levels`)
     else for (const el of scan.elements) takeElement(el, sink)
     return
   }
@@ -252,7 +254,7 @@ export async function parseJsonBytes(bytes: Buffer, sink: RecordSink, what: stri
     drop(sink, `invalid ${what}: ${(err as Error).message}`)
     return
   }
-  collect(value, sink, text.length > MAX_RECORD_DEPTH && hasMoreOpeningsThan(text, MAX_RECORD_DEPTH))
+  collect(value, sink, text.length > sink.maxDepth && hasMoreOpeningsThan(text, sink.maxDepth))
 }
 
 /** NDJSON: one JSON text per line (`\r\n` or `\n`), empty lines skipped, each line decoded on its own; yields between slices. */

@@ -15,7 +15,7 @@ import type { FaultEngine } from '../faults/index.js'
 import type { Journal } from '../journal/index.js'
 import { createConnections } from './connections.js'
 import { inflateLimitFor } from './decode.js'
-import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS } from './parse-body.js'
+import { DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, MAX_RECORD_DEPTH } from './parse-body.js'
 import { startDeadlines } from './deadlines.js'
 import { createExchanges } from './exchange.js'
 import { createFluentdAnswer } from './fluentd-answer.js'
@@ -131,6 +131,7 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
     inflateLimit: inflateLimitFor(options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.inflateLimit),
     maxRecords: options.maxRecords ?? DEFAULT_MAX_RECORDS,
     maxRecordSize: options.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE,
+    maxRecordDepth: options.maxRecordDepth ?? MAX_RECORD_DEPTH,
     onError,
   })
   const handOver = (raw: Socket): void => {

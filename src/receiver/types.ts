@@ -93,6 +93,8 @@ export interface ReceiverOptions {
   maxRecords?: number
   /** Largest single record, bytes; default 1 MiB (413 beyond). */
   maxRecordSize?: number
+  /** Most nesting levels of a record, 1 to MAX_RECORD_DEPTH (1000); deeper values are dropped as invalid. Default 1000. */
+  maxRecordDepth?: number
   /** Answer 400 where Fluentd silently drops input (invalid JSON, non-objects, nothing parsed). Default false. */
   strictParse?: boolean
   /** Status of a successful answer: 200 (Fluentd's default) or 204 (`use_204_response`). */

@@ -1,7 +1,7 @@
 /**
  * `serve --keep-alive-timeout` (the silence allowed between keep-alive requests, Fluentd's
- * keepalive_timeout) and `--max-header-size` (the request head's bound), as a real child process
- * and raw sockets.
+ * keepalive_timeout), `--max-header-size` (the request head's bound) and `--max-record-depth`, as a
+ * real child process and raw sockets.
  */
 import { connect } from 'node:net'
 import { request } from 'undici'
@@ -79,6 +79,36 @@ describe('serve --max-header-size', () => {
       const r = await runCli(['serve', '--no-tls', '--port', '0', '--admin-port', 'off', '--max-header-size', value])
       expect({ value, code: r.code }).toEqual({ value, code: 2 })
       expect(r.stderr).toContain("option '--max-header-size <size>' argument")
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    }
+  })
+})
+
+describe('serve --max-record-depth', () => {
+  /** A record whose innermost value is `depth` levels down (the record itself is level 1). */
+  const nested = (depth: number): string => '{"a":' + '['.repeat(depth - 1) + ']'.repeat(depth - 1) + '}'
+
+  it('a record deeper than it is dropped like invalid JSON (200, nothing emitted); one at it is kept', async () => {
+    const s = await spawnServe(['--no-tls', '--port', '0', '--admin-port', 'any', '--output', 'none', '--max-record-depth', '5'])
+    const post = async (body: string, type = 'application/json'): Promise<number> => {
+      const res = await request(`${s.ingestUrl}/deep`, { method: 'POST', body, headers: { 'content-type': type } })
+      await res.body.dump()
+      return res.statusCode
+    }
+    expect(await post(nested(5))).toBe(200)
+    expect(await post(`[${nested(6)}]`)).toBe(200)
+    expect(await post(`${nested(4)}\n${nested(6)}\n`, 'application/x-ndjson')).toBe(200)
+    const res = await request(`${s.adminUrl!}/api/requests`)
+    const entries = (await res.body.json()) as Array<{ events?: unknown[] }>
+    expect(entries.map((e) => e.events?.length ?? 0)).toEqual([1, 0, 1])
+    await s.stop()
+  }, 30_000)
+
+  it('refuses a depth outside 1..1000 with a one-line error naming the flag', async () => {
+    for (const value of ['0', '1001', 'deep']) {
+      const r = await runCli(['serve', '--no-tls', '--port', '0', '--admin-port', 'off', '--max-record-depth', value])
+      expect({ value, code: r.code }).toEqual({ value, code: 2 })
+      expect(r.stderr).toContain("option '--max-record-depth <n>' argument")
       expect(r.stderr).not.toMatch(/\n\s+at /)
     }
   })

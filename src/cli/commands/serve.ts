@@ -9,7 +9,7 @@ import { parseHeaderLine } from '../../text/index.js'
 import { parseSeed, type FaultEngine } from '../../faults/index.js'
 import { DEFAULT_DELIVERY_STATE_BYTES } from '../../deliveries/index.js'
 import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES } from '../../journal/index.js'
-import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, DEFAULT_KEEPALIVE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, DEFAULT_REQUEST_TIMEOUT_MS, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/index.js'
+import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, DEFAULT_KEEPALIVE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, DEFAULT_REQUEST_TIMEOUT_MS, MAX_RECORD_DEPTH, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/index.js'
 import type { ValidationMode, Validator } from '../../validation/index.js'
 import { bindArg, hostArg } from '../bind-arg.js'
 import { addFaultLimitFlags, planLimitsFrom } from '../fault-limit-flags.js'
@@ -44,6 +44,7 @@ interface ServeFlags extends AdminFlags, ForwardFlags {
   maxRecordSize: number
   idleTimeout: number
   keepAliveTimeout: number
+  maxRecordDepth: number
   maxHeaderSize: number
   headerTimeout: number
   requestTimeout: number
@@ -116,6 +117,7 @@ export function registerServe(program: Command): void {
     .option('--inflate-limit <size>', 'most bytes a gzip/deflate body may inflate to; 413 beyond (default: the body limit)', sizeArg())
     .option('--max-records <n>', 'most records (array elements, NDJSON lines, msgpack values) in one request; 413 beyond', wholeNumber, DEFAULT_MAX_RECORDS)
     .addOption(withDefault('--max-record-size <size>', 'largest single record; 413 beyond', sizeArg({ min: 1 }), DEFAULT_MAX_RECORD_SIZE, sizeText(DEFAULT_MAX_RECORD_SIZE)))
+    .addOption(new Option('--max-record-depth <n>', 'most nesting levels of a record (1 to 1000: deeper values would overflow the stack where records are serialized); a deeper one is dropped like invalid JSON').argParser(wholeNumberArg(1, MAX_RECORD_DEPTH)).default(MAX_RECORD_DEPTH))
     .addOption(withDefault('--idle-timeout <duration>', 'reset a connection that sends nothing for this long mid-handshake or mid-request (slowloris); 0 = never', timeout, DEFAULT_IDLE_TIMEOUT_MS, durationText(DEFAULT_IDLE_TIMEOUT_MS)))
     .addOption(withDefault('--max-header-size <size>', 'most bytes of a request head (request line and headers); beyond it the connection is reset and journaled (HPE_HEADER_OVERFLOW)', sizeArg({ min: 1024, max: 1024 * 1024 }), DEFAULT_MAX_HEADER_SIZE, sizeText(DEFAULT_MAX_HEADER_SIZE)))
     .addOption(withDefault('--keep-alive-timeout <duration>', "reset a keep-alive connection that sends nothing for this long between requests (Fluentd's keepalive_timeout); 0 = never", timeout, DEFAULT_KEEPALIVE_TIMEOUT_MS, durationText(DEFAULT_KEEPALIVE_TIMEOUT_MS)))
@@ -183,6 +185,7 @@ export function registerServe(program: Command): void {
         inflateLimit: flags.inflateLimit,
         maxRecords: flags.maxRecords,
         maxRecordSize: flags.maxRecordSize,
+        maxRecordDepth: flags.maxRecordDepth,
         idleTimeoutMs: flags.idleTimeout,
         keepAliveTimeoutMs: flags.keepAliveTimeout,
         maxHeaderSize: flags.maxHeaderSize,

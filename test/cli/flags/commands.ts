@@ -81,6 +81,7 @@ export const commands: CommandSpec[] = [
       { flag: '--body-limit', value: oneOf(['32m', '1k', '0', '1g', '10t', '-1'], numberText) },
       { flag: '--idle-timeout', value: oneOf(['10s', '0', '500ms'], durationText) },
       { flag: '--keep-alive-timeout', value: oneOf(['10s', '0', '2s'], durationText) },
+      { flag: '--max-record-depth', value: oneOf(['1000', '1', '20', '1001', '0'], numberText) },
       { flag: '--max-header-size', value: oneOf(['16k', '1k', '1m', '512', '2m'], numberText) },
       { flag: '--header-timeout', value: oneOf(['10s', '0', '1m'], durationText) },
       { flag: '--request-timeout', value: oneOf(['30s', '0', '2m'], durationText) },

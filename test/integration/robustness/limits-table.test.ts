@@ -10,7 +10,6 @@ import { runCli } from '../../helpers/cli.js'
 
 /** Rows without a flag, by their Limit cell's start, and why (a new flagless limit fails the test). */
 const FLAGLESS: Record<string, string> = {
-  'Nesting depth of a record': 'the receiver parses records with a fixed depth bound (issue 19: a flag is owed)',
   'A journal file write the kernel takes only in part': 'not a bound: what a short write does',
   'Fault plan: answer headers': 'not a bound: which header names and values are valid',
 }
