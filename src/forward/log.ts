@@ -2,7 +2,7 @@
  * in_forward's own log lines (`... [warn]: #0 incoming chunk is broken: ...`), emitted as they
  * happen; a front end prints them with formatForwardLogLine (the CLI, beside the events on stdout).
  */
-import { formatFluentdLogTime } from '../receiver/index.js'
+import { createEventLog, formatFluentdLogTime, type EventLog } from '../receiver/index.js'
 
 export interface ForwardLogEvent {
   level: 'warn' | 'error' | 'info'
@@ -12,28 +12,10 @@ export interface ForwardLogEvent {
   text: string
 }
 
-export interface ForwardLog {
-  emit(event: ForwardLogEvent): void
-  subscribe(listener: (event: ForwardLogEvent) => void): () => void
-}
+export type ForwardLog = EventLog<ForwardLogEvent>
 
 export function createForwardLog(): ForwardLog {
-  const listeners = new Set<(event: ForwardLogEvent) => void>()
-  return {
-    emit(event) {
-      for (const l of listeners) {
-        try {
-          l(event)
-        } catch {
-          // A faulty subscriber must never break the listener.
-        }
-      }
-    },
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-  }
+  return createEventLog<ForwardLogEvent>()
 }
 
 export function formatForwardLogLine(e: ForwardLogEvent): string {

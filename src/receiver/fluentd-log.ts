@@ -20,16 +20,18 @@ export type FluentdLogEvent =
   /** A TLS client went away in a way OpenSSL reports (e.g. no close_notify). */
   | { type: 'ssl-error'; level: 'warn'; at: number; message: string }
 
-export type FluentdLogListener = (event: FluentdLogEvent) => void
-
-/** Where the receiver's log events go; subscribe() returns the unsubscribe function. */
-export interface FluentdLog {
-  emit(event: FluentdLogEvent): void
-  subscribe(listener: FluentdLogListener): () => void
+/** Log events of one kind, to whoever subscribed; subscribe() returns the unsubscribe function. */
+export interface EventLog<E> {
+  emit(event: E): void
+  subscribe(listener: (event: E) => void): () => void
 }
 
-export function createFluentdLog(): FluentdLog {
-  const listeners = new Set<FluentdLogListener>()
+/** Where the receiver's log events go. */
+export type FluentdLog = EventLog<FluentdLogEvent>
+
+/** An event log (the in_http receiver's, the forward listener's): a faulty subscriber never breaks the emitter. */
+export function createEventLog<E>(): EventLog<E> {
+  const listeners = new Set<(event: E) => void>()
   return {
     emit(event) {
       for (const l of listeners) {
@@ -45,6 +47,10 @@ export function createFluentdLog(): FluentdLog {
       return () => listeners.delete(listener)
     },
   }
+}
+
+export function createFluentdLog(): FluentdLog {
+  return createEventLog<FluentdLogEvent>()
 }
 
 /** The Ruby exception class Fluentd names for a parse failure message. */
