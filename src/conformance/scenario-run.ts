@@ -15,8 +15,7 @@ import { systemClock, type Clock, type TimerHandle } from '../clock/index.js'
 import { isAttempt } from '../deliveries/index.js'
 import type { ReceiverObservation } from '../receiver/index.js'
 import type { SenderAdapter, SenderSession } from './adapters/types.js'
-import { startRunQueueProbe, type LagProbe, type LagSample } from './lag-probe.js'
-import { senderStalls, withSenderLag } from './sender-lag.js'
+import type { LagProbe } from './lag-probe.js'
 import type { ReceiverFactory, ScenarioReceiver } from './receivers.js'
 import { errorResult, resultOf, waitingFor } from './scenario-result.js'
 import type { BuildContext, BuiltScenario, ConformanceSettings, DeliverySpec, Observation, ProgressEvent, ScenarioDefinition, ScenarioResult, SenderEnd, SenderEvent } from './types.js'
@@ -60,8 +59,6 @@ class ScenarioRun {
   private built!: BuiltScenario
   private receiver!: ScenarioReceiver
   private session: SenderSession | undefined
-  /** The sender's own run-queue wait (a command sender's process tree), for the judges. */
-  private senderProbe: LagProbe | undefined
   private sessionMono = 0
   /** Monotonic ms the scenario's clock started (ready or first attempt); undefined before. */
   private startedMono: number | undefined
@@ -107,19 +104,14 @@ class ScenarioRun {
     try {
       this.session = await deps.adapter.start({ settings: this.settings(), scenarioId: def.id, onEvent: (e) => this.onEvent(e) })
       this.sessionMono = this.clock.now()
-      if (this.session.pid !== undefined && deps.adapter.inProcess !== true) this.senderProbe = startRunQueueProbe(this.session.pid)
       const { why, end } = await this.watch(this.session)
       const senderEnd = await this.wind(this.session, why, end)
-      this.senderProbe?.stop()
       const obs = this.observe(senderEnd)
-      const noted = withSenderLag(this.senderStalls().filter((x) => x.mono >= obs.startedMono), this.session.pid)
-      const result = resultOf(base, { def, built: this.built, obs, senderEnd, why, durationMs: took(), deadlineMs: this.built.deadlineMs, startupMs: this.startupMs() }, noted.emit(deps.emit))
-      return noted.result(result)
+      return resultOf(base, { def, built: this.built, obs, senderEnd, why, durationMs: took(), deadlineMs: this.built.deadlineMs, startupMs: this.startupMs() }, deps.emit)
     } catch (err) {
       return errorResult(base, took(), err, deps.emit)
     } finally {
       unobserve()
-      this.senderProbe?.stop()
       this.clearTimers()
       if (this.session) await this.session.kill().catch(() => undefined) // already ended in the normal path; idempotent
       await this.receiver.close().catch(() => undefined) // closing is best effort once the verdict is in
@@ -269,11 +261,6 @@ class ScenarioRun {
     return this.startedMono === undefined ? undefined : Math.max(0, Math.round(this.startedMono - this.sessionMono))
   }
 
-  /** The sender's own stalls that ended at a stamp the judges use (sender-lag.ts). */
-  private senderStalls(): LagSample[] {
-    return this.senderProbe ? senderStalls(this.senderProbe, this.receiver.entries(), this.receiver.connections()) : []
-  }
-
   private observe(senderEnd?: SenderEnd): Observation {
     const { adapter, probe, machine } = this.deps
     const startedMono = this.startedMono ?? this.sessionMono
@@ -286,12 +273,9 @@ class ScenarioRun {
       endedMono: this.clock.now(),
       eventsReported: adapter.reportsEvents || this.events.length > 0,
       lag: probe.samples().filter((x) => x.mono >= startedMono - 50),
-      // What an out-of-process sender suffered: the probe process's view of the machine, and the
-      // sender's own wait for a CPU (the judges widen its late side by the worst of them).
-      machineLag: [...(machine?.samples() ?? []), ...this.senderStalls()].filter((x) => x.mono >= startedMono - 50),
+      machineLag: machine?.samples().filter((x) => x.mono >= startedMono - 50),
       senderInProcess: adapter.inProcess === true,
       ...(senderEnd ? { senderEnd } : {}),
     }
   }
 }
-

@@ -14,8 +14,6 @@ export interface SenderSession {
   readonly ended: Promise<SenderEnd>
   /** Stops the sender at once (deadline or scenario done); idempotent. */
   kill(): Promise<SenderEnd>
-  /** The sender's process (a command sender), for its run-queue wait (lag-probe.ts startRunQueueProbe). */
-  readonly pid?: number
 }
 
 export interface SessionOptions {
