@@ -6,8 +6,11 @@ import { defineConfig } from 'vitest/config'
  *
  * 1. `judged`: the suites whose verdicts come from measured time: the reference senders against the
  *    whole conformance suite, the mutation subset, the broken senders, the URL adapter. They wait on
- *    timers with little CPU, so three run side by side, and nothing CPU-hungry runs beside them: a
- *    judge that sees its event loop held up says `inconclusive`, which fails these tests. Command
+ *    timers with little CPU, so two run side by side, and nothing CPU-hungry runs beside them: a
+ *    judge that sees its event loop held up says `inconclusive`, and such a scenario is measured
+ *    again at most twice (judged-run.ts, as `--retry-inconclusive 2`). Three side by side (2026-12-08,
+ *    on a fresh 2-core machine) made a correct out-of-process sender late by 80 ms once in four
+ *    runs, which its runner cannot see: a false `failed`, which no re-measurement may undo. Command
  *    senders start a process per scenario, and a process start is a burst of CPU: the order below
  *    starts one suite of them with the in-process one. (Four side by side, or three suites of
  *    command senders starting together, ended a correct sender's scenario inconclusive in most runs
@@ -20,9 +23,9 @@ import { defineConfig } from 'vitest/config'
  * 5.5 minutes.
  */
 const JUDGED = [
-  // Three at a time, in this order: at the start a suite of command senders (a process per
-  // scenario), the in-process one and the lone window flaw (two scenarios); each later file starts
-  // as one ends, when the first suites are down to their long, quiet scenarios.
+  // Two at a time, in this order: at the start a suite of command senders (a process per scenario)
+  // and the in-process one; each later file starts as one ends, when the first suites are down to
+  // their long, quiet scenarios.
   'test/integration/conformance/reference-contract.test.ts',
   'test/integration/conformance/reference-builtin.test.ts',
   'test/integration/conformance/broken-window.test.ts',
@@ -80,7 +83,7 @@ export default defineConfig({
       {
         extends: true,
         // maxConcurrency: the broken senders run two at a time (each an out-of-process sender).
-        test: { name: 'judged', include: JUDGED, maxWorkers: 3, maxConcurrency: 2, sequence: { groupOrder: 0 } },
+        test: { name: 'judged', include: JUDGED, maxWorkers: 2, maxConcurrency: 2, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,

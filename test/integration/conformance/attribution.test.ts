@@ -4,12 +4,12 @@
  * followed by the deadline, so give-up still counts every attempt.
  */
 import { describe, expect, test } from 'vitest'
-import { runConformance } from '../../../src/conformance/runner.js'
+import { runJudged } from './judged-run.js'
 import { certDir, expectCaughtBy, fixture } from './broken-sender-cases.js'
 
 describe('attribution with a real sender', () => {
   test('intervals half the profile: retry.cycle-1 fails, retry.interval-from is blocked by it (and counted apart)', async () => {
-    const report = await runConformance({ sender: { kind: 'command', command: `node "${fixture}" --flaw=wrong-intervals` }, scenarios: 'retry.cycle-1,retry.interval-from', certDir })
+    const report = await runJudged({ sender: { kind: 'command', command: `node "${fixture}" --flaw=wrong-intervals` }, scenarios: 'retry.cycle-1,retry.interval-from', certDir })
     const by = Object.fromEntries(report.results.map((r) => [r.id, r]))
     expect(by['retry.cycle-1']!.status, by['retry.cycle-1']!.message).toBe('failed')
     expect(by['retry.cycle-1']!.message).toMatch(/about 0\.5\d x the profile's at scale 1; the profile expects 1, 3, 5, 10, 10 s/)

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
-import { runConformance } from '../../../src/conformance/runner.js'
+import { runJudged } from './judged-run.js'
 
 export const fixture = fileURLToPath(new URL('../../fixtures/senders/configurable-sender.mjs', import.meta.url))
 export const certDir = fileURLToPath(new URL('../../../.tmp/certs', import.meta.url))
@@ -18,7 +18,7 @@ export interface Case {
 
 /** Runs the case's scenarios against the flawed sender: exactly `caughtBy` fail, each with its evidence. */
 export async function expectCaughtBy({ flaw, run, caughtBy }: Case): Promise<void> {
-  const report = await runConformance({ sender: { kind: 'command', command: `node "${fixture}" --flaw=${flaw}` }, scenarios: run, certDir })
+  const report = await runJudged({ sender: { kind: 'command', command: `node "${fixture}" --flaw=${flaw}` }, scenarios: run, certDir })
   const failed = report.results.filter((r) => r.status !== 'passed').map((r) => r.id)
   expect(failed.sort(), report.results.map((r) => `${r.id}: ${r.status}\n${r.message ?? ''}`).join('\n')).toEqual([...caughtBy].sort())
   for (const r of report.results.filter((x) => caughtBy.includes(x.id))) {

@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
-import { runConformance } from '../../../src/conformance/runner.js'
+import { runJudged } from './judged-run.js'
 import type { ConformanceReport, ScenarioResult } from '../../../src/conformance/types.js'
 import { loadProfile, wallarmProfile } from '../../../src/profile/index.js'
 
@@ -47,7 +47,7 @@ function describeResults(results: readonly ScenarioResult[]): string {
 }
 
 async function run(s: RealSender, profileName: string): Promise<ConformanceReport> {
-  return runConformance({
+  return runJudged({
     sender: { kind: 'command', command: `node "${root}test/fixtures/senders/${s.adapter}.mjs"` },
     profile: profileName === 'wallarm' ? wallarmProfile : loadProfile(`${root}profiles/${profileName}.json`),
     scenarios: pattern(s, profileName !== 'wallarm'),

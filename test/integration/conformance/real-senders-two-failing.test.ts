@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
-import { runConformance } from '../../../src/conformance/runner.js'
+import { runJudged } from './judged-run.js'
 import { loadProfile, parseProfile, type RetryProfile } from '../../../src/profile/index.js'
 import { CLI_PATH } from '../../helpers/cli.js'
 
@@ -17,7 +17,7 @@ const perDelivery = parseProfile({ ...structuredClone(shared), name: 'fluentd-pe
 const profileFile = (p: RetryProfile): string => (p === shared ? `${root}profiles/fluentd-periodic.json` : `${root}.tmp/per-delivery-profile.json`)
 
 async function verdict(senderRuns: RetryProfile, judgedBy: RetryProfile): Promise<{ status: string; message: string }> {
-  const report = await runConformance({
+  const report = await runJudged({
     sender: { kind: 'command', command: `node "${CLI_PATH}" send --contract --profile "${profileFile(senderRuns)}"` },
     profile: judgedBy,
     scenarios: 'retry.two-failing',

@@ -1,12 +1,14 @@
 /**
- * The reference senders must pass the whole default suite, run once: a correct sender must pass the
- * first time (a scenario whose own measurement was disturbed says `inconclusive`, and that fails too).
+ * The reference senders must pass the whole default suite: every scenario judged and passed. A
+ * scenario whose own measurement was disturbed says `inconclusive` and is measured again, at most
+ * twice, as `conformance --retry-inconclusive 2` does (judged-run.ts); still inconclusive fails.
  * Each sender has its own test file, so that vitest runs the three suites in separate processes side by
  * side rather than one after the other.
  */
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
-import { runConformance, type SenderSpec } from '../../../src/conformance/runner.js'
+import type { SenderSpec } from '../../../src/conformance/runner.js'
+import { runJudged } from './judged-run.js'
 import type { ConformanceReport } from '../../../src/conformance/types.js'
 import { CLI_PATH } from '../../helpers/cli.js'
 
@@ -26,7 +28,7 @@ function failures(report: ConformanceReport): string {
 
 /** Runs the whole default suite against `sender` and expects every scenario to pass. */
 export async function expectWholeSuitePasses(sender: SenderSpec): Promise<ConformanceReport> {
-  const report = await runConformance({ sender, certDir })
+  const report = await runJudged({ sender, certDir })
   expect(failures(report)).toBe('')
   return report
 }
