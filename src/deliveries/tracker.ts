@@ -24,6 +24,17 @@ const KEY_OVERHEAD_BYTES = 96
 const DELIVERY_BYTES = 64
 
 /** The delivery and attempt of one request, as the receiver journals it. */
+/** A delivery's key as the journal's `deliveryKey` holds it: its content key and its sequence number. */
+function deliveryKeyOf(contentKey: string, seq: number): string {
+  return `${contentKey}#${seq}`
+}
+
+/** The ticket of an attempt from its journal entry's `deliveryKey` and `attempt` (deliveryKeyOf read back). */
+export function ticketOf(deliveryKey: string, attempt: number): AttemptTicket {
+  const cut = deliveryKey.lastIndexOf('#')
+  return { deliveryKey, attempt, contentKey: deliveryKey.slice(0, cut), seq: Number(deliveryKey.slice(cut + 1)) }
+}
+
 export interface AttemptTicket {
   /** Unique per delivery: the content key and the delivery's sequence number. */
   deliveryKey: string
@@ -101,7 +112,7 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions = {}): Del
           drop(key, list)
         }
       }
-      return { deliveryKey: `${contentKey}#${d.seq}`, attempt: d.attempts, contentKey, seq: d.seq }
+      return { deliveryKey: deliveryKeyOf(contentKey, d.seq), attempt: d.attempts, contentKey, seq: d.seq }
     },
     end(ticket, ok) {
       const open = keys.get(ticket.contentKey)

@@ -7,7 +7,7 @@
 import { hash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import { createDeliveryTracker, type AttemptTicket } from '../deliveries/index.js'
+import { createDeliveryTracker, ticketOf, type AttemptTicket } from '../deliveries/index.js'
 import type { FaultEngine, RequestDecision } from '../faults/index.js'
 import type { Journal, JournalEntry } from '../journal/index.js'
 import { executeAction, type ActionContext } from './actions.js'
@@ -63,8 +63,7 @@ export function createIngest(ctx: IngestContext): Ingest {
     if (change.corrected === true && e.kind === 'request' && e.deliveryKey !== undefined && e.attempt !== undefined) {
       // An answer corrected (it never reached the socket): a success was none, its delivery is open
       // again (a no-op for a delivery still open after a failed attempt).
-      const cut = e.deliveryKey.lastIndexOf('#')
-      tracker.reopen({ deliveryKey: e.deliveryKey, contentKey: e.deliveryKey.slice(0, cut), seq: Number(e.deliveryKey.slice(cut + 1)), attempt: e.attempt })
+      tracker.reopen(ticketOf(e.deliveryKey, e.attempt))
       return
     }
     if (change.type !== 'completed') return

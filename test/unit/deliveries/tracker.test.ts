@@ -3,7 +3,7 @@
  * is ambiguous, and its memory bound in bytes (issue 18 item 1, issue 19 item 7).
  */
 import { describe, expect, it } from 'vitest'
-import { createDeliveryTracker } from '../../../src/deliveries/index.js'
+import { createDeliveryTracker, ticketOf } from '../../../src/deliveries/index.js'
 
 describe('delivery tracker', () => {
   it('a failure continues a delivery, a success ends it', () => {
@@ -68,5 +68,13 @@ describe('delivery tracker', () => {
     t.reopen(first)
     expect(t.bytes).toBe(bytes)
     expect(t.begin('wallarm#h')).toMatchObject({ deliveryKey: first.deliveryKey, attempt: 2 })
+  })
+
+  it('ticketOf reads back the ticket from its journal fields (deliveryKey, attempt), a # in the content key included', () => {
+    const t = createDeliveryTracker()
+    t.end(t.begin('wallarm#h'), false)
+    const second = t.begin('wallarm#h')
+    expect(second.attempt).toBe(2)
+    expect(ticketOf(second.deliveryKey, second.attempt)).toEqual(second)
   })
 })
