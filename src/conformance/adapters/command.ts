@@ -6,14 +6,10 @@
  * (FF_ERR_SENDER_EXITED in the result).
  * @see docs/sender-contract.md
  */
-import { spawn } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import type { SenderEnd } from '../types.js'
+import { startChildUnderTest } from './child.js'
 import { toContractEnv } from './settings-env.js'
 import { parseEventLine, type SenderAdapter, type SenderSession, type SessionOptions } from './types.js'
-
-/** Bytes of stderr kept for the report. */
-const STDERR_TAIL_BYTES = 4096
 
 /** Time a child gets to exit after SIGTERM before SIGKILL, ms. */
 const KILL_GRACE_MS = 500
@@ -37,55 +33,25 @@ export function commandAdapter(options: CommandAdapterOptions): SenderAdapter {
 }
 
 function startCommand(options: CommandAdapterOptions, session: SessionOptions): SenderSession {
-  const child = spawn(options.command, {
-    shell: true,
+  const { child, stderrTail, closed, signalGroup } = startChildUnderTest(options.command, {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env, ...toContractEnv(session.settings) },
-    stdio: ['pipe', 'pipe', 'pipe'],
-    // Own process group, so that the shell and whatever it started can be stopped together.
-    detached: process.platform !== 'win32',
+    env: { ...options.env, ...toContractEnv(session.settings) },
+    onLine: (line) => {
+      const event = parseEventLine(line, performance.now())
+      if (event) session.onEvent(event)
+    },
   })
-  let stderr = ''
   let inputClosed = false
   let killed = false
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)
-  })
-  const lines = createInterface({ input: child.stdout })
-  lines.on('line', (line) => {
-    const event = parseEventLine(line, performance.now())
-    if (event) session.onEvent(event)
-  })
-  // EPIPE when the child is gone: the exit handler reports it.
-  child.stdin.on('error', () => {})
-
-  const ended = new Promise<SenderEnd>((resolve) => {
-    const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
-      resolve({
-        // Dying before the input is complete, or with a failure status, is an early exit.
-        how: killed ? 'killed' : inputClosed && exitCode === 0 ? 'ended' : 'exited-early',
-        exitCode,
-        signal,
-        stderrTail: stderr.trim() || undefined,
-      })
-    }
-    child.on('error', (err) => {
-      stderr += `\n${err.message}`
-      finish(null, null)
-    })
-    child.on('close', finish)
-  })
-
-  const signalGroup = (sig: NodeJS.Signals): void => {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
-    try {
-      if (process.platform !== 'win32') process.kill(-child.pid, sig)
-      else child.kill(sig)
-    } catch {
-      // already gone
-    }
-  }
+  const ended = closed.then(
+    ({ code, signal }): SenderEnd => ({
+      // Dying before the input is complete, or with a failure status, is an early exit.
+      how: killed ? 'killed' : inputClosed && code === 0 ? 'ended' : 'exited-early',
+      exitCode: code,
+      signal,
+      stderrTail: stderrTail().trim() || undefined,
+    }),
+  )
 
   return {
     ended,

@@ -7,12 +7,10 @@
  * asks it to flush and exit 0.
  * @see docs/forward.md "Conformance for forward clients"
  */
-import { spawn } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import type { ForwardClientAdapter, ForwardClientProfile, ForwardClientSession, ForwardTarget } from '../../forward/index.js'
+import { startChildUnderTest } from '../adapters/child.js'
 import { parseEventLine } from '../adapters/types.js'
 
-const STDERR_TAIL_BYTES = 4096
 /** Time a child gets after stdin is closed to exit by itself, then after SIGTERM, ms. */
 const EXIT_GRACE_MS = 10_000
 const KILL_GRACE_MS = 500
@@ -35,48 +33,27 @@ export function forwardCommandClient(command: string, profile: ForwardClientProf
 }
 
 function startClient(command: string, env: Record<string, string>): ForwardClientSession {
-  const child = spawn(command, { shell: true, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32' })
-  let stderr = ''
   let inputClosed = false
   let exit: { code: number | null; signal: NodeJS.Signals | null; inputClosed: boolean } | undefined
   let nextId = 1
   const waiting = new Map<number, (err: Error | undefined) => void>()
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)
+  const { child, stderrTail, closed: exited, signalGroup } = startChildUnderTest(command, {
+    env,
+    onLine: (line) => {
+      const ev = parseEventLine(line, performance.now())
+      const id = ev?.data['id']
+      if (!ev || typeof id !== 'number' || !waiting.has(id)) return
+      if (ev.event === 'emitted') waiting.get(id)!(undefined)
+      else if (ev.event === 'emit-failed') waiting.get(id)!(new Error(typeof ev.data['error'] === 'string' ? ev.data['error'] : 'emit failed'))
+      else return
+      waiting.delete(id)
+    },
   })
-  child.stdin.on('error', () => {})
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const ev = parseEventLine(line, performance.now())
-    const id = ev?.data['id']
-    if (!ev || typeof id !== 'number' || !waiting.has(id)) return
-    if (ev.event === 'emitted') waiting.get(id)!(undefined)
-    else if (ev.event === 'emit-failed') waiting.get(id)!(new Error(typeof ev.data['error'] === 'string' ? ev.data['error'] : 'emit failed'))
-    else return
-    waiting.delete(id)
+  const closed = exited.then(({ code, signal }) => {
+    exit ??= { code, signal, inputClosed }
+    for (const [, done] of waiting) done(new Error(`the client exited (${describeExit(exit)}) before reporting this record's outcome`))
+    waiting.clear()
   })
-  const closed = new Promise<void>((resolve) => {
-    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-      exit ??= { code, signal, inputClosed }
-      for (const [, done] of waiting) done(new Error(`the client exited (${describeExit(exit)}) before reporting this record's outcome`))
-      waiting.clear()
-      resolve()
-    }
-    child.on('error', (err) => {
-      stderr += `\n${err.message}`
-      finish(null, null)
-    })
-    child.on('close', finish)
-  })
-  const signalGroup = (sig: NodeJS.Signals): void => {
-    if (child.pid === undefined || exit !== undefined) return
-    try {
-      if (process.platform !== 'win32') process.kill(-child.pid, sig)
-      else child.kill(sig)
-    } catch {
-      // already gone
-    }
-  }
   const waitExit = (ms: number): Promise<boolean> => Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())])
   let killedByUs = false
   return {
@@ -102,7 +79,8 @@ function startClient(command: string, env: Record<string, string>): ForwardClien
     problem() {
       if (exit === undefined || killedByUs) return undefined
       if (exit.inputClosed && exit.code === 0) return undefined
-      const tail = stderr.trim() ? `; stderr: ${stderr.trim().split('\n').slice(-5).join(' | ')}` : ''
+      const stderr = stderrTail().trim()
+      const tail = stderr ? `; stderr: ${stderr.split('\n').slice(-5).join(' | ')}` : ''
       return `the client exited (${describeExit(exit)})${exit.inputClosed ? '' : ' before its input was complete'}${tail}`
     },
   }
