@@ -14,6 +14,7 @@ export interface ServeCheckFlags {
   key?: string
   ca?: string
   adminPort: number | false
+  workers: number
 }
 
 /** True when the user set this option (command line, config file or environment), not its default. */
@@ -33,6 +34,11 @@ export function checkServeFlags(flags: ServeCheckFlags, command: Command): void 
   if (!flags.tls) {
     const tlsOnly = ['cert', 'key', 'ca', 'tlsVersion', 'host'].filter((k) => given(command, k))
     if (tlsOnly.length > 0) refuse(`--no-tls serves plain HTTP, so ${tlsOnly.map(flagName).join(', ')} would be ignored: drop --no-tls or ${tlsOnly.length > 1 ? 'them' : 'it'}.`)
+  }
+  if (flags.workers > 1) {
+    // in_http's fault plans need one place that counts their steps. (The forward listener runs in the primary, faults and all.)
+    const faultFlags = ['fault', 'faults', 'seed'].filter((k) => given(command, k))
+    if (faultFlags.length > 0) refuse(`--workers ${flags.workers} runs no fault engine (a plan's steps are counted in one process), so ${faultFlags.map(flagName).join(', ')} would be ignored: drop ${faultFlags.length > 1 ? 'them' : 'it'} or --workers.`)
   }
   if (flags.cert !== undefined && given(command, 'host')) refuse('--host names go into the generated certificate; with --cert/--key your certificate is used as it is: drop --host or --cert/--key.')
   if (flags.adminPort === false) {

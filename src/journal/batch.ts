@@ -64,45 +64,58 @@ interface Written {
 /** The batch buffer kept between writes up to this size (a larger batch gets a buffer of its own). */
 const KEEP_BUFFER_BYTES = 1024 * 1024
 
+/** A batch of queued lines, encoded: the items still wanted, where each one's text ends, and the bytes. */
+export interface EncodedBatch {
+  items: QueuedLine[]
+  ends: number[]
+  buf: Buffer
+}
+
+/**
+ * Encodes queued lines into one buffer, reused between batches (one Buffer per batch was a tenth of
+ * what a request allocated, bench/results.md); the lines no longer wanted are released at once as
+ * withdrawn. The buffer is valid until the next encode().
+ */
+export function createBatchEncoder(): { encode(all: readonly QueuedLine[]): EncodedBatch } {
+  let scratch = Buffer.allocUnsafeSlow(64 * 1024)
+  return {
+    encode(all) {
+      const items: QueuedLine[] = []
+      const ends: number[] = []
+      let buf = scratch
+      let off = 0
+      const put = (piece: string): void => {
+        // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+        if (off + piece.length * 3 > buf.length) {
+          const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, off + piece.length * 3))
+          buf.copy(bigger, 0, 0, off)
+          buf = bigger
+          if (buf.length <= KEEP_BUFFER_BYTES) scratch = buf
+        }
+        off += buf.write(piece, off)
+      }
+      for (const it of all) {
+        if (it.wanted && !it.wanted()) {
+          it.release?.(new AnswerWithdrawn())
+          continue
+        }
+        if (typeof it.line === 'string') put(it.line)
+        else for (const piece of it.line) put(piece)
+        items.push(it)
+        ends.push(off)
+      }
+      return { items, ends, buf: buf.subarray(0, off) }
+    },
+  }
+}
+
 export function createLineWriter(fd: number): LineWriter {
   let queue: QueuedLine[] = []
   let scheduled = false
   let closed = false
   /** Where the file ends: the truncation point when a write stops mid-line. */
   let size = fstatSync(fd).size
-  /** The bytes of a batch, reused: one Buffer per batch was a tenth of what a request allocated (bench/results.md). */
-  let scratch = Buffer.allocUnsafeSlow(64 * 1024)
-
-  /** The lines of the queue to write now, encoded; the withdrawn ones are released at once. */
-  function take(): { items: QueuedLine[]; ends: number[]; buf: Buffer } {
-    const all = queue
-    queue = []
-    const items: QueuedLine[] = []
-    const ends: number[] = []
-    let buf = scratch
-    let off = 0
-    const put = (piece: string): void => {
-      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-      if (off + piece.length * 3 > buf.length) {
-        const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, off + piece.length * 3))
-        buf.copy(bigger, 0, 0, off)
-        buf = bigger
-        if (buf.length <= KEEP_BUFFER_BYTES) scratch = buf
-      }
-      off += buf.write(piece, off)
-    }
-    for (const it of all) {
-      if (it.wanted && !it.wanted()) {
-        it.release?.(new AnswerWithdrawn())
-        continue
-      }
-      if (typeof it.line === 'string') put(it.line)
-      else for (const piece of it.line) put(piece)
-      items.push(it)
-      ends.push(off)
-    }
-    return { items, ends, buf: buf.subarray(0, off) }
-  }
+  const encoder = createBatchEncoder()
 
   /** Releases the items after a write of `w.bytes` of the batch: those whose lines are whole in the file (`ends`: where each line ends) succeed. */
   function finish(items: QueuedLine[], ends: number[], w: Written): void {
@@ -144,7 +157,9 @@ export function createLineWriter(fd: number): LineWriter {
   function flushSync(): void {
     scheduled = false
     if (queue.length === 0 || closed) return
-    const { items, ends, buf } = take()
+    const all = queue
+    queue = []
+    const { items, ends, buf } = encoder.encode(all)
     if (buf.length === 0) {
       for (const it of items) it.release?.()
       return

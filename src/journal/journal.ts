@@ -55,6 +55,11 @@ export interface JournalOptions {
   maxBytes?: number
   /** Append settled entries to this NDJSON file (created if missing). */
   file?: string
+  /**
+   * Where the lines go instead of a file of this process's own: a writer that hands them to another
+   * process (a `--workers` worker hands them to the primary, src/cluster). Not with `file`.
+   */
+  writer?: LineWriter
   clock?: Clock
 }
 
@@ -102,12 +107,27 @@ export interface Journal {
   entries(query?: JournalQuery): JournalEntry[]
   /** Number of entries in memory. */
   readonly size: number
+  /** True while settled entries are written somewhere (a file, or the primary of `--workers`). */
+  readonly writesFile: boolean
   /** Drops every in-memory entry (the file is kept). */
   clear(): void
   /** Calls `listener` for every change; returns the unsubscribe function. */
   subscribe(listener: JournalListener): () => void
   /** Writes still-pending entries to the file and closes it. */
   close(): void
+  /**
+   * Takes the id the next entry gets, for an entry settled in another process (adopt): its text
+   * must carry this id before it is adopted. Ids taken and never adopted leave a gap.
+   */
+  takeId(): number
+  /**
+   * Adopts an entry that another process recorded and settled (a `--workers` worker, src/cluster),
+   * under an id from takeId(): `text` (its lines, each ending with '\n') is written to the file in
+   * order with this journal's own lines; once the kernel took it, the entry joins memory and is
+   * announced ('added', then 'completed') and `then()` is called. When the write fails nothing is
+   * announced and `then(err)` is called. Without a file both happen at once.
+   */
+  adopt(entry: JournalEntryData, text: string, then: (err?: unknown) => void): void
 }
 
 /** Events of more entries than this are serialized in slices that yield to the event loop (entryLinesSliced). */
@@ -122,7 +142,8 @@ export function createJournal(options: JournalOptions = {}): Journal {
   const maxBytes = options.maxBytes ?? DEFAULT_JOURNAL_MAX_BYTES
   if (!(maxBytes > 0)) throw new FakeFluentdError('FF_ERR_OPTION', `Invalid journal memory budget ${String(maxBytes)}: use bytes > 0.`)
   const clock = options.clock ?? systemClock
-  let writer: LineWriter | undefined
+  let writer: LineWriter | undefined = options.writer
+  if (options.file && writer) throw new FakeFluentdError('FF_ERR_OPTION', 'A journal takes a file or a writer, not both.')
   if (options.file) {
     try {
       writer = createLineWriter(openSync(options.file, 'a'))
@@ -197,6 +218,14 @@ export function createJournal(options: JournalOptions = {}): Journal {
     pending.delete(entry)
   }
 
+  /** Puts a new entry into the ring (uncharged until its first charge), dropping the oldest when full. */
+  function keep(entry: JournalEntryData): void {
+    if (count >= max) dropOldest()
+    ring[(start + count) % max] = entry
+    charged.set(entry, 0)
+    count++
+  }
+
   // Entries handed out are the journal's own objects, typed read-only for everyone else.
   const own = (entry: JournalEntry): JournalEntryData => entry as JournalEntryData
 
@@ -208,10 +237,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       entry.receivedAt = fields.receivedAt ?? clock.wallNow()
       entry.receivedMono = fields.receivedMono ?? clock.now()
       entry.outcome = fields.outcome ?? 'pending'
-      if (count >= max) dropOldest()
-      ring[(start + count) % max] = entry
-      charged.set(entry, 0)
-      count++
+      keep(entry)
       if (entry.outcome === 'pending') pending.add(entry)
       emit({ type: 'added', entry })
       return entry as EntryOfKind<F['kind']>
@@ -299,6 +325,9 @@ export function createJournal(options: JournalOptions = {}): Journal {
     get size() {
       return count
     },
+    get writesFile() {
+      return writer !== undefined
+    },
     clear() {
       charged.clear()
       ring.fill(undefined)
@@ -310,6 +339,22 @@ export function createJournal(options: JournalOptions = {}): Journal {
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
+    },
+    takeId() {
+      return nextId++
+    },
+    adopt(entry, text, then) {
+      const join = (err?: unknown): void => {
+        if (err !== undefined) return then(err)
+        keep(entry)
+        charge(entry)
+        if (writer !== undefined) written.add(entry)
+        emit({ type: 'added', entry })
+        emit({ type: 'completed', entry })
+        then()
+      }
+      if (writer === undefined) return join()
+      writer.push({ line: text, release: join })
     },
     close() {
       if (writer) {

@@ -15,6 +15,8 @@ import { observing, publishObservation } from './observations.js'
 
 export interface ListenerContext {
   host: string
+  /** Share the port with other processes of a node:cluster (`serve --workers`), not bind it alone. */
+  sharedPort?: boolean
   journal: Journal
   clock: Clock
   connections: Connections
@@ -138,7 +140,7 @@ export function createListener(ctx: ListenerContext): Listener {
       const ns = createNetServer({ noDelay: true }, accept)
       const onListenError = (err: Error): void => reject(err)
       ns.once('error', onListenError)
-      ns.listen({ port, host: ctx.host, exclusive: true }, () => {
+      ns.listen({ port, host: ctx.host, exclusive: ctx.sharedPort !== true }, () => {
         ns.off('error', onListenError)
         ns.on('error', ctx.onError)
         netServers.add(ns)

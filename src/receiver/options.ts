@@ -8,6 +8,9 @@ import type { RequiredHeader } from './fluentd-answer.js'
 import type { ReceiverOptions } from './types.js'
 import { MAX_RECORD_DEPTH } from './parse-records.js'
 
+/** Most `--workers`: more than the machine has cores only adds switching. */
+export const MAX_WORKERS = 64
+
 /** Node's TLS version bounds for a --tls-version value. */
 export function tlsVersions(v: ReceiverOptions['tlsVersion']): { minVersion: 'TLSv1.2' | 'TLSv1.3'; maxVersion: 'TLSv1.2' | 'TLSv1.3' } {
   switch (v ?? '1.2') {
@@ -58,6 +61,11 @@ export function checkOptions(o: ReceiverOptions): void {
   if (o.journalBodyMax !== undefined && (!Number.isInteger(o.journalBodyMax) || o.journalBodyMax < 0)) bad(`Invalid journal body limit ${o.journalBodyMax}: use a byte count >= 0.`)
   if (o.successStatus !== undefined && o.successStatus !== 200 && o.successStatus !== 204) bad(`Invalid success status ${String(o.successStatus)}: use 200 or 204.`)
   if (o.validate !== undefined && !['off', 'warn', 'strict'].includes(o.validate)) bad(`Invalid validation mode ${String(o.validate)}: use off, warn or strict.`)
+  if (o.workers !== undefined && (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > MAX_WORKERS)) bad(`Invalid worker count ${o.workers}: use 1 to ${MAX_WORKERS}.`)
+  if (o.workers !== undefined && o.workers > 1) {
+    if (o.faults !== undefined && o.faults !== false) bad('Fault plans run in one process: --workers above 1 takes no --fault or --faults (a sequence of steps needs one place that counts them).')
+    if (o.clock !== undefined) bad('--workers above 1 runs on the system clock: a clock cannot be handed to worker processes.')
+  }
   requiredHeaders(o.requireHeader)
   tlsVersions(o.tlsVersion)
 }

@@ -47,6 +47,17 @@ export interface ReceiverParts {
   tls?: TlsOptions
   journal: Journal
   faults?: FaultEngine
+  /** A worker of `serve --workers`: the ingest port is shared by the cluster's processes. */
+  sharedPort?: boolean
+}
+
+/** One worker process of `serve --workers` (src/cluster), as `GET /api/health` shows it. */
+export interface WorkerInfo {
+  id: number
+  pid: number
+  connections: number
+  /** Journal entries it recorded (adopted by the primary). */
+  entries: number
 }
 
 /** A running emulator (without admin API); src/server wraps it into a Receiver. */
@@ -59,6 +70,8 @@ export interface ReceiverCore {
   readonly connections: number
   /** True while a refuse fault keeps the port closed. */
   readonly refusing: boolean
+  /** Under `--workers`: each worker process, its open connections and the entries it journaled. */
+  readonly workers?: readonly WorkerInfo[]
   /** Fluentd's own log lines (typed events; the CLI prints them). */
   log: Pick<FluentdLog, 'subscribe'>
   /** Stops listening, cuts every socket, cancels every timer, settles open entries. */
@@ -141,6 +154,7 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
   }
   const listener = createListener({
     host,
+    sharedPort: parts.sharedPort,
     journal,
     clock,
     connections,

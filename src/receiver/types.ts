@@ -154,6 +154,12 @@ export interface ReceiverOptions {
   clock?: Clock
   /** Called with unexpected internal errors that were contained (never thrown to the caller). */
   onError?: (err: unknown) => void
+  /**
+   * Processes that receive on the ingest port (node:cluster; docs/design.md "Beyond one core").
+   * Default 1: this process. Above 1 this process keeps the journal, the admin API and the forward
+   * listener, and runs no fault engine (`faults` must be left out or false).
+   */
+  workers?: number
 }
 
 /** A running receiver. */

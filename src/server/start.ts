@@ -11,6 +11,7 @@ import { FakeFluentdError } from '../errors.js'
 import { createFaultEngine, type FaultEngine } from '../faults/index.js'
 import { startForwardServer, type ForwardOptions, type ForwardServer } from '../forward/index.js'
 import { createJournal } from '../journal/index.js'
+import { startClusterCore } from '../cluster/index.js'
 import { checkOptions, createReceiver, type Receiver, type ReceiverCore, type ReceiverOptions, type TlsOptions } from '../receiver/index.js'
 
 /** How long close() waits for listeners and the admin API before it lets go. */
@@ -35,13 +36,15 @@ export async function startReceiver(options: ReceiverOptions & { forward?: Forwa
   const host = options.host ?? '127.0.0.1'
   const tls = await tlsMaterial(options)
   // Fault engine: given, none (false), or an empty plan so `PUT /api/faults` can load one later.
-  const faults: FaultEngine | undefined = options.faults === false ? undefined : (options.faults ?? createFaultEngine({ seed: options.seed, clock }))
+  // With --workers there is no engine: a plan's steps need the one process that counts them.
+  const workers = options.workers ?? 1
+  const faults: FaultEngine | undefined = options.faults === false || workers > 1 ? undefined : (options.faults ?? createFaultEngine({ seed: options.seed, clock }))
   const ownJournal = !options.journal
   const journal = options.journal ?? createJournal({ max: options.journalMax, maxBytes: options.journalMaxBytes, file: options.journalFile, clock })
 
   let core: ReceiverCore
   try {
-    core = await createReceiver(options, { tls, journal, faults })
+    core = workers > 1 ? await startClusterCore(options, { tls, journal }, workers) : await createReceiver(options, { tls, journal, faults })
   } catch (err) {
     if (ownJournal) journal.close()
     if (err instanceof FakeFluentdError) throw err
@@ -75,7 +78,7 @@ export async function startReceiver(options: ReceiverOptions & { forward?: Forwa
         mount: options.adminMount,
         ...options.adminSettings,
         security: { hosts: options.hosts ?? [], ...options.adminSettings?.security },
-        info: () => ({ ingestUrl: core.url, refusing: core.refusing, connections: core.connections }),
+        info: () => ({ ingestUrl: core.url, refusing: core.refusing, connections: core.connections, ...(core.workers ? { workers: core.workers } : {}) }),
       })
     } catch (err) {
       await Promise.all([core.close(), forward?.close()])

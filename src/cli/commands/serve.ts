@@ -9,7 +9,7 @@ import { parseHeaderLine } from '../../text/index.js'
 import { parseSeed, type FaultEngine } from '../../faults/index.js'
 import { DEFAULT_DELIVERY_STATE_BYTES } from '../../deliveries/index.js'
 import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES } from '../../journal/index.js'
-import { DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, DEFAULT_KEEPALIVE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, DEFAULT_REQUEST_TIMEOUT_MS, MAX_RECORD_DEPTH, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/index.js'
+import { MAX_WORKERS, DEFAULT_BODY_LIMIT, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_JOURNAL_BODY_MAX, DEFAULT_KEEPALIVE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_RECORDS, DEFAULT_REQUEST_TIMEOUT_MS, MAX_RECORD_DEPTH, OUTPUT_MODES, TLS_VERSION_OPTIONS, type OutputMode, type ReceiverOptions, type TlsVersionOption } from '../../receiver/index.js'
 import type { ValidationMode, Validator } from '../../validation/index.js'
 import { bindArg, hostArg } from '../bind-arg.js'
 import { addFaultLimitFlags, planLimitsFrom } from '../fault-limit-flags.js'
@@ -54,6 +54,7 @@ interface ServeFlags extends AdminFlags, ForwardFlags {
   seed?: number
   fault: string[]
   faults?: string
+  workers: number
 }
 
 /** Most entries kept in memory: the ring is allocated whole, so a huge count would fail to allocate. */
@@ -124,6 +125,7 @@ export function registerServe(program: Command): void {
     .addOption(withDefault('--header-timeout <duration>', 'reset a connection whose TLS handshake and request headers are not complete this long after their first byte (byte dribblers); 0 = never', timeout, DEFAULT_HEADER_TIMEOUT_MS, durationText(DEFAULT_HEADER_TIMEOUT_MS)))
     .addOption(withDefault('--request-timeout <duration>', 'reset a connection whose request body is not complete this long after its headers; 0 = never', timeout, DEFAULT_REQUEST_TIMEOUT_MS, durationText(DEFAULT_REQUEST_TIMEOUT_MS)))
     .option('--max-connections <n>', 'client connections open at once on the ingest port; new ones beyond it are reset', wholeNumber, DEFAULT_MAX_CONNECTIONS)
+    .option('--workers <n>', `processes that receive on the ingest port (1 to ${MAX_WORKERS}; above 1: node:cluster, one journal, no in_http fault plans)`, wholeNumberArg(1, MAX_WORKERS), 1)
     .option('--strict-parse', 'answer 400 where Fluentd silently drops input (invalid JSON, non-objects)', false)
     .option('--use-204', 'answer 204 instead of 200 on success (use_204_response)', false)
     .option('--seed <n>', 'seed for probabilistic fault steps (0 to 4294967295)', parseSeed)
@@ -160,7 +162,7 @@ export function registerServe(program: Command): void {
       if (flags.journal !== undefined) checkJournalFile(flags.journal)
       let validator: Validator | undefined
       if (flags.validate !== 'off') validator = createValidator()
-      const faults = await buildFaultEngine(flags)
+      const faults = flags.workers > 1 ? false : await buildFaultEngine(flags)
       const token = flags.adminPort === false ? undefined : adminTokenFor(flags.adminBind, flags.adminToken)
       const receiver = await startReceiver({
         port: flags.port,
@@ -197,6 +199,7 @@ export function registerServe(program: Command): void {
         faults,
         forward: await forwardOptionsFrom(flags, planLimitsFrom(flags).tagPatternMax),
         seed: flags.seed,
+        workers: flags.workers,
         onError: (err) => console.error(`fake-fluentd: internal error (contained): ${err instanceof Error ? err.message : String(err)}`),
       })
 
