@@ -77,3 +77,24 @@ describe('createValidator({ eager: true })', () => {
     }
   })
 })
+
+describe("ajv's evaluated-properties tracking", () => {
+  it('stays on for a schema folder that uses unevaluatedProperties, which needs it', () => {
+    // Properties named in an anyOf branch count as evaluated; any other extra property does not.
+    const dir = schemasWith('vuln', {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: id('vuln'),
+      type: 'object',
+      required: ['summary', 'details'],
+      properties: { summary: { type: 'string' }, details: { type: 'object' } },
+      anyOf: [{ properties: { extra: { type: 'string' } } }],
+      unevaluatedProperties: false,
+    })
+    const validator = createValidator({ schemaDir: dir })
+    const ok = validator.validate({ summary: 's', details: { notification_type: 'vuln' }, extra: 'x' })
+    const bad = validator.validate({ summary: 's', details: { notification_type: 'vuln' }, stray: 1 })
+    expect(ok.valid).toBe(true)
+    expect(bad.valid).toBe(false)
+    expect(bad.errors.map((e) => e.keyword)).toContain('unevaluatedProperties')
+  })
+})
