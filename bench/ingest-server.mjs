@@ -1,6 +1,7 @@
 // Child process for bench/ingest.mjs: starts one server on 127.0.0.1:0 and prints {"port":N} when
 // ready. Kinds: `bare` (node:https that parses the JSON and answers 200) or `ours[+journal][+validate]`
-// (startReceiver with --output none; +journal appends to an NDJSON file, +validate = validation warn).
+// (startReceiver with --output none; +journal appends to an NDJSON file, +validate = validation warn,
+// +workersN = N processes on the port, node:cluster, as `serve --workers N`).
 // Requires `npm run build`. Usage: node bench/ingest-server.mjs <kind> <certDir> [journalDir]
 import { createServer } from 'node:https'
 import { readFileSync } from 'node:fs'
@@ -39,6 +40,7 @@ if (kind === 'bare') {
   server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })))
 } else {
   const parts = new Set(kind.split('+'))
+  const workers = Number(/\+workers(\d+)/.exec(kind)?.[1] ?? 1)
   const { startReceiver } = await import('../dist/index.js')
   const validate = parts.has('validate')
   const validator = validate ? (await import('../dist/validation/index.js')).createValidator() : undefined
@@ -50,6 +52,7 @@ if (kind === 'bare') {
     validate: validate ? 'warn' : 'off',
     validator,
     journalFile,
+    ...(workers > 1 ? { workers, faults: false } : {}),
     onError: (err) => console.error('bench server internal error:', err),
   })
   console.log(JSON.stringify({ port: r.port }))

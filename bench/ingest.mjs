@@ -7,12 +7,12 @@
 // also a separate process). Each server runs in its own process. The ratio to bare is the figure
 // that counts: absolute numbers drift on a shared machine.
 // Usage: npm run build && node bench/ingest.mjs [seconds per cell, default 5]
-// Env: BENCH_SERVERS=fluentd,bare,ours,ours+validate,ours+journal,ours+journal+validate
+// Env: BENCH_SERVERS=fluentd,bare,ours,ours+validate,ours+journal,ours+journal+validate,ours+journal+validate+workers2
 //      BENCH_CONNS=10,50 BENCH_BODIES=one,single,array BENCH_LOAD=wrk|node
 //      BENCH_JSON=<file> (write the results as JSON too) FLUENTD_SRC=<fluentd source> BENCH_FL_PORT=24880
 //      A server kind `ours+journal+validate@DIR` runs that kind from another built checkout (before/after).
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -21,7 +21,7 @@ import { arrayBody, oneInArrayBody, singleBody } from './bodies.mjs'
 import { startFluentd } from './fluentd.mjs'
 
 const seconds = Number(process.argv[2] ?? 5)
-const wanted = (process.env.BENCH_SERVERS ?? 'fluentd,bare,ours+journal+validate').split(',')
+const wanted = (process.env.BENCH_SERVERS ?? 'fluentd,bare,ours+journal+validate,ours+journal+validate+workers2').split(',')
 const conns = (process.env.BENCH_CONNS ?? '10,50').split(',').map(Number)
 const bodies = (process.env.BENCH_BODIES ?? 'one').split(',')
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined
@@ -54,14 +54,26 @@ async function startServer(kind) {
   return { child, port: JSON.parse(line).port }
 }
 
-/** utime+stime of a process in clock ticks (Linux), or undefined. */
-function cpuTicks(pid) {
+/** Fields of /proc/PID/stat after the command name, or undefined. */
+function statFields(pid) {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return Number(f[11]) + Number(f[12])
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
   } catch {
     return undefined
   }
+}
+
+/** utime+stime in clock ticks (Linux) of a process and its children (the workers of +workersN), or undefined. */
+function cpuTicks(pid) {
+  const own = statFields(pid)
+  if (!own) return undefined
+  let ticks = Number(own[11]) + Number(own[12])
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === pid) continue
+    const f = statFields(name)
+    if (f && Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12])
+  }
+  return ticks
 }
 
 function toMs(text) {
@@ -110,10 +122,11 @@ async function load(port, connections, durationS, body) {
 }
 
 const ticksPerS = 100
+const WARM_UP_S = 3
 const sizes = { one: oneInArrayBody.length, single: singleBody.length, array: arrayBody.length }
 console.log(
   `ingest bench: ${bodies.map((b) => `${b} (${sizes[b]} bytes)`).join(', ')}, ${conns.join('/')} connections, ` +
-    `keep-alive TLS 1.2, ${seconds}s per cell (+1s warm-up), load by ${loadKind === 'wrk' ? 'wrk -t1' : 'undici Pool child process'}`,
+    `keep-alive TLS 1.2, ${seconds}s per cell (+${WARM_UP_S}s warm-up), load by ${loadKind === 'wrk' ? 'wrk -t1' : 'undici Pool child process'}`,
 )
 const results = []
 for (const body of bodies) {
@@ -122,7 +135,9 @@ for (const body of bodies) {
     let fl
     for (const kind of kinds) {
       const { child, port } = await startServer(kind)
-      await load(port, c, 1, body)
+      // Warm-up: a fresh server's first seconds run cold code (1,359 then 681 then 109 µs/request in
+      // consecutive 2 s windows, bench/results.md); 3 s brings it to its steady cost.
+      await load(port, c, WARM_UP_S, body)
       const t0 = cpuTicks(child.pid)
       const r = await load(port, c, seconds, body)
       const t1 = cpuTicks(child.pid)
@@ -137,7 +152,7 @@ for (const body of bodies) {
       r.cpuRatio = bare?.cpuUsPerReq && r.cpuUsPerReq ? bare.cpuUsPerReq / r.cpuUsPerReq : undefined
       results.push({ body, conns: c, kind, ...r })
       console.log(
-        `${body.padEnd(6)} conns=${String(c).padEnd(3)} ${kind.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} req/s` +
+        `${body.padEnd(6)} conns=${String(c).padEnd(3)} ${kind.padEnd(32)} ${r.rps.toFixed(0).padStart(7)} req/s` +
           `  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  non-2xx ${r.non2xx}  errors ${r.errors}` +
           (r.serverCpu === undefined ? '' : `  cpu ${(r.serverCpu * 100).toFixed(0)}% ${r.cpuUsPerReq.toFixed(0)} us/req`) +
           (r.ratio === undefined || kind === 'bare' ? '' : `  ratio ${r.ratio.toFixed(2)} (cpu/req ${r.cpuRatio?.toFixed(2) ?? '?'})`),

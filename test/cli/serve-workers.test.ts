@@ -5,7 +5,7 @@
  * is replaced; flags that need one process are refused.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Agent, request } from 'undici'
 import { describe, expect, it } from 'vitest'
@@ -125,6 +125,9 @@ describe('serve --workers', () => {
     expect(now.workers).toHaveLength(2)
     for (let i = 0; i < 4; i++) expect(await postFresh(serve, '/t', `{"i":${i}}`)).toBe(200)
     expect(serve.stderr()).toMatch(new RegExp(`worker ${first!.id} ended \\(SIGKILL\\); starting another`))
+    // On a machine without cores to spare, serve says that --workers will be slower.
+    if (availableParallelism() <= 3) expect(serve.stderr()).toContain(`note: --workers 2 on ${availableParallelism()} cores`)
+    else expect(serve.stderr()).not.toContain('note: --workers')
     expect((await serve.stop()).code).toBe(0)
   })
 

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { adminTokenFor } from '../../admin/index.js'
@@ -247,6 +248,13 @@ export function registerServe(program: Command): void {
       else if (receiver.protocol === 'https') say('CA certificate: none given (your --cert is trusted as it is)')
       if (receiver.forward) say(`fake Fluentd (in_forward) listening on ${receiver.forward.tls ? 'tls' : 'tcp'}://${receiver.forward.host}:${receiver.forward.port}  (UDP heartbeat on the same port)`)
       if (flags.journal) say(`journal file: ${resolve(flags.journal)}`)
+      if (flags.workers > 1) {
+        say(`${flags.workers} workers receive on the ingest port; this process (pid ${process.pid}) keeps the journal and the admin API`)
+        // Measured on 2 cores (README "Performance"): workers, primary and load generator then take
+        // turns on the same cores and throughput drops below one process's.
+        const cores = availableParallelism()
+        if (flags.workers + 1 >= cores) say(`note: --workers ${flags.workers} on ${cores} cores: the workers, this process and any load generator share them, which is slower than --workers 1; use it where cores are to spare (README "Performance")`)
+      }
       if (startedByNpx()) {
         // npx runs us under `sh -c`, which keeps a signal sent to npm alone from reaching us.
         say('note: started through npx: a supervisor that signals only the npm process will not stop this server; run node_modules/.bin/fake-fluentd serve (or `exec` it) instead (README "Stopping serve")')
