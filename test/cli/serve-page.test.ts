@@ -1,4 +1,7 @@
 /** `fake-fluentd serve` serves the web page on its admin port, with the page's CSP. @see issue 7 */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { spawnServe } from '../helpers/cli.js'
 
@@ -15,7 +18,18 @@ describe('serve: web page on the admin port', () => {
     await js.arrayBuffer()
     const profile = (await (await fetch(`${serve.adminUrl}/api/profile`)).json()) as { profile: { name: string; timeScale: number; maxAttempts: number } }
     expect(profile.profile).toMatchObject({ name: 'wallarm', timeScale: 1, maxAttempts: 17 })
+    // Plain HTTP: no CA for the page's hints to name.
+    expect(profile).not.toHaveProperty('caPath')
     const stopped = await serve.stop()
     expect(stopped.code).toBe(0)
+  })
+
+  it("names serve's CA file in the page's TLS hints (GET /api/profile), as serve printed it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ff-serve-page-'))
+    const serve = await spawnServe(['--port', '0', '--admin-port', 'any', '--cert-dir', join(dir, 'certs')])
+    expect(serve.caPath).toBe(join(dir, 'certs', 'ca.pem'))
+    const profile = (await (await fetch(`${serve.adminUrl}/api/profile`)).json()) as { caPath?: string | null }
+    expect(profile.caPath).toBe(serve.caPath)
+    expect((await serve.stop()).code).toBe(0)
   })
 })

@@ -174,7 +174,8 @@ export function registerServe(program: Command): void {
         tlsVersion: flags.tlsVersion,
         adminPort: flags.adminPort,
         adminHost: flags.adminBind,
-        adminMount: (app) => mountWebPage(app),
+        // The page's TLS hints name the CA that clients should trust, as serve prints it.
+        adminMount: (app) => mountWebPage(app, typeof tls === 'object' ? { caPath: tls.caPath ?? null } : {}),
         adminSettings: adminSettingsFrom(flags, token),
         journalFile: flags.journal,
         journalMax: flags.journalMax,
