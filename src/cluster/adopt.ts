@@ -100,6 +100,13 @@ export function createAdopter(options: AdopterOptions): Adopter {
         entry.attempt = ticket.attempt
         entry.deliveryKey = ticket.deliveryKey
       }
+      // The worker's line keeps the body that the events carry (the page shows it): memory keeps it,
+      // the file's line leaves it out, as a single process writes it.
+      if (entry.bodyInEvents === true && typeof entry.body === 'string') {
+        const withBody = `"bodySize":${entry.bodySize ?? 0},"body":${JSON.stringify(entry.body)}`
+        const at = lines[0]!.indexOf(withBody)
+        if (at >= 0) lines[0] = lines[0]!.slice(0, at) + `"bodySize":${entry.bodySize ?? 0}` + lines[0]!.slice(at + withBody.length)
+      }
       remember(worker, localId, entry)
       journal.adopt(entry, lines.join('\n') + '\n', then)
     },

@@ -36,7 +36,7 @@ export function runWorker(): void {
   async function start(message: Extract<ToWorker, { t: 'start' }>): Promise<void> {
     writer = createRemoteLineWriter(send, message.ack)
     const shift = performance.timeOrigin - message.timeOrigin
-    const journal = createJournal({ max: WORKER_JOURNAL_MAX, maxBytes: WORKER_JOURNAL_BYTES, writer })
+    const journal = createJournal({ max: WORKER_JOURNAL_MAX, maxBytes: WORKER_JOURNAL_BYTES, writer, linesKeepBody: true })
     const validate = message.options.validate ?? 'warn'
     try {
       core = await createReceiver(

@@ -168,8 +168,8 @@ export function entryLine(entry: LineEntry, final?: object): string {
  * (or one event), far below V8's string limit. `final`: fields that override the entry's (what it
  * will be once settled), without copying the entry twice.
  */
-export function entryLines(entry: LineEntry, final?: object): string[] {
-  const { copy, events } = lineCopy(entry, final)
+export function entryLines(entry: LineEntry, final?: object, keepBody = false): string[] {
+  const { copy, events } = lineCopy(entry, final, keepBody)
   const head = headLine(copy, events)
   if (typeof head !== 'string') return head.lines
   return events === undefined ? [head] : assemble(copy.id, events.length, head, eventChunks(events))
@@ -180,8 +180,8 @@ export function entryLines(entry: LineEntry, final?: object): string[] {
  * entry whose events fit one line is its head, a comma and its events, each a flat string, so that
  * the line is encoded once, straight into the write's buffer, never concatenated on the heap.
  */
-export function entryPieces(entry: LineEntry, final?: object): readonly string[] {
-  const { copy, events } = lineCopy(entry, final)
+export function entryPieces(entry: LineEntry, final?: object, keepBody = false): readonly string[] {
+  const { copy, events } = lineCopy(entry, final, keepBody)
   const head = headLine(copy, events)
   if (typeof head !== 'string') return [head.lines.join('\n'), '\n']
   if (events === undefined) return [head, '\n']
@@ -196,8 +196,8 @@ export function entryPieces(entry: LineEntry, final?: object): readonly string[]
  * of JSON.stringify in one go, and one msgpack record can become megabytes of JSON). Same lines, same
  * EntryLineError; LineStopped once `stop()` says so between two slices.
  */
-export async function entryLinesSliced(entry: LineEntry, final?: object, stop: () => boolean = () => false): Promise<string[]> {
-  const { copy, events } = lineCopy(entry, final)
+export async function entryLinesSliced(entry: LineEntry, final?: object, stop: () => boolean = () => false, keepBody = false): Promise<string[]> {
+  const { copy, events } = lineCopy(entry, final, keepBody)
   const head = headLine(copy, events)
   if (typeof head !== 'string') return head.lines
   return events === undefined ? [head] : assemble(copy.id, events.length, head, await eventChunksSliced(events, stop))
@@ -207,14 +207,16 @@ export async function entryLinesSliced(entry: LineEntry, final?: object, stop: (
  * One shallow copy of the entry for its line (with `final` merged in), events taken out. A body whose
  * records are all in the events (`bodyInEvents`, set by the receiver for an uncut JSON body with
  * nothing dropped) is left out of the line: the events carry it, and the line stays about the size
- * of the body instead of twice it.
+ * of the body instead of twice it. `keepBody` keeps it all the same (a `--workers` worker: the
+ * primary keeps it in memory and takes it out of the file's line).
  */
-function lineCopy(entry: LineEntry, final?: object): { copy: Record<string, unknown> & { id: number }; events: readonly JournalEvent[] | undefined } {
+function lineCopy(entry: LineEntry, final: object | undefined, keepBody: boolean): { copy: Record<string, unknown> & { id: number }; events: readonly JournalEvent[] | undefined } {
   const copy = Object.assign(blankEntry(), entry, final) as unknown as Record<string, unknown> & { id: number }
   const events = copy['events'] as readonly JournalEvent[] | undefined
   copy['events'] = undefined
-  if (copy['bodyInEvents'] === true && events !== undefined && events.length > 0) copy['body'] = undefined
-  else copy['bodyInEvents'] = undefined
+  if (copy['bodyInEvents'] === true && events !== undefined && events.length > 0) {
+    if (!keepBody) copy['body'] = undefined
+  } else copy['bodyInEvents'] = undefined
   return { copy, events }
 }
 
@@ -223,9 +225,9 @@ function lineCopy(entry: LineEntry, final?: object): { copy: Record<string, unkn
  * Never throws: an event that cannot be serialized leaves the events out and says so in `error`
  * (nothing was answered 2xx on the strength of this text).
  */
-export function settledEntryText(entry: LineEntry): string {
+export function settledEntryText(entry: LineEntry, keepBody = false): string {
   try {
-    return entryLines(entry).join('\n') + '\n'
+    return entryLines(entry, undefined, keepBody).join('\n') + '\n'
   } catch (err) {
     const error = `${entry.error === undefined ? '' : entry.error + '; '}events not written: ${(err as Error).message}`
     return entryLines({ ...entry, events: undefined, error }).join('\n') + '\n'

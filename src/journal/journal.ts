@@ -60,6 +60,11 @@ export interface JournalOptions {
    * process (a `--workers` worker hands them to the primary, src/cluster). Not with `file`.
    */
   writer?: LineWriter
+  /**
+   * Lines keep the body text even when the events carry it (`bodyInEvents`), for a `--workers`
+   * worker's writer: the primary keeps it in memory for the page and takes it out of the file's line.
+   */
+  linesKeepBody?: boolean
   clock?: Clock
 }
 
@@ -142,6 +147,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
   const maxBytes = options.maxBytes ?? DEFAULT_JOURNAL_MAX_BYTES
   if (!(maxBytes > 0)) throw new FakeFluentdError('FF_ERR_OPTION', `Invalid journal memory budget ${String(maxBytes)}: use bytes > 0.`)
   const clock = options.clock ?? systemClock
+  const keepBody = options.linesKeepBody === true
   let writer: LineWriter | undefined = options.writer
   if (options.file && writer) throw new FakeFluentdError('FF_ERR_OPTION', 'A journal takes a file or a writer, not both.')
   if (options.file) {
@@ -195,7 +201,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
   function writeLine(entry: JournalEntry): void {
     if (writer === undefined || written.has(entry)) return
     written.add(entry)
-    writer.push({ line: settledEntryText(entry) })
+    writer.push({ line: settledEntryText(entry, keepBody) })
     writer.flushSync()
   }
 
@@ -286,7 +292,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       if ((events?.length ?? 0) <= SLICED_EVENTS && (entry.bodySize ?? 0) <= SYNC_LINE_BYTES) {
         let pieces: readonly string[]
         try {
-          pieces = entryPieces(entry, final)
+          pieces = entryPieces(entry, final, keepBody)
         } catch (err) {
           return release(err)
         }
@@ -295,7 +301,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
         // Prepared in slices; stopped between two slices once the answer is no longer wanted.
         preparing.add(own(entry))
         const stop = (): boolean => writer === undefined || (wanted !== undefined && !wanted())
-        entryLinesSliced(entry, final, stop).then(
+        entryLinesSliced(entry, final, stop, keepBody).then(
           (lines) => (stop() ? release(new AnswerWithdrawn()) : queue(lines.join('\n') + '\n')),
           (err: unknown) => release(err instanceof LineStopped ? new AnswerWithdrawn() : err),
         )

@@ -91,6 +91,21 @@ describe('adopting a worker\'s lines', () => {
     p.journal.close()
   })
 
+  it('keeps the body that the events carry in memory and leaves it out of the file line, as one process writes it', async () => {
+    const p = primary()
+    const a = createAdopter({ journal: p.journal })
+    const body = '[{"headers":{"body":"x"}}]'
+    const entry = { kind: 'request', id: 9, headers: { body: 'x' }, bodySize: body.length, body, bodyInEvents: true, events: [{ time: 1, record: { headers: { body: 'x' } } }] }
+    // What a worker writes (linesKeepBody) and what a single process writes for the same entry.
+    const fromWorker = entryLines(entry as never, undefined, true).join('\n') + '\n'
+    const single = entryLines(entry as never).join('\n') + '\n'
+    expect(fromWorker).toContain('"body":"[{')
+    await adoptAll(a.adopt, [[1, fromWorker]])
+    expect(readFileSync(p.file, 'utf8')).toBe(single.replace('"id":9', '"id":1'))
+    expect(p.journal.entries()[0]!.body).toBe(body)
+    p.journal.close()
+  })
+
   it('reports a line that is not JSON to its worker and writes nothing', async () => {
     const p = primary()
     const a = createAdopter({ journal: p.journal })
