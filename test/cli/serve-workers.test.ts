@@ -7,6 +7,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { connect } from 'node:net'
+import { encode } from '@msgpack/msgpack'
 import { Agent, request } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { runCli, spawnServe, type ServeProcess } from '../helpers/cli.js'
@@ -134,6 +136,24 @@ describe('serve --workers', () => {
     if (availableParallelism() <= 3) expect(serve.stderr()).toContain(`note: --workers 2 on ${availableParallelism()} cores`)
     else expect(serve.stderr()).not.toContain('note: --workers')
     expect((await serve.stop()).code).toBe(0)
+  })
+
+  it('runs the forward listener in the primary, on the same journal, ids in file order', async () => {
+    const file = join(dir, 'forward.ndjson')
+    const serve = await spawnServe(['--workers', '2', '--port', '0', '--admin-port', '0', '--forward-port', '0', '--journal', file, '--output', 'none', '--cert-dir', certDir])
+    const port = Number(/in_forward\) listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(serve.stderr())![1])
+    expect(await postFresh(serve, '/t', '{"via":"http"}')).toBe(200)
+    const now = Math.floor(Date.now() / 1000)
+    await new Promise<void>((resolve, reject) => {
+      const sock = connect(port, '127.0.0.1', () => sock.end(encode(['fwd.tag', [[now, { via: 'forward' }]]])))
+      sock.on('error', reject)
+      sock.on('close', () => resolve())
+    })
+    const deadline = Date.now() + 5000
+    while (Date.now() < deadline && !readFileSync(file, 'utf8').includes('"forward"')) await new Promise((r) => setTimeout(r, 20))
+    await serve.stop()
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: number; protocol?: string; tag?: string })
+    expect(lines.map((l) => [l.id, l.protocol ?? 'http', l.tag])).toEqual([[1, 'http', 't'], [2, 'forward', 'fwd.tag']])
   })
 
   it('refuses --fault, --faults and --seed with --workers above 1, and counts outside 1..64', async () => {
