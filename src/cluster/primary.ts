@@ -75,16 +75,23 @@ export async function startClusterCore(options: ReceiverOptions, parts: { tls?: 
             return onLines(worker, m)
           case 'log':
             return log.emit(m.event)
-          case 'stats':
-            info.get(worker.id)!.connections = m.connections
+          case 'stats': {
+            const w = info.get(worker.id)
+            if (w) w.connections = m.connections
             return
+          }
           case 'hello':
             return void worker.send({ t: 'start', options: workerOptions(options, workers), tls, ack, timeOrigin: performance.timeOrigin } satisfies ToWorker)
           case 'ready':
             started = true
             return resolve(m.port)
           case 'failed':
-            return reject(new FakeFluentdError((m.code as 'FF_ERR_LISTEN' | undefined) ?? 'FF_ERR_LISTEN', m.message))
+            // As one process says it (src/server): the address, why, and what to do.
+            return reject(
+              m.code !== undefined
+                ? new FakeFluentdError(m.code as 'FF_ERR_LISTEN', m.message)
+                : new FakeFluentdError('FF_ERR_LISTEN', `Cannot listen on ${host}:${options.port ?? 9880}: ${m.message}. Pick another --port (0 = any free port).`),
+            )
         }
       })
       worker.once('exit', (code, signal) => {

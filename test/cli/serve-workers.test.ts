@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { connect } from 'node:net'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { encode } from '@msgpack/msgpack'
 import { Agent, request } from 'undici'
 import { describe, expect, it } from 'vitest'
@@ -154,6 +154,20 @@ describe('serve --workers', () => {
     await serve.stop()
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: number; protocol?: string; tag?: string })
     expect(lines.map((l) => [l.id, l.protocol ?? 'http', l.tag])).toEqual([[1, 'http', 't'], [2, 'forward', 'fwd.tag']])
+  })
+
+  it('names the busy port as one process does, exit 2', async () => {
+    const busy = createServer()
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r))
+    const port = (busy.address() as AddressInfo).port
+    try {
+      const r = await runCli(['serve', '--workers', '2', '--port', String(port), '--admin-port', 'off', '--cert-dir', certDir])
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain(`Cannot listen on 127.0.0.1:${port}: bind EADDRINUSE`)
+      expect(r.stderr).toContain('Pick another --port')
+    } finally {
+      busy.close()
+    }
   })
 
   it('refuses --fault, --faults and --seed with --workers above 1, and counts outside 1..64', async () => {
