@@ -38,6 +38,15 @@ async function postFresh(serve: ServeProcess, path: string, body: string, header
   }
 }
 
+/** Lines in a file so far (0 before it exists). */
+function lineCount(file: string): number {
+  try {
+    return readFileSync(file, 'utf8').split('\n').length - 1
+  } catch {
+    return 0
+  }
+}
+
 /** True while the process exists and is not a zombie (Linux; elsewhere: exists). */
 function running(pid: number): boolean {
   try {
@@ -102,8 +111,10 @@ describe('serve --workers', () => {
     const serve = await spawnServe(['--workers', '2', '--port', '0', '--admin-port', '0', '--journal', file, '--output', 'none', '--validate', 'off', '--cert-dir', certDir])
     const pids = (await health(serve)).workers!.map((w) => w.pid)
     const stop = { stopped: false }
-    const loading = loadWithUids({ url: serve.ingestUrl, ca: readFileSync(serve.caPath!, 'utf8'), connections: 30, durationMs: 8000, stop, requestTimeoutMs: 3000 })
-    await new Promise((r) => setTimeout(r, 1200))
+    const loading = loadWithUids({ url: serve.ingestUrl, ca: readFileSync(serve.caPath!, 'utf8'), connections: 30, durationMs: 15_000, stop, requestTimeoutMs: 3000 })
+    // Mid-load: once 100 lines are in the file (however busy the machine is), at most 10 s.
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline && lineCount(file) < 100) await new Promise((r) => setTimeout(r, 20))
     serve.child.kill('SIGKILL')
     await new Promise((r) => serve.child.once('close', r))
     stop.stopped = true
