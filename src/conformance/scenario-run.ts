@@ -16,6 +16,7 @@ import { isAttempt } from '../deliveries/index.js'
 import type { ReceiverObservation } from '../receiver/index.js'
 import type { SenderAdapter, SenderSession } from './adapters/types.js'
 import type { LagProbe } from './lag-probe.js'
+import { startSenderWaitProbe, unmeasured, type SenderWaitProbe } from './sender-wait.js'
 import type { ReceiverFactory, ScenarioReceiver } from './receivers.js'
 import { errorResult, resultOf, waitingFor } from './scenario-result.js'
 import type { BuildContext, BuiltScenario, ConformanceSettings, DeliverySpec, Observation, ProgressEvent, ScenarioDefinition, ScenarioResult, SenderEnd, SenderEvent } from './types.js'
@@ -59,6 +60,8 @@ class ScenarioRun {
   private built!: BuiltScenario
   private receiver!: ScenarioReceiver
   private session: SenderSession | undefined
+  /** The sender's own wait for a CPU (its processes' run queue), read at the receiver's stamps. */
+  private senderWait: SenderWaitProbe | undefined
   private sessionMono = 0
   /** Monotonic ms the scenario's clock started (ready or first attempt); undefined before. */
   private startedMono: number | undefined
@@ -104,14 +107,17 @@ class ScenarioRun {
     try {
       this.session = await deps.adapter.start({ settings: this.settings(), scenarioId: def.id, onEvent: (e) => this.onEvent(e) })
       this.sessionMono = this.clock.now()
+      this.senderWait = this.startSenderWait(this.session)
       const { why, end } = await this.watch(this.session)
       const senderEnd = await this.wind(this.session, why, end)
+      this.senderWait?.stop()
       const obs = this.observe(senderEnd)
       return resultOf(base, { def, built: this.built, obs, senderEnd, why, durationMs: took(), deadlineMs: this.built.deadlineMs, startupMs: this.startupMs() }, deps.emit)
     } catch (err) {
       return errorResult(base, took(), err, deps.emit)
     } finally {
       unobserve()
+      this.senderWait?.stop()
       this.clearTimers()
       if (this.session) await this.session.kill().catch(() => undefined) // already ended in the normal path; idempotent
       await this.receiver.close().catch(() => undefined) // closing is best effort once the verdict is in
@@ -208,6 +214,9 @@ class ScenarioRun {
 
   private onObservation(o: ReceiverObservation): void {
     if (!this.finish) return
+    // The stamps intervals run between: the sender's wait is read at each, so that a judge takes
+    // the wait inside the interval it judges.
+    if (o.type !== 'handshake') this.senderWait?.read(o.mono)
     if (o.type === 'accepted') this.startClock(o.mono)
     // The sender's own pace: the longest quiet time between two things it did.
     if (this.startedMono !== undefined) this.longestGap = Math.max(this.longestGap, o.mono - this.lastActivity)
@@ -257,6 +266,18 @@ class ScenarioRun {
     return why === 'deadline' ? { ...killed, how: 'killed' } : killed
   }
 
+  /**
+   * The sender's wait for a CPU: measured on the processes of a command sender; said not measured
+   * for a sender the runner did not start (a URL sender); nothing for the in-process one (its
+   * delays are the runner's own lag).
+   */
+  private startSenderWait(session: SenderSession): SenderWaitProbe | undefined {
+    const { adapter } = this.deps
+    if (adapter.inProcess === true) return undefined
+    if (session.pid === undefined) return unmeasured('sender lag not measured: the runner did not start the sender (a URL sender), so it has no process to read')
+    return startSenderWaitProbe(session.pid, { now: () => this.clock.now() })
+  }
+
   private startupMs(): number | undefined {
     return this.startedMono === undefined ? undefined : Math.max(0, Math.round(this.startedMono - this.sessionMono))
   }
@@ -275,6 +296,7 @@ class ScenarioRun {
       lag: probe.samples().filter((x) => x.mono >= startedMono - 50),
       machineLag: machine?.samples().filter((x) => x.mono >= startedMono - 50),
       senderInProcess: adapter.inProcess === true,
+      ...(this.senderWait ? { senderWait: this.senderWait.result() } : {}),
       ...(senderEnd ? { senderEnd } : {}),
     }
   }

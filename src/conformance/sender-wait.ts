@@ -1,0 +1,173 @@
+/**
+ * The sender's side of the lag, measured on the sender: how long the processes of a command
+ * sender (`--sender-cmd`: the shell, the sender, whatever it started) were ready to run but waited
+ * for a CPU, from the kernel's per-thread run-queue wait (`/proc/PID/task/TID/schedstat`, second
+ * field, Linux). A timer that a loaded machine holds back shows there: the thread is runnable and
+ * not running. A sender that waits on purpose (a retry interval) sleeps, and accrues none.
+ *
+ * What is kept is a cumulative figure read at runner stamps (an accept, a request, an answer) and
+ * every SENDER_WAIT_POLL_MS, so that the judges can take the wait INSIDE the interval they judge,
+ * and nothing else: what the sender waited while it started, or during another interval, does not
+ * widen this one's slack. (The reverted first attempt, 2fed9b6, summed a 5 s look-back of the main
+ * threads and placed it at every stamp: the start-up of a Node sender on a busy machine, seconds of
+ * waiting, landed on its first intervals, and correct senders became inconclusive.)
+ *
+ * Where it cannot be read (not Linux, no schedstat, no process: a URL sender) it says why and
+ * reports no figure: the judges then have only the probe process's view (lag-probe.ts).
+ * @see issue 22 (item 13)
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+
+/** How often the sender's tasks are read between stamps, ms (0.3 ms a read for a Node sender). */
+export const SENDER_WAIT_POLL_MS = 100
+
+/** Most processes of a sender's tree that are read (a shell, the sender, what it started). */
+const MAX_PROCESSES = 64
+
+/** The sender's cumulative run-queue wait at one runner time. */
+export interface WaitRead {
+  /** Runner monotonic ms (the stamp it was read for, or the poll's time). */
+  mono: number
+  /** Run-queue wait of every task of the sender's tree since the probe started, ms. */
+  waitedMs: number
+}
+
+/** What a scenario learnt about its sender's wait for a CPU. */
+export interface SenderWait {
+  /** Reads in time order; empty when not measured. */
+  reads: WaitRead[]
+  /** Why there is no figure ("--sender-url: no process to read", "not Linux" ...); absent when measured. */
+  notMeasured?: string
+}
+
+export interface SenderWaitProbe {
+  /** Reads the counters now and records them at `mono` (a stamp the judges use). */
+  read(mono: number): void
+  /** Stops polling (a last read first); idempotent. */
+  stop(): void
+  /** What was measured so far. */
+  result(): SenderWait
+}
+
+export interface SenderWaitOptions {
+  /** Runner monotonic ms (default performance.now). */
+  now?: () => number
+  /** Where the proc filesystem is (default /proc). */
+  procRoot?: string
+  /** Default process.platform. */
+  platform?: NodeJS.Platform
+  /** Default SENDER_WAIT_POLL_MS. */
+  pollMs?: number
+}
+
+/** A probe that measures nothing, and says why. */
+export function unmeasured(why: string): SenderWaitProbe {
+  return { read: () => {}, stop: () => {}, result: () => ({ reads: [], notMeasured: why }) }
+}
+
+/** Run-queue wait of one task, ns (schedstat: on-CPU ns, run-queue ns, timeslices); undefined when gone. */
+function runDelayNs(path: string): number | undefined {
+  try {
+    const ns = Number(readFileSync(`${path}/schedstat`, 'utf8').split(' ')[1])
+    return Number.isFinite(ns) ? ns : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The run-queue wait of every thread of `pid` and of its descendants, ns by `pid/tid`. Children are
+ * read from every thread (a child belongs to the thread that forked it). A process that ended is
+ * not there any more: what it waited since the last read is lost (a `sleep` between two attempts
+ * of a shell sender, for one; the shell that wakes after it is counted).
+ */
+function readTree(procRoot: string, pid: number): Map<string, number> {
+  const out = new Map<string, number>()
+  const queue = [pid]
+  let processes = 0
+  while (queue.length > 0 && processes < MAX_PROCESSES) {
+    const p = queue.shift()!
+    processes++
+    let tids: string[]
+    try {
+      tids = readdirSync(`${procRoot}/${p}/task`)
+    } catch {
+      continue // ended
+    }
+    for (const tid of tids) {
+      const ns = runDelayNs(`${procRoot}/${p}/task/${tid}`)
+      if (ns !== undefined) out.set(`${p}/${tid}`, ns)
+      try {
+        for (const c of readFileSync(`${procRoot}/${p}/task/${tid}/children`, 'utf8').split(' ')) if (c.trim()) queue.push(Number(c))
+      } catch {
+        // a thread that ended, or a kernel without the children file: its own figure is kept
+      }
+    }
+  }
+  return out
+}
+
+/**
+ * Starts reading the run-queue wait of process `pid` (the process-group leader a command adapter
+ * started) and all it started, every thread of each. Tasks present at the first read count from
+ * their figure then; tasks that appear later count from zero (all their waiting came after the
+ * start). Timers are unref'd.
+ */
+export function startSenderWaitProbe(pid: number, options: SenderWaitOptions = {}): SenderWaitProbe {
+  const procRoot = options.procRoot ?? '/proc'
+  const now = options.now ?? (() => performance.now())
+  if ((options.platform ?? process.platform) !== 'linux') return unmeasured('sender lag not measured: the run-queue figures are Linux-only (/proc)')
+  if (runDelayNs(`${procRoot}/${pid}/task/${pid}`) === undefined) return unmeasured(`sender lag not measured: ${procRoot}/${pid}/task/${pid}/schedstat cannot be read (a kernel without scheduler statistics, or the sender already ended)`)
+  const last = new Map<string, number>()
+  const reads: WaitRead[] = []
+  let total = 0
+  let first = true
+  let stopped = false
+  const read = (mono: number): void => {
+    const seen = readTree(procRoot, pid)
+    for (const [task, ns] of seen) {
+      const before = last.get(task)
+      // A new task (or a reused id whose figure went down) waited all of its figure since it started.
+      const base = before !== undefined && ns >= before ? before : first ? ns : 0
+      total += (ns - base) / 1e6
+      last.set(task, ns)
+    }
+    for (const task of last.keys()) if (!seen.has(task)) last.delete(task)
+    first = false
+    // Stamps can be read out of order with a poll (a stamp's mono is taken before its read).
+    const at = reads.length > 0 ? Math.max(mono, reads[reads.length - 1]!.mono) : mono
+    reads.push({ mono: at, waitedMs: total })
+  }
+  read(now())
+  const timer = setInterval(() => read(now()), options.pollMs ?? SENDER_WAIT_POLL_MS)
+  timer.unref()
+  return {
+    read: (mono) => {
+      if (!stopped) read(mono)
+    },
+    stop: () => {
+      if (stopped) return
+      read(now())
+      stopped = true
+      clearInterval(timer)
+    },
+    result: () => ({ reads: [...reads] }),
+  }
+}
+
+/**
+ * How long the sender waited for a CPU between two runner stamps, ms: the figure at the first read
+ * at or after `to` minus the one at the last read at or before `from` (reads are taken at the
+ * stamps, so this is the wait inside the interval; a poll in between changes nothing). Undefined
+ * when no read brackets the interval.
+ */
+export function waitedBetween(reads: readonly WaitRead[], from: number, to: number): number | undefined {
+  let before: WaitRead | undefined
+  let after: WaitRead | undefined
+  for (const r of reads) {
+    if (r.mono <= from) before = r
+    if (r.mono >= to && after === undefined) after = r
+  }
+  if (before === undefined || after === undefined) return undefined
+  return Math.max(0, after.waitedMs - before.waitedMs)
+}
