@@ -149,7 +149,7 @@ function senderLagOf(results: readonly ScenarioResult[]): string {
   if (said.length === 0) return ''
   const not = [...new Set(said.filter((x) => !x.startsWith('measured')))]
   if (not.length > 0) return `; ${not.join('; ')}`
-  return '; sender lag measured (the run-queue wait of the sender\'s processes, every thread, within each judged interval)'
+  return '; sender lag measured (the run-queue wait of the sender\'s processes, every thread, where it can have moved a judged time)'
 }
 
 /** Each report's results as judged, before blocked verdicts were attributed. */

@@ -18,8 +18,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 
-/** How often the sender's tasks are read between stamps, ms (0.3 ms a read for a Node sender). */
-export const SENDER_WAIT_POLL_MS = 100
+/**
+ * How often the sender's tasks are read between stamps, ms: a read of a Node sender (a shell, node
+ * and its threads) takes about 0.3 ms of the runner's loop.
+ */
+export const SENDER_WAIT_POLL_MS = 50
 
 /** Most processes of a sender's tree that are read (a shell, the sender, what it started). */
 const MAX_PROCESSES = 64
@@ -156,18 +159,44 @@ export function startSenderWaitProbe(pid: number, options: SenderWaitOptions = {
 }
 
 /**
- * How long the sender waited for a CPU between two runner stamps, ms: the figure at the first read
- * at or after `to` minus the one at the last read at or before `from` (reads are taken at the
- * stamps, so this is the wait inside the interval; a poll in between changes nothing). Undefined
- * when no read brackets the interval.
+ * How soon a sender acts on an answer (reads it, arms its retry timer), ms, when the machine does
+ * not hold it back: what it waits for a CPU in that stretch delays everything after it.
  */
-export function waitedBetween(reads: readonly WaitRead[], from: number, to: number): number | undefined {
-  let before: WaitRead | undefined
-  let after: WaitRead | undefined
-  for (const r of reads) {
-    if (r.mono <= from) before = r
-    if (r.mono >= to && after === undefined) after = r
+export const REACTION_MS = 20
+
+/**
+ * How long the sender waited for a CPU, between two runner stamps `from` (an answer) and `to` (its
+ * next attempt), in a way that can have moved `to`, ms: in its reaction to the answer (right
+ * after `from`: a late reaction arms its timer late) or from `dueFromMono` on (the earliest its
+ * next action can be due, so a wait there holds back its timer or its connect). A wait in between
+ * (a sender asleep until its timer is due: a garbage collection, a library's own timer, each
+ * queued a little on a busy machine) delays nothing it is judged on, and is left out.
+ *
+ * The kernel credits a wait when it ends (the thread gets the CPU), so a read shows the waits that
+ * ended since the one before, each of which began at most its length before that: the waits seen
+ * between two reads are counted, all of them, when they can have overlapped one of the two
+ * stretches. Reads are taken at the stamps themselves, so the interval's ends are exact; in between
+ * the poll's period sets how much extra is counted (at most one period on each side). Undefined when
+ * no read brackets the interval.
+ */
+export function waitedMoving(reads: readonly WaitRead[], from: number, to: number, dueFromMono = from): number | undefined {
+  let first = -1
+  let last = -1
+  for (let i = 0; i < reads.length; i++) {
+    if (reads[i]!.mono <= from) first = i
+    if (reads[i]!.mono >= to) {
+      last = i
+      break
+    }
   }
-  if (before === undefined || after === undefined) return undefined
-  return Math.max(0, after.waitedMs - before.waitedMs)
+  if (first < 0 || last < 0) return undefined
+  let total = 0
+  for (let i = first + 1; i <= last; i++) {
+    const waited = reads[i]!.waitedMs - reads[i - 1]!.waitedMs
+    if (!(waited > 0)) continue
+    const inReaction = reads[i - 1]!.mono - waited <= from + REACTION_MS
+    const nearDue = reads[i]!.mono >= dueFromMono
+    if (inReaction || nearDue) total += waited
+  }
+  return total
 }

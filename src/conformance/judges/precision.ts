@@ -10,7 +10,7 @@
  * @see docs/design.md "Conformance"
  */
 import { lagAt, maxLag, type LagSample } from '../lag-probe.js'
-import { waitedBetween, type WaitRead } from '../sender-wait.js'
+import { waitedMoving, type WaitRead } from '../sender-wait.js'
 import type { Precision, Tolerance } from '../types.js'
 
 /** Early side of every slack, ms: a timer never fires early; the two stamps are each good to ~1 ms. */
@@ -41,13 +41,21 @@ export interface Slack {
   senderWaitMs?: number
 }
 
+/** The sender's own wait for a CPU (sender-wait.ts), and the earliest its next action can be due (runner mono ms). */
+export interface SenderWaitAt {
+  reads: readonly WaitRead[]
+  dueFromMono: number
+}
+
 /**
  * Slack of a time measured from a runner stamp at `fromMono` to one at `toMono`: a late `from` stamp
  * shortens it (early side); a late `to` stamp lengthens it (late side). When the sender runs in the
  * runner's process, a block just after `from` also delays the sender learning of the answer, and
- * its whole timer-connect-accept chain shares the loop: late side, both, summed.
+ * its whole timer-connect-accept chain shares the loop: late side, both, summed. A sender in its own
+ * process: its late side also takes the larger of a probe process's lateness and the sender's own
+ * wait for a CPU (`sender`, where measured).
  */
-export function slackBetween(tol: Tolerance, expectedMs: number, lag: readonly LagSample[], fromMono: number, toMono: number, inProcess = false, machineLag: readonly LagSample[] = [], senderWait: readonly WaitRead[] = []): Slack {
+export function slackBetween(tol: Tolerance, expectedMs: number, lag: readonly LagSample[], fromMono: number, toMono: number, inProcess = false, machineLag: readonly LagSample[] = [], sender?: SenderWaitAt): Slack {
   const combine = inProcess ? 'sum' : 'max'
   const lagFrom = lagAt(lag, fromMono, combine)
   const lagTo = lagAt(lag, toMono, combine)
@@ -57,10 +65,10 @@ export function slackBetween(tol: Tolerance, expectedMs: number, lag: readonly L
   // only). Another process is not descheduled at the same instants, so this is a bound over a
   // stretch (MACHINE_WINDOW_MS), not a per-stamp figure.
   const probe = inProcess ? 0 : maxLag(machineLag, fromMono - 5, fromMono + MACHINE_WINDOW_MS) + maxLag(machineLag, toMono - MACHINE_WINDOW_MS, toMono + 5)
-  // Measured on the sender itself, where it can be: how long its threads waited for a CPU between
-  // the two stamps. Both figures bound the same delay (the machine holding the sender back), so
-  // the larger counts, not their sum.
-  const senderWaitMs = inProcess ? undefined : waitedBetween(senderWait, fromMono, toMono)
+  // Measured on the sender itself, where it can be: how long its threads waited for a CPU where
+  // that can have moved `to`. Both figures bound the same delay (the machine holding the sender
+  // back), so the larger counts, not their sum.
+  const senderWaitMs = inProcess || !sender ? undefined : waitedMoving(sender.reads, fromMono, toMono, sender.dueFromMono)
   const machine = Math.max(probe, senderWaitMs ?? 0)
   const lateLag = (inProcess ? lagFrom + lagTo : lagTo) + machine
   return { earlyMs: EARLY_BASE_MS + rel + lagFrom, lateMs: tol.absMs + rel + lateLag, lagMs: Math.max(lagFrom, lateLag), ...(senderWaitMs !== undefined ? { senderWaitMs } : {}) }

@@ -69,12 +69,15 @@ export function compareTimeline(attempts: readonly Attempt[], intervals: readonl
         row.gapMs = [lo, hi]
         const nearest = Math.min(hi, Math.max(lo, row.observedMs))
         row.deltaMs = row.observedMs - nearest
-        row.slack = slackBetween(ctx.tolerance, hi, ctx.lag, prevEnd, attempt.startMono, ctx.inProcess, ctx.machineLag, ctx.senderWait)
+        const d = discriminationMs(e.nominalMs, ctx.timeScale)
+        // The sender's next attempt cannot be due before lo (a sender 10 % fast: lo - d); what it
+        // waited for a CPU from then on, or right after the answer, can have made it late.
+        const sender = ctx.senderWait ? { reads: ctx.senderWait, dueFromMono: prevEnd + Math.max(0, lo - d) } : undefined
+        row.slack = slackBetween(ctx.tolerance, hi, ctx.lag, prevEnd, attempt.startMono, ctx.inProcess, ctx.machineLag, sender)
         const sl = row.slack
         const inBand = (a: number, b: number): boolean => row.observedMs! >= a - sl.earlyMs && row.observedMs! <= b + sl.lateMs
         // Unsure: the observation also fits a sender 10 % off (or 1 s at scale 1 for 0 s), given the
         // slack; only then did the measured disturbance cost the verdict.
-        const d = discriminationMs(e.nominalMs, ctx.timeScale)
         const wrong = [Math.max(0, e.minMs - d) - took, e.maxMs + d - took].map((x) => Math.max(0, x))
         const ambiguous = wrong.some((x) => x !== lo && x !== hi && inBand(x, x))
         row.verdict = !inBand(lo, hi) ? 'out' : ambiguous ? 'unsure' : 'ok'
@@ -143,7 +146,7 @@ export function renderTimeline(rows: readonly TimelineRow[], scale?: number): st
 function senderWaitLine(rows: readonly TimelineRow[]): string[] {
   const measured = rows.filter((r) => r.slack?.senderWaitMs !== undefined)
   if (measured.length === 0) return []
-  return [`sender-side lag, in the late side: the sender's processes waited for a CPU ${measured.map((r) => `${fmtMs(r.slack!.senderWaitMs)} ms before attempt ${r.n}`).join(', ')} (run queue, every thread)`]
+  return [`sender-side lag, in the late side: the sender's processes waited for a CPU ${measured.map((r) => `${fmtMs(r.slack!.senderWaitMs)} ms before attempt ${r.n}`).join(', ')} (run queue, every thread; right after the answer and from the earliest due time on)`]
 }
 
 /** Precision of the judged rows, with the schedule fit when the profile has no jitter. */

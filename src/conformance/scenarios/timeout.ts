@@ -19,14 +19,16 @@ function timeCheck(name: string, ctx: BuildContext, obs: Observation, expectedMs
     return { check: { name, passed: false, expected: `${Math.round(expectedMs)} ms`, observed: what, evidence } }
   }
   const took = toMono - fromMono
-  const base = slackBetween(ctx.tolerance, expectedMs, obs.lag, fromMono, toMono, obs.senderInProcess, obs.machineLag, obs.senderWait?.reads)
+  // The sender's timer runs from `from`; due no earlier than a timeout 10 % short would be.
+  const d = discriminationMs(expectedMs, ctx.timeScale)
+  const sender = obs.senderWait ? { reads: obs.senderWait.reads, dueFromMono: fromMono + Math.max(0, expectedMs - d) } : undefined
+  const base = slackBetween(ctx.tolerance, expectedMs, obs.lag, fromMono, toMono, obs.senderInProcess, obs.machineLag, sender)
   // Here `from` is itself the sender's doing (its connect, its request), seen after the sender started
   // its timer: a sender slowed by the machine shows it late, and the time short (early side).
   const senderSlow = obs.senderInProcess ? 0 : maxLag(obs.machineLag ?? [], fromMono - MACHINE_WINDOW_MS, fromMono + 5)
   const slack = { ...base, earlyMs: base.earlyMs + senderSlow, lagMs: Math.max(base.lagMs, senderSlow) }
   const passed = took >= expectedMs - slack.earlyMs && took <= expectedMs + slack.lateMs
   // Unsure when a sender 10 % off would have passed this observation too.
-  const d = discriminationMs(expectedMs, ctx.timeScale)
   const blind = [expectedMs - d, expectedMs + d].some((x) => took >= x - slack.earlyMs && took <= x + slack.lateMs)
   return {
     check: {
