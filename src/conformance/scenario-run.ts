@@ -16,7 +16,7 @@ import { isAttempt } from '../deliveries/index.js'
 import type { ReceiverObservation } from '../receiver/index.js'
 import type { SenderAdapter, SenderSession } from './adapters/types.js'
 import type { LagProbe } from './lag-probe.js'
-import { startSenderWaitProbe, unmeasured, type SenderWaitProbe } from './sender-wait.js'
+import { REACTION_MS, startSenderWaitProbe, unmeasured, type SenderWaitProbe } from './sender-wait.js'
 import type { ReceiverFactory, ScenarioReceiver } from './receivers.js'
 import { errorResult, resultOf, waitingFor } from './scenario-result.js'
 import type { BuildContext, BuiltScenario, ConformanceSettings, DeliverySpec, Observation, ProgressEvent, ScenarioDefinition, ScenarioResult, SenderEnd, SenderEvent } from './types.js'
@@ -214,9 +214,9 @@ class ScenarioRun {
 
   private onObservation(o: ReceiverObservation): void {
     if (!this.finish) return
-    // The stamps intervals run between: the sender's wait is read at each, so that a judge takes
-    // the wait inside the interval it judges.
-    if (o.type !== 'handshake') this.senderWait?.read(o.mono)
+    // The stamps intervals run between: the sender's wait is read at each (and at the end of its
+    // reaction to an answer), so that a judge takes the wait that can have moved what it judges.
+    if (o.type !== 'handshake') this.senderWait?.read(o.mono, o.type === 'answer' ? REACTION_MS : undefined)
     if (o.type === 'accepted') this.startClock(o.mono)
     // The sender's own pace: the longest quiet time between two things it did.
     if (this.startedMono !== undefined) this.longestGap = Math.max(this.longestGap, o.mono - this.lastActivity)
@@ -275,7 +275,7 @@ class ScenarioRun {
     const { adapter } = this.deps
     if (adapter.inProcess === true) return undefined
     if (session.pid === undefined) return unmeasured('sender lag not measured: the runner did not start the sender (a URL sender), so it has no process to read')
-    return startSenderWaitProbe(session.pid, { now: () => this.clock.now() })
+    return startSenderWaitProbe(session.pid, { clock: this.clock })
   }
 
   private startupMs(): number | undefined {

@@ -17,6 +17,7 @@
  * @see issue 22 (item 13)
  */
 import { readdirSync, readFileSync } from 'node:fs'
+import { systemClock, type Clock, type TimerHandle } from '../clock/index.js'
 
 /**
  * How often the sender's tasks are read between stamps, ms: a read of a Node sender (a shell, node
@@ -44,8 +45,11 @@ export interface SenderWait {
 }
 
 export interface SenderWaitProbe {
-  /** Reads the counters now and records them at `mono` (a stamp the judges use). */
-  read(mono: number): void
+  /**
+   * Reads the counters now and records them at `mono` (a stamp the judges use); with `againAfterMs`,
+   * reads once more that long after (the end of a sender's reaction to an answer, REACTION_MS).
+   */
+  read(mono: number, againAfterMs?: number): void
   /** Stops polling (a last read first); idempotent. */
   stop(): void
   /** What was measured so far. */
@@ -53,8 +57,8 @@ export interface SenderWaitProbe {
 }
 
 export interface SenderWaitOptions {
-  /** Runner monotonic ms (default performance.now). */
-  now?: () => number
+  /** The runner's clock: its monotonic time stamps the reads, its timers poll (default systemClock). */
+  clock?: Clock
   /** Where the proc filesystem is (default /proc). */
   procRoot?: string
   /** Default process.platform. */
@@ -114,11 +118,12 @@ function readTree(procRoot: string, pid: number): Map<string, number> {
  * Starts reading the run-queue wait of process `pid` (the process-group leader a command adapter
  * started) and all it started, every thread of each. Tasks present at the first read count from
  * their figure then; tasks that appear later count from zero (all their waiting came after the
- * start). Timers are unref'd.
+ * start). stop() ends its timers.
  */
 export function startSenderWaitProbe(pid: number, options: SenderWaitOptions = {}): SenderWaitProbe {
   const procRoot = options.procRoot ?? '/proc'
-  const now = options.now ?? (() => performance.now())
+  const clock = options.clock ?? systemClock
+  const pollMs = options.pollMs ?? SENDER_WAIT_POLL_MS
   if ((options.platform ?? process.platform) !== 'linux') return unmeasured('sender lag not measured: the run-queue figures are Linux-only (/proc)')
   if (runDelayNs(`${procRoot}/${pid}/task/${pid}`) === undefined) return unmeasured(`sender lag not measured: ${procRoot}/${pid}/task/${pid}/schedstat cannot be read (a kernel without scheduler statistics, or the sender already ended)`)
   const last = new Map<string, number>()
@@ -141,18 +146,31 @@ export function startSenderWaitProbe(pid: number, options: SenderWaitOptions = {
     const at = reads.length > 0 ? Math.max(mono, reads[reads.length - 1]!.mono) : mono
     reads.push({ mono: at, waitedMs: total })
   }
-  read(now())
-  const timer = setInterval(() => read(now()), options.pollMs ?? SENDER_WAIT_POLL_MS)
-  timer.unref()
+  const timers = new Set<TimerHandle>()
+  const after = (ms: number, fn: () => void): void => {
+    const t = clock.setTimer(() => {
+      timers.delete(t)
+      if (!stopped) fn()
+    }, ms)
+    timers.add(t)
+  }
+  const poll = (): void => {
+    read(clock.now())
+    after(pollMs, poll)
+  }
+  poll()
   return {
-    read: (mono) => {
-      if (!stopped) read(mono)
+    read: (mono, againAfterMs) => {
+      if (stopped) return
+      read(mono)
+      if (againAfterMs !== undefined) after(againAfterMs, () => read(clock.now()))
     },
     stop: () => {
       if (stopped) return
-      read(now())
+      read(clock.now())
       stopped = true
-      clearInterval(timer)
+      for (const t of timers) clock.clearTimer(t)
+      timers.clear()
     },
     result: () => ({ reads: [...reads] }),
   }
@@ -175,9 +193,9 @@ export const REACTION_MS = 20
  * The kernel credits a wait when it ends (the thread gets the CPU), so a read shows the waits that
  * ended since the one before, each of which began at most its length before that: the waits seen
  * between two reads are counted, all of them, when they can have overlapped one of the two
- * stretches. Reads are taken at the stamps themselves, so the interval's ends are exact; in between
- * the poll's period sets how much extra is counted (at most one period on each side). Undefined when
- * no read brackets the interval.
+ * stretches. Reads are taken at the stamps themselves, and once more REACTION_MS after an answer,
+ * so the interval's ends and the reaction are exact; before the due time the poll's period sets how
+ * much extra is counted (at most one period). Undefined when no read brackets the interval.
  */
 export function waitedMoving(reads: readonly WaitRead[], from: number, to: number, dueFromMono = from): number | undefined {
   let first = -1

@@ -194,7 +194,7 @@ function widenedBy(unsure: readonly TimelineRow[]): string {
   const wait = Math.max(0, ...unsure.map((r) => r.slack!.senderWaitMs ?? 0))
   // lagMs holds the sender's wait when that was the larger figure: it then made most of it.
   if (wait > 0 && wait >= lag - wait) return `sender-side lag (the sender's processes waited ${fmtMs(wait)} ms for a CPU within the interval: machine load, measured in the run queue)`
-  return `runner event-loop lag up to ${fmtMs(lag)} ms`
+  return `runner event-loop lag up to ${fmtMs(lag)} ms${wait >= 1 ? ` (the sender's processes also waited ${fmtMs(wait)} ms for a CPU within the interval)` : ''}`
 }
 
 /**

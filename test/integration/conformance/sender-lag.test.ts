@@ -100,7 +100,8 @@ describe.runIf(realtime && availableParallelism() >= 2)('sender-side lag: a corr
     const row = r.timeline?.split('\n').find((l) => l.startsWith('2 '))
     expect(load, 'the load started').toBeDefined()
     expect(r.status, r.message).toBe('inconclusive')
-    expect(r.message).toMatch(/INCONCLUSIVE retry intervals within the measured slack: sender-side lag \(the sender's processes waited \d+ ms for a CPU within the interval/)
+    // Named as the reason (or beside the runner's own lag, when other work held up the runner too).
+    expect(r.message).toMatch(/INCONCLUSIVE retry intervals within the measured slack: .*the sender's processes (also )?waited \d+ ms for a CPU within the interval/)
     // Moved far beyond what a sender 10 % off would be (30 ms): without the sender's figure this
     // was FAILED (measured: +1004 ms, slack +19 ms).
     const delta = Number(/\| ([+-]\d+) +\|/.exec(row ?? '')?.[1])

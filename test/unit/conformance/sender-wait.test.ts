@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { ManualClock } from '../../../src/clock/index.js'
 import { compareTimeline, intervalsCheck, renderTimeline } from '../../../src/conformance/judges/timeline.js'
 import { slackBetween } from '../../../src/conformance/judges/precision.js'
 import { REACTION_MS, startSenderWaitProbe, waitedMoving, type WaitRead } from '../../../src/conformance/sender-wait.js'
@@ -108,22 +109,36 @@ describe('startSenderWaitProbe', () => {
     writeFileSync(join(dir, String(pid), 'task', String(tid), 'children'), children.map((c) => `${c} `).join(''))
   }
 
-  it('sums every thread of the process and of what it started; a task that appears later counts from zero', () => {
+  it('sums every thread of the process and of what it started; a task that appears later counts from zero', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ff-proc-'))
     task(10, 10, 5e6, [20]) // a shell
     task(20, 20, 7e6) // the sender's main thread
     task(20, 21, 1e6) // one of its threads
-    let now = 0
-    const probe = startSenderWaitProbe(10, { procRoot: dir, platform: 'linux', now: () => now, pollMs: 60_000 })
+    const clock = new ManualClock()
+    const probe = startSenderWaitProbe(10, { procRoot: dir, platform: 'linux', clock, pollMs: 150 })
     task(20, 20, 9e6) // +2 ms
     task(20, 21, 4e6) // +3 ms
     task(20, 22, 1.5e6) // a new thread: all of its 1.5 ms
-    now = 100
+    await clock.advance(100)
     probe.read(100)
     task(10, 10, 5e6, []) // the sender ended: its figures are gone
-    now = 200
+    await clock.advance(100) // the poll at 150
     probe.stop()
-    expect(probe.result()).toEqual({ reads: [{ mono: 0, waitedMs: 0 }, { mono: 100, waitedMs: 6.5 }, { mono: 200, waitedMs: 6.5 }] })
+    expect(probe.result()).toEqual({ reads: [{ mono: 0, waitedMs: 0 }, { mono: 100, waitedMs: 6.5 }, { mono: 150, waitedMs: 6.5 }, { mono: 200, waitedMs: 6.5 }] })
+    expect(clock.pendingCount).toBe(0)
+  })
+
+  it('reads once more after an answer, at the end of the sender\'s reaction', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ff-proc-'))
+    task(30, 30, 0)
+    const clock = new ManualClock()
+    const probe = startSenderWaitProbe(30, { procRoot: dir, platform: 'linux', clock, pollMs: 60_000 })
+    await clock.advance(10)
+    probe.read(10, REACTION_MS)
+    task(30, 30, 3e6)
+    await clock.advance(REACTION_MS)
+    probe.stop()
+    expect(probe.result().reads).toEqual([{ mono: 0, waitedMs: 0 }, { mono: 10, waitedMs: 0 }, { mono: 10 + REACTION_MS, waitedMs: 3 }, { mono: 10 + REACTION_MS, waitedMs: 3 }])
   })
 
   it('says why it measures nothing: not Linux, or a process it cannot read', () => {
