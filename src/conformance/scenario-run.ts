@@ -16,7 +16,7 @@ import { isAttempt } from '../deliveries/index.js'
 import type { ReceiverObservation } from '../receiver/index.js'
 import type { SenderAdapter, SenderSession } from './adapters/types.js'
 import type { LagProbe } from './lag-probe.js'
-import { REACTION_MS, startSenderWaitProbe, unmeasured, type SenderWaitProbe } from './sender-wait.js'
+import { REACTION_MS, senderWaitOf, type SenderWaitProbe } from './sender-wait.js'
 import type { ReceiverFactory, ScenarioReceiver } from './receivers.js'
 import { errorResult, resultOf, waitingFor } from './scenario-result.js'
 import type { BuildContext, BuiltScenario, ConformanceSettings, DeliverySpec, Observation, ProgressEvent, ScenarioDefinition, ScenarioResult, SenderEnd, SenderEvent } from './types.js'
@@ -107,7 +107,7 @@ class ScenarioRun {
     try {
       this.session = await deps.adapter.start({ settings: this.settings(), scenarioId: def.id, onEvent: (e) => this.onEvent(e) })
       this.sessionMono = this.clock.now()
-      this.senderWait = this.startSenderWait(this.session)
+      this.senderWait = senderWaitOf(deps.adapter, this.session, this.clock)
       const { why, end } = await this.watch(this.session)
       const senderEnd = await this.wind(this.session, why, end)
       this.senderWait?.stop()
@@ -264,18 +264,6 @@ class ScenarioRun {
     await this.clock.sleep(SHORT_SETTLE_MS)
     const killed = await session.kill()
     return why === 'deadline' ? { ...killed, how: 'killed' } : killed
-  }
-
-  /**
-   * The sender's wait for a CPU: measured on the processes of a command sender; said not measured
-   * for a sender the runner did not start (a URL sender); nothing for the in-process one (its
-   * delays are the runner's own lag).
-   */
-  private startSenderWait(session: SenderSession): SenderWaitProbe | undefined {
-    const { adapter } = this.deps
-    if (adapter.inProcess === true) return undefined
-    if (session.pid === undefined) return unmeasured('sender lag not measured: the runner did not start the sender (a URL sender), so it has no process to read')
-    return startSenderWaitProbe(session.pid, { clock: this.clock })
   }
 
   private startupMs(): number | undefined {

@@ -18,6 +18,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { systemClock, type Clock, type TimerHandle } from '../clock/index.js'
+import type { SenderAdapter, SenderSession } from './adapters/types.js'
 
 /**
  * How often the sender's tasks are read between stamps, ms: a read of a Node sender (a shell, node
@@ -174,6 +175,17 @@ export function startSenderWaitProbe(pid: number, options: SenderWaitOptions = {
     },
     result: () => ({ reads: [...reads] }),
   }
+}
+
+/**
+ * The probe for a scenario's sender: measured on the processes of a command sender; said not
+ * measured for a sender the runner did not start (a URL sender); none for the in-process one, whose
+ * delays are the runner's own lag (lag-probe.ts).
+ */
+export function senderWaitOf(adapter: Pick<SenderAdapter, 'inProcess'>, session: Pick<SenderSession, 'pid'>, clock: Clock): SenderWaitProbe | undefined {
+  if (adapter.inProcess === true) return undefined
+  if (session.pid === undefined) return unmeasured('sender lag not measured: the runner did not start the sender (a URL sender), so it has no process to read')
+  return startSenderWaitProbe(session.pid, { clock })
 }
 
 /**
