@@ -124,7 +124,7 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
     tolerance,
-    precision: precision ? describePrecision(precision) : 'no time was judged',
+    precision: `${precision ? describePrecision(precision) : 'no time was judged'}${senderLagOf(done)}`,
     totals: {
       total: done.length,
       passed: done.filter((r) => r.status === 'passed').length,
@@ -138,6 +138,18 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
   }
   JUDGED.set(report, judged)
   return report
+}
+
+/**
+ * The run's sender lag in words, for the precision line: measured on the sender's processes, or
+ * why not (each distinct reason once); nothing for the in-process sender (its lag is the runner's).
+ */
+function senderLagOf(results: readonly ScenarioResult[]): string {
+  const said = results.flatMap((r) => (r.senderLag !== undefined ? [r.senderLag] : []))
+  if (said.length === 0) return ''
+  const not = [...new Set(said.filter((x) => !x.startsWith('measured')))]
+  if (not.length > 0) return `; ${not.join('; ')}`
+  return '; sender lag measured (the run-queue wait of the sender\'s processes, every thread, where it can have moved a judged time)'
 }
 
 /** Each report's results as judged, before blocked verdicts were attributed. */

@@ -6,6 +6,7 @@
 import { FakeFluentdError } from '../errors.js'
 import type { JournalEntry } from '../journal/index.js'
 import { describePrecision } from './judges/precision.js'
+import type { SenderWait } from './sender-wait.js'
 import type { BuiltScenario, Check, Observation, Precision, ProgressEvent, ScenarioDefinition, ScenarioResult, SenderEnd } from './types.js'
 
 type Base = Pick<ScenarioResult, 'id' | 'title' | 'family' | 'timeScale'>
@@ -33,6 +34,9 @@ export function resultOf(base: Base, f: RunFacts, emit: (e: ProgressEvent) => vo
   const notes: string[] = []
   if (status === 'inconclusive') notes.push(...unsure.map((c) => `INCONCLUSIVE ${c.name}: ${c.inconclusive!}`))
   if (f.why === 'deadline') notes.push(`stopped at the deadline (${f.deadlineMs} ms after the sender's start-up, longer while it kept making attempts): the sender had not finished`)
+  // A URL sender (or Linux figures out of reach): the late side had only the probe process's view.
+  const notMeasured = obs.senderWait?.notMeasured
+  if (notMeasured !== undefined && (status === 'failed' || status === 'inconclusive') && judgement.precision) notes.push(notMeasured)
   if (early) notes.push(`FF_ERR_SENDER_EXITED: the sender exited early or failed (exit code ${senderEnd.exitCode ?? '-'}, signal ${senderEnd.signal ?? '-'})${senderEnd.stderrTail ? `; stderr: ${senderEnd.stderrTail.split('\n').slice(-5).join(' | ')}` : ''}`)
   const result: ScenarioResult = {
     ...base,
@@ -41,6 +45,7 @@ export function resultOf(base: Base, f: RunFacts, emit: (e: ProgressEvent) => vo
     ...(f.startupMs !== undefined ? { startupMs: f.startupMs } : {}),
     checks: judgement.checks,
     timeline: judgement.timeline,
+    ...(obs.senderWait ? { senderLag: senderLagOf(obs.senderWait) } : {}),
     ...(judgement.precision ? { precision: judgement.precision } : {}),
     ...(judgement.premise ? { premise: judgement.premise } : {}),
     message: status === 'passed' ? (notes.length ? notes.join('; ') : undefined) : composeMessage(failedChecks, judgement.timeline, notes, judgement.precision),
@@ -51,6 +56,11 @@ export function resultOf(base: Base, f: RunFacts, emit: (e: ProgressEvent) => vo
   }
   emit({ type: 'scenario-end', id: base.id, status, durationMs: result.durationMs, message: result.message, ...(f.startupMs !== undefined ? { startupMs: f.startupMs } : {}) })
   return result
+}
+
+/** The sender lag in a phrase: measured, or why not. */
+function senderLagOf(w: SenderWait): string {
+  return w.notMeasured ?? `measured: the run-queue wait of the sender's processes, every thread (${Math.round(w.reads.at(-1)?.waitedMs ?? 0)} ms in all)`
 }
 
 export function journalRow(e: JournalEntry): ScenarioResult['journal'][number] {

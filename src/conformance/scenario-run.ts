@@ -16,6 +16,7 @@ import { isAttempt } from '../deliveries/index.js'
 import type { ReceiverObservation } from '../receiver/index.js'
 import type { SenderAdapter, SenderSession } from './adapters/types.js'
 import type { LagProbe } from './lag-probe.js'
+import { REACTION_MS, senderWaitOf, type SenderWaitProbe } from './sender-wait.js'
 import type { ReceiverFactory, ScenarioReceiver } from './receivers.js'
 import { errorResult, resultOf, waitingFor } from './scenario-result.js'
 import type { BuildContext, BuiltScenario, ConformanceSettings, DeliverySpec, Observation, ProgressEvent, ScenarioDefinition, ScenarioResult, SenderEnd, SenderEvent } from './types.js'
@@ -59,6 +60,8 @@ class ScenarioRun {
   private built!: BuiltScenario
   private receiver!: ScenarioReceiver
   private session: SenderSession | undefined
+  /** The sender's own wait for a CPU (its processes' run queue), read at the receiver's stamps. */
+  private senderWait: SenderWaitProbe | undefined
   private sessionMono = 0
   /** Monotonic ms the scenario's clock started (ready or first attempt); undefined before. */
   private startedMono: number | undefined
@@ -104,14 +107,17 @@ class ScenarioRun {
     try {
       this.session = await deps.adapter.start({ settings: this.settings(), scenarioId: def.id, onEvent: (e) => this.onEvent(e) })
       this.sessionMono = this.clock.now()
+      this.senderWait = senderWaitOf(deps.adapter, this.session, this.clock)
       const { why, end } = await this.watch(this.session)
       const senderEnd = await this.wind(this.session, why, end)
+      this.senderWait?.stop()
       const obs = this.observe(senderEnd)
       return resultOf(base, { def, built: this.built, obs, senderEnd, why, durationMs: took(), deadlineMs: this.built.deadlineMs, startupMs: this.startupMs() }, deps.emit)
     } catch (err) {
       return errorResult(base, took(), err, deps.emit)
     } finally {
       unobserve()
+      this.senderWait?.stop()
       this.clearTimers()
       if (this.session) await this.session.kill().catch(() => undefined) // already ended in the normal path; idempotent
       await this.receiver.close().catch(() => undefined) // closing is best effort once the verdict is in
@@ -208,6 +214,9 @@ class ScenarioRun {
 
   private onObservation(o: ReceiverObservation): void {
     if (!this.finish) return
+    // The stamps intervals run between: the sender's wait is read at each (and at the end of its
+    // reaction to an answer), so that a judge takes the wait that can have moved what it judges.
+    if (o.type !== 'handshake') this.senderWait?.read(o.mono, o.type === 'answer' ? REACTION_MS : undefined)
     if (o.type === 'accepted') this.startClock(o.mono)
     // The sender's own pace: the longest quiet time between two things it did.
     if (this.startedMono !== undefined) this.longestGap = Math.max(this.longestGap, o.mono - this.lastActivity)
@@ -275,6 +284,7 @@ class ScenarioRun {
       lag: probe.samples().filter((x) => x.mono >= startedMono - 50),
       machineLag: machine?.samples().filter((x) => x.mono >= startedMono - 50),
       senderInProcess: adapter.inProcess === true,
+      ...(this.senderWait ? { senderWait: this.senderWait.result() } : {}),
       ...(senderEnd ? { senderEnd } : {}),
     }
   }

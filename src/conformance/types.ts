@@ -5,6 +5,7 @@
  */
 import type { JournalEntry } from '../journal/index.js'
 import type { LagSample } from './lag-probe.js'
+import type { SenderWait } from './sender-wait.js'
 import type { RetryProfile } from '../profile/index.js'
 
 /** Scenario families, one file each under scenarios/. */
@@ -89,6 +90,12 @@ export interface Observation {
   senderInProcess: boolean
   /** Lateness of a probe in a separate process: what any other process (an out-of-process sender) suffered. */
   machineLag?: LagSample[]
+  /**
+   * The sender's own wait for a CPU (a command sender's processes, Linux), read at the runner's
+   * stamps; or why it was not measured (a URL sender, not Linux). Absent for the in-process sender,
+   * whose delays are the runner's lag.
+   */
+  senderWait?: SenderWait
 }
 
 /**
@@ -256,6 +263,11 @@ export interface ScenarioResult {
   /** Error code when status is 'error' (e.g. FF_ERR_SENDER_EXITED). */
   errorCode?: string
   senderEnd?: SenderEnd
+  /**
+   * Whether the sender's own wait for a CPU was measured ("measured: ...") or why not ("sender lag
+   * not measured: ..."); absent for the in-process sender, whose delays are the runner's lag.
+   */
+  senderLag?: string
   /** Journal entries of the run (for the JSON report). */
   journal: Array<Pick<JournalEntry, 'id' | 'kind' | 'receivedMono' | 'endedMono' | 'connectedMono' | 'requestOnConnection' | 'deliveryKey' | 'method' | 'tag' | 'status' | 'outcome' | 'attempt'>>
   events: SenderEvent[]
@@ -267,7 +279,10 @@ export interface ConformanceReport {
   startedAt: string
   durationMs: number
   tolerance: Tolerance
-  /** The precision the whole run achieved, in words (every report states it). */
+  /**
+   * The precision the whole run achieved, in words (every report states it), ending with whether the
+   * sender's side of the lag was measured ("sender lag measured ..." / "sender lag not measured: why").
+   */
   precision: string
   totals: { total: number; passed: number; failed: number; blocked: number; inconclusive: number; errors: number; skipped: number }
   results: ScenarioResult[]

@@ -55,6 +55,7 @@ function startCommand(options: CommandAdapterOptions, session: SessionOptions): 
 
   return {
     ended,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
     deliver(notifications, batch) {
       if (inputClosed || child.stdin.destroyed) return
       child.stdin.write(`${JSON.stringify(batch ? notifications : notifications[0])}\n`)

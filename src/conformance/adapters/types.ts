@@ -14,6 +14,11 @@ export interface SenderSession {
   readonly ended: Promise<SenderEnd>
   /** Stops the sender at once (deadline or scenario done); idempotent. */
   kill(): Promise<SenderEnd>
+  /**
+   * The process the runner started for this session (a command sender: the leader of its process
+   * group), whose processes' wait for a CPU is measured (sender-wait.ts); absent when there is none.
+   */
+  readonly pid?: number
 }
 
 export interface SessionOptions {

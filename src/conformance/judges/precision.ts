@@ -10,6 +10,7 @@
  * @see docs/design.md "Conformance"
  */
 import { lagAt, maxLag, type LagSample } from '../lag-probe.js'
+import { waitedMoving, type WaitRead } from '../sender-wait.js'
 import type { Precision, Tolerance } from '../types.js'
 
 /** Early side of every slack, ms: a timer never fires early; the two stamps are each good to ~1 ms. */
@@ -33,15 +34,28 @@ export interface Slack {
   lateMs: number
   /** The runner's measured lateness that went into it, ms. */
   lagMs: number
+  /**
+   * The sender's own wait for a CPU within the interval, ms (its processes' run-queue wait, read on
+   * Linux for a command sender; sender-wait.ts); absent when not measured.
+   */
+  senderWaitMs?: number
+}
+
+/** The sender's own wait for a CPU (sender-wait.ts), and the earliest its next action can be due (runner mono ms). */
+export interface SenderWaitAt {
+  reads: readonly WaitRead[]
+  dueFromMono: number
 }
 
 /**
  * Slack of a time measured from a runner stamp at `fromMono` to one at `toMono`: a late `from` stamp
  * shortens it (early side); a late `to` stamp lengthens it (late side). When the sender runs in the
  * runner's process, a block just after `from` also delays the sender learning of the answer, and
- * its whole timer-connect-accept chain shares the loop: late side, both, summed.
+ * its whole timer-connect-accept chain shares the loop: late side, both, summed. A sender in its own
+ * process: its late side also takes the larger of a probe process's lateness and the sender's own
+ * wait for a CPU (`sender`, where measured).
  */
-export function slackBetween(tol: Tolerance, expectedMs: number, lag: readonly LagSample[], fromMono: number, toMono: number, inProcess = false, machineLag: readonly LagSample[] = []): Slack {
+export function slackBetween(tol: Tolerance, expectedMs: number, lag: readonly LagSample[], fromMono: number, toMono: number, inProcess = false, machineLag: readonly LagSample[] = [], sender?: SenderWaitAt): Slack {
   const combine = inProcess ? 'sum' : 'max'
   const lagFrom = lagAt(lag, fromMono, combine)
   const lagTo = lagAt(lag, toMono, combine)
@@ -50,9 +64,14 @@ export function slackBetween(tol: Tolerance, expectedMs: number, lag: readonly L
   // just after the answer reached the sender and just before its next attempt was due (late side
   // only). Another process is not descheduled at the same instants, so this is a bound over a
   // stretch (MACHINE_WINDOW_MS), not a per-stamp figure.
-  const machine = inProcess ? 0 : maxLag(machineLag, fromMono - 5, fromMono + MACHINE_WINDOW_MS) + maxLag(machineLag, toMono - MACHINE_WINDOW_MS, toMono + 5)
+  const probe = inProcess ? 0 : maxLag(machineLag, fromMono - 5, fromMono + MACHINE_WINDOW_MS) + maxLag(machineLag, toMono - MACHINE_WINDOW_MS, toMono + 5)
+  // Measured on the sender itself, where it can be: how long its threads waited for a CPU where
+  // that can have moved `to`. Both figures bound the same delay (the machine holding the sender
+  // back), so the larger counts, not their sum.
+  const senderWaitMs = inProcess || !sender ? undefined : waitedMoving(sender.reads, fromMono, toMono, sender.dueFromMono)
+  const machine = Math.max(probe, senderWaitMs ?? 0)
   const lateLag = (inProcess ? lagFrom + lagTo : lagTo) + machine
-  return { earlyMs: EARLY_BASE_MS + rel + lagFrom, lateMs: tol.absMs + rel + lateLag, lagMs: Math.max(lagFrom, lateLag) }
+  return { earlyMs: EARLY_BASE_MS + rel + lagFrom, lateMs: tol.absMs + rel + lateLag, lagMs: Math.max(lagFrom, lateLag), ...(senderWaitMs !== undefined ? { senderWaitMs } : {}) }
 }
 
 /** A least-squares line through (expected, observed). */

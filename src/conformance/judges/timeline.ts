@@ -6,6 +6,7 @@
  * what is left of the interval once the attempt's own duration is taken off.
  */
 import type { LagSample } from '../lag-probe.js'
+import type { WaitRead } from '../sender-wait.js'
 import type { ExpectedInterval } from '../schedule.js'
 import type { Check, Precision, Tolerance } from '../types.js'
 import type { Attempt } from './handed.js'
@@ -20,6 +21,8 @@ export interface TimelineContext {
   inProcess: boolean
   /** Lateness of a probe process (how late another process gets the CPU), for out-of-process senders. */
   machineLag?: readonly LagSample[]
+  /** The sender's own wait for a CPU, read at the runner's stamps (command senders on Linux; sender-wait.ts). */
+  senderWait?: readonly WaitRead[]
   timeScale: number
   intervalFrom: 'attempt-end' | 'attempt-start'
 }
@@ -66,12 +69,15 @@ export function compareTimeline(attempts: readonly Attempt[], intervals: readonl
         row.gapMs = [lo, hi]
         const nearest = Math.min(hi, Math.max(lo, row.observedMs))
         row.deltaMs = row.observedMs - nearest
-        row.slack = slackBetween(ctx.tolerance, hi, ctx.lag, prevEnd, attempt.startMono, ctx.inProcess, ctx.machineLag)
+        const d = discriminationMs(e.nominalMs, ctx.timeScale)
+        // The sender's next attempt cannot be due before lo (a sender 10 % fast: lo - d); what it
+        // waited for a CPU from then on, or right after the answer, can have made it late.
+        const sender = ctx.senderWait ? { reads: ctx.senderWait, dueFromMono: prevEnd + Math.max(0, lo - d) } : undefined
+        row.slack = slackBetween(ctx.tolerance, hi, ctx.lag, prevEnd, attempt.startMono, ctx.inProcess, ctx.machineLag, sender)
         const sl = row.slack
         const inBand = (a: number, b: number): boolean => row.observedMs! >= a - sl.earlyMs && row.observedMs! <= b + sl.lateMs
         // Unsure: the observation also fits a sender 10 % off (or 1 s at scale 1 for 0 s), given the
         // slack; only then did the measured disturbance cost the verdict.
-        const d = discriminationMs(e.nominalMs, ctx.timeScale)
         const wrong = [Math.max(0, e.minMs - d) - took, e.maxMs + d - took].map((x) => Math.max(0, x))
         const ambiguous = wrong.some((x) => x !== lo && x !== hi && inBand(x, x))
         row.verdict = !inBand(lo, hi) ? 'out' : ambiguous ? 'unsure' : 'ok'
@@ -123,6 +129,7 @@ export function renderTimeline(rows: readonly TimelineRow[], scale?: number): st
     widths.map((w) => '-'.repeat(w)).join('-|-'),
     ...body.map(line),
     'slack: early 3 ms, late the base tolerance, each plus the runner event-loop lag measured at the two timestamps; ?? = within the slack, but the slack was too wide to tell',
+    ...senderWaitLine(rows),
     ...(scale === undefined
       ? []
       : [
@@ -133,6 +140,13 @@ export function renderTimeline(rows: readonly TimelineRow[], scale?: number): st
           )}`,
         ]),
   ].join('\n')
+}
+
+/** The sender's measured wait for a CPU in each judged interval, when it was measured (one line). */
+function senderWaitLine(rows: readonly TimelineRow[]): string[] {
+  const measured = rows.filter((r) => r.slack?.senderWaitMs !== undefined)
+  if (measured.length === 0) return []
+  return [`sender-side lag, in the late side: the sender's processes waited for a CPU ${measured.map((r) => `${fmtMs(r.slack!.senderWaitMs)} ms before attempt ${r.n}`).join(', ')} (run queue, every thread; right after the answer and from the earliest due time on)`]
 }
 
 /** Precision of the judged rows, with the schedule fit when the profile has no jitter. */
@@ -167,10 +181,20 @@ export function intervalsCheck(rows: readonly TimelineRow[], name = 'retry inter
     expected: `${judged.length} intervals as in the profile`,
     observed: bad.length === 0 ? `${judged.length} intervals within their slack` : bad.map(describe).join('; ') + pattern,
     evidence: (bad.length ? bad : judged).flatMap((r) => (r.attempt ? [r.attempt.entryId] : [])),
-    ...(bad.length === 0 && unsure.length > 0
-      ? { inconclusive: `runner event-loop lag up to ${fmtMs(Math.max(...unsure.map((r) => r.slack!.lagMs)))} ms widened the slack of ${unsure.map((r) => `attempt ${r.n} (#${r.attempt?.entryId ?? '?'}, ${fmtMs(r.observedMs)} ms)`).join(', ')} so far that a sender 10 % off would pass too` }
-      : {}),
+    ...(bad.length === 0 && unsure.length > 0 ? { inconclusive: `${widenedBy(unsure)} widened the slack of ${unsure.map((r) => `attempt ${r.n} (#${r.attempt?.entryId ?? '?'}, ${fmtMs(r.observedMs)} ms)`).join(', ')} so far that a sender 10 % off would pass too` } : {}),
   }
+}
+
+/**
+ * What widened the slack of the unsure rows, in words: the runner's event-loop lag, or the sender's
+ * own wait for a CPU within the interval when that is what made the slack that wide.
+ */
+function widenedBy(unsure: readonly TimelineRow[]): string {
+  const lag = Math.max(...unsure.map((r) => r.slack!.lagMs))
+  const wait = Math.max(0, ...unsure.map((r) => r.slack!.senderWaitMs ?? 0))
+  // lagMs holds the sender's wait when that was the larger figure: it then made most of it.
+  if (wait > 0 && wait >= lag - wait) return `sender-side lag (the sender's processes waited ${fmtMs(wait)} ms for a CPU within the interval: machine load, measured in the run queue)`
+  return `runner event-loop lag up to ${fmtMs(lag)} ms${wait >= 1 ? ` (the sender's processes also waited ${fmtMs(wait)} ms for a CPU within the interval)` : ''}`
 }
 
 /**

@@ -92,7 +92,7 @@ export function grouped(obs: Observation, profile: RetryProfile): { g: GroupedAt
 
 /** The context the timeline judge needs, from the build context and the observation. */
 export function timelineContext(ctx: BuildContext, obs: Observation): TimelineContext {
-  return { tolerance: ctx.tolerance, lag: obs.lag, inProcess: obs.senderInProcess, machineLag: obs.machineLag, timeScale: ctx.timeScale, intervalFrom: ctx.profile.intervalFrom }
+  return { tolerance: ctx.tolerance, lag: obs.lag, inProcess: obs.senderInProcess, machineLag: obs.machineLag, senderWait: obs.senderWait?.reads, timeScale: ctx.timeScale, intervalFrom: ctx.profile.intervalFrom }
 }
 
 /**

@@ -19,14 +19,16 @@ function timeCheck(name: string, ctx: BuildContext, obs: Observation, expectedMs
     return { check: { name, passed: false, expected: `${Math.round(expectedMs)} ms`, observed: what, evidence } }
   }
   const took = toMono - fromMono
-  const base = slackBetween(ctx.tolerance, expectedMs, obs.lag, fromMono, toMono, obs.senderInProcess, obs.machineLag)
+  // The sender's timer runs from `from`; due no earlier than a timeout 10 % short would be.
+  const d = discriminationMs(expectedMs, ctx.timeScale)
+  const sender = obs.senderWait ? { reads: obs.senderWait.reads, dueFromMono: fromMono + Math.max(0, expectedMs - d) } : undefined
+  const base = slackBetween(ctx.tolerance, expectedMs, obs.lag, fromMono, toMono, obs.senderInProcess, obs.machineLag, sender)
   // Here `from` is itself the sender's doing (its connect, its request), seen after the sender started
   // its timer: a sender slowed by the machine shows it late, and the time short (early side).
   const senderSlow = obs.senderInProcess ? 0 : maxLag(obs.machineLag ?? [], fromMono - MACHINE_WINDOW_MS, fromMono + 5)
   const slack = { ...base, earlyMs: base.earlyMs + senderSlow, lagMs: Math.max(base.lagMs, senderSlow) }
   const passed = took >= expectedMs - slack.earlyMs && took <= expectedMs + slack.lateMs
   // Unsure when a sender 10 % off would have passed this observation too.
-  const d = discriminationMs(expectedMs, ctx.timeScale)
   const blind = [expectedMs - d, expectedMs + d].some((x) => took >= x - slack.earlyMs && took <= x + slack.lateMs)
   return {
     check: {
@@ -35,7 +37,7 @@ function timeCheck(name: string, ctx: BuildContext, obs: Observation, expectedMs
       expected: `${Math.round(expectedMs)} ms, ${atScaleOne(expectedMs, ctx.timeScale)} at scale 1 (-${Math.round(slack.earlyMs)}/+${Math.round(slack.lateMs)} ms)`,
       observed: `${Math.round(took)} ms, ${atScaleOne(took, ctx.timeScale)} at scale 1 (delta ${took >= expectedMs ? '+' : ''}${Math.round(took - expectedMs)} ms)${what ? `, ${what}` : ''}${!passed && timeoutMs !== undefined ? granularityHint(expectedMs, took, slack.lateMs, timeoutMs, ctx.timeScale) : ''}`,
       evidence,
-      ...(passed && blind ? { inconclusive: `runner event-loop lag of ${Math.round(slack.lagMs)} ms widened the slack so far that a timeout 10 % off from ${Math.round(expectedMs)} ms would pass too` } : {}),
+      ...(passed && blind ? { inconclusive: `${slack.senderWaitMs !== undefined && slack.senderWaitMs > 0 && slack.senderWaitMs >= slack.lagMs - slack.senderWaitMs ? `sender-side lag (the sender's processes waited ${Math.round(slack.senderWaitMs)} ms for a CPU meanwhile: machine load, measured in the run queue)` : `runner event-loop lag of ${Math.round(slack.lagMs)} ms`} widened the slack so far that a timeout 10 % off from ${Math.round(expectedMs)} ms would pass too` } : {}),
     },
     precision: precisionOf([slack]),
   }

@@ -73,6 +73,9 @@ describe('--sender-url against a live sender', () => {
     expect(report.results.map((r) => r.id).sort()).toEqual(SUBSET.split(',').sort())
     expect(summary(report)).not.toMatch(/: (failed|error)\n/)
     expect(report.totals.passed, summary(report)).toBe(6)
+    // No process of its own to read: the report says the sender's side of the lag was not measured.
+    expect(report.precision).toMatch(/; sender lag not measured: the runner did not start the sender/)
+    expect(report.results.every((r) => r.senderLag?.startsWith('sender lag not measured'))).toBe(true)
     // The events the service answered with are recorded (delivered, attempt-end).
     const single = report.results.find((r) => r.id === 'delivery.single')!
     expect(single.events.map((e) => e.event)).toEqual(['attempt-end', 'delivered'])
