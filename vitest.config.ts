@@ -2,7 +2,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
 import { defineConfig } from 'vitest/config'
 
 /**
- * `npm test` runs its files in two groups, one after the other.
+ * `npm test` runs its files in three groups, one after the other.
  *
  * 1. `judged`: the suites whose verdicts come from measured time: the reference senders against the
  *    whole conformance suite, the mutation subset, the broken senders, the URL adapter. They wait on
@@ -42,6 +42,13 @@ const JUDGED = [
   // Runs the README's conformance line (a judged run) besides the other examples.
   'test/cli/examples.test.ts',
 ]
+
+/**
+ * 3. `alone`: tests that hold a core on purpose (a real-time busy loop that starves everything on its
+ *    core for 1.2 s, to show the sender's side of the lag): after both groups, with nothing beside
+ *    them, so that no other test's timing feels it.
+ */
+const ALONE = ['test/integration/conformance/sender-lag.test.ts']
 
 /**
  * Within a group, the longest files start first so that they run beside the short ones instead of
@@ -90,7 +97,7 @@ export default defineConfig({
         test: {
           name: 'rest',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/soak/**', 'test/unit/**', 'node_modules/**', ...JUDGED],
+          exclude: ['test/e2e/**', 'test/soak/**', 'test/unit/**', 'node_modules/**', ...JUDGED, ...ALONE],
           maxWorkers: 4,
           sequence: { groupOrder: 1 },
         },
@@ -106,6 +113,10 @@ export default defineConfig({
           maxWorkers: 4,
           sequence: { groupOrder: 1 },
         },
+      },
+      {
+        extends: true,
+        test: { name: 'alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 2 } },
       },
     ],
   },
