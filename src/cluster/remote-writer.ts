@@ -7,7 +7,7 @@
  * (`ack` false) the lines only feed the primary's in-memory journal, and nothing waits for them.
  * @see docs/design.md "Beyond one core"
  */
-import { AnswerWithdrawn, createBatchEncoder, type LineWriter, type QueuedLine } from '../journal/index.js'
+import { createBatchingWriter, type LineWriter, type QueuedLine } from '../journal/index.js'
 import type { FromWorker, ToWorker } from './protocol.js'
 
 /** The primary stopped answering: an answer waiting for it is not sent. */
@@ -31,50 +31,20 @@ export interface RemoteLineWriter extends LineWriter {
  * primary's write (a journal file) or are released once their batch is sent.
  */
 export function createRemoteLineWriter(send: (message: FromWorker) => boolean, ack: boolean): RemoteLineWriter {
-  const encoder = createBatchEncoder()
-  let queue: QueuedLine[] = []
-  let scheduled = false
-  let closed = false
   let seq = 0
   /** Batches sent and not yet acknowledged: their items, by sequence number. */
   const waiting = new Map<number, QueuedLine[]>()
-
-  function flushSync(): void {
-    scheduled = false
-    if (queue.length === 0 || closed) return
-    const all = queue
-    queue = []
-    const { items, ends, buf } = encoder.encode(all)
-    if (items.length === 0) return
+  const writer = createBatchingWriter(({ items, ends, buf }) => {
     seq++
     // A copy: the encoder reuses its buffer for the next batch.
-    const sent = send({ t: 'lines', seq, buf: Uint8Array.prototype.slice.call(buf), ends })
-    if (!sent) {
+    if (!send({ t: 'lines', seq, buf: Uint8Array.prototype.slice.call(buf), ends })) {
       for (const it of items) it.release?.(new PrimaryGone())
-      return
-    }
-    if (ack) waiting.set(seq, items)
+    } else if (ack) waiting.set(seq, items)
     else for (const it of items) it.release?.()
-  }
+  })
 
   return {
-    push(item) {
-      if (closed) {
-        item.release?.(new AnswerWithdrawn())
-        return
-      }
-      queue.push(item)
-      if (!scheduled) {
-        scheduled = true
-        setImmediate(flushSync)
-      }
-    },
-    flushSync,
-    close() {
-      if (closed) return
-      flushSync()
-      closed = true
-    },
+    ...writer,
     acknowledged({ seq: done, failed }) {
       const items = waiting.get(done)
       if (!items) return
@@ -86,11 +56,10 @@ export function createRemoteLineWriter(send: (message: FromWorker) => boolean, a
       }
     },
     lost() {
-      closed = true
       for (const items of waiting.values()) for (const it of items) it.release?.(new PrimaryGone())
       waiting.clear()
-      for (const it of queue) it.release?.(new PrimaryGone())
-      queue = []
+      // What is still queued goes to a channel that is closed: PrimaryGone too.
+      writer.close()
     },
   }
 }

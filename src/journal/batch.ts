@@ -76,7 +76,7 @@ export interface EncodedBatch {
  * what a request allocated, bench/results.md); the lines no longer wanted are released at once as
  * withdrawn. The buffer is valid until the next encode().
  */
-export function createBatchEncoder(): { encode(all: readonly QueuedLine[]): EncodedBatch } {
+function createBatchEncoder(): { encode(all: readonly QueuedLine[]): EncodedBatch } {
   let scratch = Buffer.allocUnsafeSlow(64 * 1024)
   return {
     encode(all) {
@@ -109,13 +109,57 @@ export function createBatchEncoder(): { encode(all: readonly QueuedLine[]): Enco
   }
 }
 
-export function createLineWriter(fd: number): LineWriter {
+/**
+ * Where a turn's batch goes (a file, or the primary of `--workers`): it must release every item of
+ * the batch, now or later, with the error when its line was not taken.
+ */
+export type BatchSink = (batch: EncodedBatch) => void
+
+/**
+ * The turn batching every journal writer shares: lines queued during one event-loop turn are encoded
+ * together at its end (setImmediate) and handed to `sink` in one batch. After close(), a queued or
+ * pushed line is released as withdrawn.
+ */
+export function createBatchingWriter(sink: BatchSink, onClose: () => void = () => {}): LineWriter {
+  const encoder = createBatchEncoder()
   let queue: QueuedLine[] = []
   let scheduled = false
   let closed = false
+
+  function flushSync(): void {
+    scheduled = false
+    if (queue.length === 0 || closed) return
+    const all = queue
+    queue = []
+    const batch = encoder.encode(all)
+    if (batch.items.length > 0) sink(batch)
+  }
+
+  return {
+    push(item) {
+      if (closed) {
+        item.release?.(new AnswerWithdrawn())
+        return
+      }
+      queue.push(item)
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(flushSync)
+      }
+    },
+    flushSync,
+    close() {
+      if (closed) return
+      flushSync()
+      closed = true
+      onClose()
+    },
+  }
+}
+
+export function createLineWriter(fd: number): LineWriter {
   /** Where the file ends: the truncation point when a write stops mid-line. */
   let size = fstatSync(fd).size
-  const encoder = createBatchEncoder()
 
   /** Releases the items after a write of `w.bytes` of the batch: those whose lines are whole in the file (`ends`: where each line ends) succeed. */
   function finish(items: QueuedLine[], ends: number[], w: Written): void {
@@ -154,33 +198,11 @@ export function createLineWriter(fd: number): LineWriter {
     return { bytes: off }
   }
 
-  function flushSync(): void {
-    scheduled = false
-    if (queue.length === 0 || closed) return
-    const all = queue
-    queue = []
-    const { items, ends, buf } = encoder.encode(all)
-    if (buf.length === 0) {
-      for (const it of items) it.release?.()
-      return
-    }
-    finish(items, ends, writeAll(buf))
-  }
-
-  return {
-    push(item) {
-      queue.push(item)
-      if (!scheduled) {
-        scheduled = true
-        setImmediate(flushSync)
-      }
+  return createBatchingWriter(
+    ({ items, ends, buf }) => {
+      if (buf.length === 0) for (const it of items) it.release?.()
+      else finish(items, ends, writeAll(buf))
     },
-    flushSync,
-    close() {
-      if (closed) return
-      flushSync()
-      closed = true
-      closeSync(fd)
-    },
-  }
+    () => closeSync(fd),
+  )
 }

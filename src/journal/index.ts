@@ -2,7 +2,7 @@
 export { createJournal, DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes, AnswerWithdrawn } from './journal.js'
 export { entryLine, entryLines, EntryLineError } from './file-line.js'
 export { blankEntry } from './shape.js'
-export { createBatchEncoder } from './batch.js'
+export { createBatchingWriter } from './batch.js'
 export type { LineWriter, QueuedLine } from './batch.js'
 export type { Correction, Journal, JournalOptions, JournalChange, JournalListener, NewJournalEntry, EntryOfKind } from './journal.js'
 export { filterEntries, parseSince, DEFAULT_QUERY_LIMIT } from './filter.js'
