@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Response } from 'express'
+import { urlFor } from '../certs/index.js'
 import { FakeFluentdError } from '../errors.js'
 import type { AdminAppOptions } from './app.js'
 import { adminTokenFor } from './security.js'
@@ -55,8 +56,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   })
   const addr = server.address()
   const port = typeof addr === 'object' && addr ? addr.port : options.port
-  const urlHost = host.includes(':') ? `[${host}]` : host
-  const url = `http://${urlHost}:${port}`
+  const url = urlFor('http', host, port)
   return {
     url,
     port,

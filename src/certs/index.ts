@@ -14,7 +14,7 @@ import { generateCa, issueServerCertificate, type CaMaterial } from './generate.
 import { withDirLock, writeFileAtomic } from './lock.js'
 
 // Where a listener can be reached, and so which names its certificate needs (addresses.ts).
-export { certificateHostsForBind, listenerUrls } from './addresses.js'
+export { certificateHostsForBind, listenerUrls, urlFor } from './addresses.js'
 // Certificates the user brings (--cert, --key, --ca): read and checked, each error naming its flag.
 export { loadCertificateFiles, readPem } from './user-files.js'
 

@@ -10,6 +10,7 @@
  */
 import cluster, { type Worker } from 'node:cluster'
 import { fileURLToPath } from 'node:url'
+import { urlFor } from '../certs/index.js'
 import { FakeFluentdError } from '../errors.js'
 import type { Journal } from '../journal/index.js'
 import { createFluentdLog, DEFAULT_MAX_CONNECTIONS, type ReceiverCore, type ReceiverOptions, type TlsOptions, type WorkerInfo } from '../receiver/index.js'
@@ -137,13 +138,12 @@ export async function startClusterCore(options: ReceiverOptions, parts: { tls?: 
     throw err
   }
   const protocol = tls ? 'https' : 'http'
-  const urlHost = host.includes(':') ? `[${host}]` : host
   let closed: Promise<void> | undefined
   return {
     port,
     host,
     protocol,
-    url: `${protocol}://${urlHost}:${port}`,
+    url: urlFor(protocol, host, port),
     log,
     get connections() {
       let n = 0

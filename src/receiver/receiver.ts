@@ -10,6 +10,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createHttpsServer } from 'node:https'
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
+import { urlFor } from '../certs/index.js'
 import { systemClock, type TimerHandle } from '../clock/index.js'
 import type { FaultEngine } from '../faults/index.js'
 import type { Journal } from '../journal/index.js'
@@ -216,14 +217,13 @@ export async function createReceiver(options: ReceiverOptions, parts: ReceiverPa
     throw err
   }
   const protocol = tls ? 'https' : 'http'
-  const urlHost = host.includes(':') ? `[${host}]` : host
 
   let closed: Promise<void> | undefined
   return {
     port,
     host,
     protocol,
-    url: `${protocol}://${urlHost}:${port}`,
+    url: urlFor(protocol, host, port),
     log,
     get connections() {
       return connections.sockets.size
