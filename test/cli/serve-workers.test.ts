@@ -12,7 +12,7 @@ import { encode } from '@msgpack/msgpack'
 import { Agent, request } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { runCli, spawnServe, type ServeProcess } from '../helpers/cli.js'
-import { auditJournalFile, is2xx, loadWithUids, lossAndInvention } from '../integration/robustness/load.js'
+import { auditJournalFile, is2xx, loadAndKill, loadWithUids, lossAndInvention } from '../integration/robustness/load.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ff-workers-'))
 const certDir = join(dir, 'certs')
@@ -35,15 +35,6 @@ async function postFresh(serve: ServeProcess, path: string, body: string, header
     return res.statusCode
   } finally {
     await dispatcher.close()
-  }
-}
-
-/** Lines in a file so far (0 before it exists). */
-function lineCount(file: string): number {
-  try {
-    return readFileSync(file, 'utf8').split('\n').length - 1
-  } catch {
-    return 0
   }
 }
 
@@ -110,17 +101,7 @@ describe('serve --workers', () => {
     const file = join(dir, 'kill9.ndjson')
     const serve = await spawnServe(['--workers', '2', '--port', '0', '--admin-port', '0', '--journal', file, '--output', 'none', '--validate', 'off', '--cert-dir', certDir])
     const pids = (await health(serve)).workers!.map((w) => w.pid)
-    const stop = { stopped: false }
-    const loading = loadWithUids({ url: serve.ingestUrl, ca: readFileSync(serve.caPath!, 'utf8'), connections: 30, durationMs: 15_000, stop, requestTimeoutMs: 3000 })
-    // Mid-load: once 100 lines are in the file (however busy the machine is), at most 10 s.
-    const deadline = Date.now() + 10_000
-    while (Date.now() < deadline && lineCount(file) < 100) await new Promise((r) => setTimeout(r, 20))
-    serve.child.kill('SIGKILL')
-    await new Promise((r) => serve.child.once('close', r))
-    stop.stopped = true
-    const load = await loading
-    const audit = auditJournalFile(file)
-    const v = lossAndInvention(load, audit, false)
+    const { load, audit, verdict: v } = await loadAndKill(serve, file, { connections: 30, killAfterLines: 100 })
     expect([...load.seen.values()].filter(is2xx).length).toBeGreaterThan(50)
     expect([...load.seen.values()].some((s) => typeof s === 'string')).toBe(true) // the kill was mid-load
     expect(audit.badLines).toEqual([])

@@ -2,6 +2,7 @@
  * Load with a unique id per request, and the journal-file audit the no-loss tests share (issue 8).
  * Each request body is a Wallarm hit with a unique `uid`; the client records what it saw for each uid.
  */
+import type { ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { Pool } from 'undici'
 import type { JournalEntry, JournalEntryData, JournalEvent } from '../../../src/journal/types.js'
@@ -158,4 +159,37 @@ export function lossAndInvention(load: LoadResult, audit: FileAudit, strict: boo
   }
   const non2xxWithEvents = audit.entries.filter((e) => !is2xx(e.status) && (e.events?.length ?? 0) > 0).length
   return { lost, duplicated, invented, non2xxWithEvents }
+}
+
+/** Lines in a file so far (0 before it exists). */
+export function lineCount(file: string): number {
+  try {
+    return readFileSync(file, 'utf8').split('\n').length - 1
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * The kill -9 test every no-loss suite runs against `serve`: uid'd load on `connections`, a SIGKILL
+ * once the journal file holds `killAfterLines` lines (mid-load however busy the machine is; at most
+ * 10 s), then the file audited against what the client saw.
+ */
+export async function loadAndKill(
+  serve: { ingestUrl: string; caPath?: string; child: ChildProcess },
+  file: string,
+  o: { connections: number; killAfterLines: number },
+): Promise<{ load: LoadResult; audit: FileAudit; verdict: ReturnType<typeof lossAndInvention> }> {
+  const stop = { stopped: false }
+  const ca = serve.caPath === undefined ? undefined : readFileSync(serve.caPath, 'utf8')
+  const loading = loadWithUids({ url: serve.ingestUrl, ca, connections: o.connections, durationMs: 15_000, stop, requestTimeoutMs: 3000 })
+  const deadline = Date.now() + 10_000
+  while (Date.now() < deadline && lineCount(file) < o.killAfterLines) await new Promise((r) => setTimeout(r, 20))
+  const closed = new Promise((r) => serve.child.once('close', r))
+  serve.child.kill('SIGKILL')
+  await closed
+  stop.stopped = true
+  const load = await loading
+  const audit = auditJournalFile(file)
+  return { load, audit, verdict: lossAndInvention(load, audit, false) }
 }
