@@ -25,7 +25,8 @@ import type { Clock } from '../clock/index.js'
 import { systemClock } from '../clock/index.js'
 import { FakeFluentdError } from '../errors.js'
 import { AnswerWithdrawn, createLineWriter, type LineWriter } from './batch.js'
-import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES, estimateEntryBytes } from './budget.js'
+import { DEFAULT_JOURNAL_MAX, DEFAULT_JOURNAL_MAX_BYTES } from './budget.js'
+import { createEntryRing } from './ring.js'
 import { blankEntry } from './shape.js'
 import { correctionLine, entryLinesSliced, entryPieces, LineStopped, settledEntryText, SYNC_LINE_BYTES, type Correction } from './file-line.js'
 import { filterEntries, type JournalQuery } from './filter.js'
@@ -159,24 +160,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       })
     }
   }
-  // Ring buffer: `ring[(start + i) % max]` for i < count. The mutable shape is only seen in here.
-  const ring: (JournalEntryData | undefined)[] = new Array<JournalEntryData | undefined>(max)
-  let start = 0
-  let count = 0
-  // Estimated bytes of each entry in the ring (see DEFAULT_JOURNAL_MAX_BYTES). A Map, not a WeakMap:
-  // the ring holds its entries anyway, and weak tables cost the garbage collector on every cycle.
-  const charged = new Map<JournalEntry, number>()
-  let bytes = 0
-  const dropOldest = (): void => {
-    const old = ring[start]
-    if (old) {
-      bytes -= charged.get(old) ?? 0
-      charged.delete(old)
-    }
-    ring[start] = undefined
-    start = (start + 1) % max
-    count--
-  }
+  const memory = createEntryRing(max, maxBytes)
   let nextId = 1
   const written = new WeakSet<JournalEntry>()
   const pending = new Set<JournalEntryData>()
@@ -205,31 +189,13 @@ export function createJournal(options: JournalOptions = {}): Journal {
     writer.flushSync()
   }
 
-  /** Re-estimates what an entry in memory holds, dropping the oldest entries while over the budget. */
-  function charge(entry: JournalEntry): void {
-    const before = charged.get(entry)
-    if (before === undefined) return
-    const cost = estimateEntryBytes(entry)
-    bytes += cost - before
-    charged.set(entry, cost)
-    while (bytes > maxBytes && count > 1) dropOldest()
-  }
-
   /** The in-memory part of completing: fields, end times, the memory budget. */
   function settle(entry: JournalEntryData, fields: object): void {
     Object.assign(entry, fields)
     if (entry.endedAt === undefined) entry.endedAt = clock.wallNow()
     if (entry.endedMono === undefined) entry.endedMono = clock.now()
-    charge(entry)
+    memory.charge(entry)
     pending.delete(entry)
-  }
-
-  /** Puts a new entry into the ring (uncharged until its first charge), dropping the oldest when full. */
-  function keep(entry: JournalEntryData): void {
-    if (count >= max) dropOldest()
-    ring[(start + count) % max] = entry
-    charged.set(entry, 0)
-    count++
   }
 
   // Entries handed out are the journal's own objects, typed read-only for everyone else.
@@ -243,7 +209,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       entry.receivedAt = fields.receivedAt ?? clock.wallNow()
       entry.receivedMono = fields.receivedMono ?? clock.now()
       entry.outcome = fields.outcome ?? 'pending'
-      keep(entry)
+      memory.keep(entry)
       if (entry.outcome === 'pending') pending.add(entry)
       emit({ type: 'added', entry })
       return entry as EntryOfKind<F['kind']>
@@ -252,7 +218,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       Object.assign(own(entry), fields)
       // Times and counters do not change the estimate: no re-estimate for them (the end time after
       // every answer is the common case).
-      if (!('endedAt' in fields)) charge(entry)
+      if (!('endedAt' in fields)) memory.charge(entry)
       emit({ type: 'updated', entry })
     },
     complete(entry, fields) {
@@ -313,7 +279,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       e.outcome = fields.outcome
       e.error = fields.error
       e.status = undefined
-      charge(e)
+      memory.charge(e)
       if (writer !== undefined && written.has(entry)) {
         writer.push({ line: correctionLine(entry.id, fields) })
         writer.flushSync()
@@ -321,25 +287,17 @@ export function createJournal(options: JournalOptions = {}): Journal {
       emit({ type: 'updated', entry, corrected: true })
     },
     entries(query) {
-      const out: JournalEntry[] = []
-      for (let i = 0; i < count; i++) {
-        const e = ring[(start + i) % max]
-        if (e) out.push(e)
-      }
+      const out = memory.list()
       return query ? filterEntries(out, query) : out
     },
     get size() {
-      return count
+      return memory.size
     },
     get writesFile() {
       return writer !== undefined
     },
     clear() {
-      charged.clear()
-      ring.fill(undefined)
-      start = 0
-      count = 0
-      bytes = 0
+      memory.clear()
       emit({ type: 'cleared' })
     },
     subscribe(listener) {
@@ -352,8 +310,8 @@ export function createJournal(options: JournalOptions = {}): Journal {
     adopt(entry, text, then) {
       const join = (err?: unknown): void => {
         if (err !== undefined) return then(err)
-        keep(entry)
-        charge(entry)
+        memory.keep(entry)
+        memory.charge(entry)
         if (writer !== undefined) written.add(entry)
         emit({ type: 'added', entry })
         emit({ type: 'completed', entry })
