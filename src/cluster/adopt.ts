@@ -31,12 +31,10 @@ export interface AdopterOptions {
   deliveryStateBytes?: number
 }
 
-/** `text` with the number written right after the first `"<key>":` replaced by `value`. */
-function replaceNumber(text: string, key: string, old: number, value: number): string {
-  const at = text.indexOf(`"${key}":${old}`)
-  if (at < 0) return text
-  const from = at + key.length + 3
-  return text.slice(0, from) + String(value) + text.slice(from + String(old).length)
+/** `text` with the first `old` replaced by `now` (a field of the line, found by its exact JSON). */
+function spliceOnce(text: string, old: string, now: string): string {
+  const at = text.indexOf(old)
+  return at < 0 ? text : text.slice(0, at) + now + text.slice(at + old.length)
 }
 
 export function createAdopter(options: AdopterOptions): Adopter {
@@ -77,12 +75,12 @@ export function createAdopter(options: AdopterOptions): Adopter {
       }
       const localId = head['id'] as number
       const id = journal.takeId()
-      lines[0] = replaceNumber(lines[0]!, 'id', localId, id)
+      lines[0] = spliceOnce(lines[0]!, `"id":${localId},`, `"id":${id},`)
       const entry = Object.assign(blankEntry(), head) as JournalEntryData
       entry.id = id
       // Continuation lines carry the rest of the events.
       for (let i = 1; i < lines.length; i++) {
-        lines[i] = replaceNumber(lines[i]!, 'continues', localId, id)
+        lines[i] = spliceOnce(lines[i]!, `"continues":${localId},`, `"continues":${id},`)
         try {
           const part = JSON.parse(lines[i]!) as { events?: JournalEvent[] }
           if (entry.events && part.events) for (const ev of part.events) entry.events.push(ev)
@@ -94,18 +92,16 @@ export function createAdopter(options: AdopterOptions): Adopter {
         const contentKey = entry.deliveryKey.slice(0, entry.deliveryKey.lastIndexOf('#'))
         const ticket = tracker.begin(contentKey)
         tracker.end(ticket, entry.outcome === 'answered' && entry.status !== undefined && isSuccess(entry.status))
-        const old = `"attempt":${entry.attempt},"deliveryKey":${JSON.stringify(entry.deliveryKey)}`
-        const at = lines[0]!.indexOf(old)
-        if (at >= 0) lines[0] = lines[0]!.slice(0, at) + `"attempt":${ticket.attempt},"deliveryKey":${JSON.stringify(ticket.deliveryKey)}` + lines[0]!.slice(at + old.length)
+        const delivery = (attempt: number, key: string): string => `"attempt":${attempt},"deliveryKey":${JSON.stringify(key)}`
+        lines[0] = spliceOnce(lines[0]!, delivery(entry.attempt, entry.deliveryKey), delivery(ticket.attempt, ticket.deliveryKey))
         entry.attempt = ticket.attempt
         entry.deliveryKey = ticket.deliveryKey
       }
       // The worker's line keeps the body that the events carry (the page shows it): memory keeps it,
       // the file's line leaves it out, as a single process writes it.
       if (entry.bodyInEvents === true && typeof entry.body === 'string') {
-        const withBody = `"bodySize":${entry.bodySize ?? 0},"body":${JSON.stringify(entry.body)}`
-        const at = lines[0]!.indexOf(withBody)
-        if (at >= 0) lines[0] = lines[0]!.slice(0, at) + `"bodySize":${entry.bodySize ?? 0}` + lines[0]!.slice(at + withBody.length)
+        const size = `"bodySize":${entry.bodySize ?? 0}`
+        lines[0] = spliceOnce(lines[0]!, `${size},"body":${JSON.stringify(entry.body)}`, size)
       }
       remember(worker, localId, entry)
       journal.adopt(entry, lines.join('\n') + '\n', then)

@@ -36,14 +36,13 @@ export async function startClusterCore(options: ReceiverOptions, parts: { tls?: 
   const log = createFluentdLog()
   const adopter = createAdopter({ journal, isDeliverySuccess: options.isDeliverySuccess, deliveryStateBytes: options.deliveryStateBytes })
   const ack = journal.writesFile
-  /** What each live worker reported, by cluster id. */
-  const info = new Map<number, WorkerInfo>()
-  const live = new Set<Worker>()
+  /** The live workers, with what each reported. */
+  const live = new Map<Worker, WorkerInfo>()
   let stopping = false
 
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [], serialization: 'advanced', silent: false })
 
-  function onLines(worker: Worker, m: Extract<FromWorker, { t: 'lines' }>): void {
+  function onLines(worker: Worker, stats: WorkerInfo, m: Extract<FromWorker, { t: 'lines' }>): void {
     const buf = Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength)
     const failed: [number, string][] = []
     let open = m.ends.length
@@ -51,8 +50,7 @@ export async function startClusterCore(options: ReceiverOptions, parts: { tls?: 
       if (--open === 0 && ack && worker.isConnected()) worker.send({ t: 'ack', seq: m.seq, failed } satisfies ToWorker)
     }
     let from = 0
-    const stats = info.get(worker.id)
-    if (stats) stats.entries += m.ends.length
+    stats.entries += m.ends.length
     m.ends.forEach((end, i) => {
       const text = buf.toString('utf8', from, end)
       from = end
@@ -66,21 +64,19 @@ export async function startClusterCore(options: ReceiverOptions, parts: { tls?: 
   /** Forks one worker; resolves with its port once it listens, rejects when it could not start. */
   function fork(): Promise<number> {
     const worker = cluster.fork()
-    live.add(worker)
-    info.set(worker.id, { id: worker.id, pid: worker.process.pid ?? 0, connections: 0, entries: 0 })
+    const stats: WorkerInfo = { id: worker.id, pid: worker.process.pid ?? 0, connections: 0, entries: 0 }
+    live.set(worker, stats)
     return new Promise<number>((resolve, reject) => {
       let started = false
       worker.on('message', (m: FromWorker) => {
         switch (m.t) {
           case 'lines':
-            return onLines(worker, m)
+            return onLines(worker, stats, m)
           case 'log':
             return log.emit(m.event)
-          case 'stats': {
-            const w = info.get(worker.id)
-            if (w) w.connections = m.connections
+          case 'stats':
+            stats.connections = m.connections
             return
-          }
           case 'hello':
             return void worker.send({ t: 'start', options: workerOptions(options, workers), tls, ack, timeOrigin: performance.timeOrigin } satisfies ToWorker)
           case 'ready':
@@ -97,7 +93,6 @@ export async function startClusterCore(options: ReceiverOptions, parts: { tls?: 
       })
       worker.once('exit', (code, signal) => {
         live.delete(worker)
-        info.delete(worker.id)
         adopter.forget(worker.id)
         if (!started) return reject(new FakeFluentdError('FF_ERR_LISTEN', `worker ${worker.id} exited before it listened (${signal ?? `exit code ${String(code)}`})`))
         if (stopping) return
@@ -110,7 +105,7 @@ export async function startClusterCore(options: ReceiverOptions, parts: { tls?: 
 
   const stopAll = async (): Promise<void> => {
     stopping = true
-    const exits = [...live].map(
+    const exits = [...live.keys()].map(
       (w) =>
         new Promise<void>((resolve) => {
           if (w.isDead()) return resolve()
@@ -147,11 +142,11 @@ export async function startClusterCore(options: ReceiverOptions, parts: { tls?: 
     log,
     get connections() {
       let n = 0
-      for (const w of info.values()) n += w.connections
+      for (const w of live.values()) n += w.connections
       return n
     },
     get workers() {
-      return [...info.values()].map((w) => ({ ...w }))
+      return [...live.values()].map((w) => ({ ...w }))
     },
     refusing: false,
     close() {
